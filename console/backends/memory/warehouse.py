@@ -1,0 +1,720 @@
+"""The in-memory warehouse: the demo and training backend, and the reference for the API's rules.
+
+Every mutation checks everything first and then commits, under one lock, so an update applies
+whole or not at all and two adjustments of one level never lose each other. Callers get copies:
+nothing they do to a returned object changes the warehouse.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from console.backends.memory.search import SearchIndex
+from console.domain import fulfillments as fulfillment_rules
+from console.domain import manifests as manifest_rules
+from console.domain.errors import Conflict, FieldError, InvalidInput, NotFound
+from console.domain.gtin import gtin14
+from console.domain.levels import apply_level_changes, with_totals
+from console.domain.lots import fefo_key
+from console.domain.models import (
+    OPEN_FULFILLMENT_STATUSES,
+    Dimensions,
+    Fulfillment,
+    Item,
+    Level,
+    Location,
+    Lot,
+    Manifest,
+    ManifestLine,
+    Page,
+    Pagination,
+)
+from console.domain.queries import (
+    FulfillmentQuery,
+    ItemQuery,
+    ListQuery,
+    LocationQuery,
+    LotQuery,
+    ManifestQuery,
+)
+from console.domain.requests import (
+    FulfillmentCreate,
+    FulfillmentUpdate,
+    ItemCreate,
+    ItemUpdate,
+    LevelChange,
+    LotCreate,
+    LotUpdate,
+    ManifestCreate,
+    ManifestUpdate,
+    RequestModel,
+    parse_request,
+)
+
+T = TypeVar("T", bound=BaseModel)
+Body = RequestModel | Mapping[str, Any]
+LevelPlan = dict[str, list[LevelChange]]
+
+# How many idempotency keys are remembered; older ones are forgotten first.
+IDEMPOTENCY_MEMORY = 50_000
+
+
+def _page(rows: list[T], query: ListQuery, total: int | None = None) -> Page[T]:
+    """Slice one page out of an ordered list of rows."""
+    total = len(rows) if total is None else total
+    start = (query.page - 1) * query.limit
+    data = rows[start : start + query.limit]
+    return Page[Any](
+        data=data,
+        pagination=Pagination(
+            page=query.page,
+            limit=query.limit,
+            has_more=start + len(data) < total,
+            total_count=total,
+        ),
+    )
+
+
+def _copy(model: T) -> T:
+    return model.model_copy(deep=True)
+
+
+def _search_fields(item: Item) -> dict[str, str | None]:
+    extra = item.metadata.get("_search") if item.metadata else None
+    if isinstance(extra, list):
+        extra = " ".join(str(x) for x in extra)
+    return {
+        "name": item.name,
+        "sku": item.sku,
+        "gtin": gtin14(item.gtin) or item.gtin,
+        "search": extra if isinstance(extra, str) else None,
+    }
+
+
+class MemoryWarehouse:
+    """The Backend protocol over plain dictionaries, with indexes for the hot look-ups."""
+
+    def __init__(
+        self,
+        *,
+        locations: Iterable[Location] = (),
+        items: Iterable[Item] = (),
+        lots: Iterable[Lot] = (),
+        manifests: Iterable[Manifest] = (),
+        fulfillments: Iterable[Fulfillment] = (),
+        clock: Callable[[], float] = time.time,
+        label: str = "demo",
+    ) -> None:
+        self._label = label
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._ids = itertools.count(1)
+        self._locations: dict[str, Location] = {loc.id: loc for loc in locations}
+        self._items: dict[str, Item] = {}
+        self._by_gtin: dict[str, str] = {}
+        self._by_sku: dict[str, str] = {}
+        self._by_location: dict[str, set[str]] = defaultdict(set)
+        self._search = SearchIndex()
+        self._orders: dict[str, list[str]] = {}
+        for item in items:
+            self._reindex(item, None)
+            self._items[item.id] = item
+        self._lots: dict[str, Lot] = {lot.id: lot for lot in lots}
+        self._lot_order: list[str] | None = None
+        self._manifests: dict[str, Manifest] = {m.id: m for m in manifests}
+        self._fulfillments: dict[str, Fulfillment] = {f.id: f for f in fulfillments}
+        self._idempotent: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+
+    @classmethod
+    def demo(cls, items: int = 2000, seed: int = 7, now: int | None = None) -> MemoryWarehouse:
+        """The demo warehouse: deterministic for a given size, seed and day."""
+        from console.backends.memory.demo import generate_demo
+
+        data = generate_demo(items=items, seed=seed, now=now)
+        return cls(
+            locations=data.locations,
+            items=data.items,
+            lots=data.lots,
+            manifests=data.manifests,
+            fulfillments=data.fulfillments,
+        )
+
+    @property
+    def label(self) -> str:
+        return self._label
+
+    async def aclose(self) -> None:
+        return None
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _now(self) -> int:
+        return int(self._clock())
+
+    def _new_id(self, prefix: str) -> str:
+        return f"{prefix}_m{next(self._ids):07d}"
+
+    def _remembered(self, key: str | None, fingerprint: str) -> Any | None:
+        """The result of an earlier request with this key, if there was one."""
+        if key is None or key not in self._idempotent:
+            return None
+        seen_fingerprint, result = self._idempotent[key]
+        if seen_fingerprint != fingerprint:
+            raise Conflict(
+                "This Idempotency-Key was already used for a different request.",
+                [FieldError("Idempotency-Key", "reused for a different request")],
+            )
+        return result
+
+    def _remember(self, key: str | None, fingerprint: str, result: Any) -> None:
+        if key is None:
+            return
+        self._idempotent[key] = (fingerprint, result)
+        while len(self._idempotent) > IDEMPOTENCY_MEMORY:
+            self._idempotent.popitem(last=False)
+
+    def _once(self, key: str | None, fingerprint: str, apply: Callable[[], T]) -> T:
+        """Apply a change once per idempotency key; a repeat gets the first answer again."""
+        with self._lock:
+            earlier = self._remembered(key, fingerprint)
+            if earlier is not None:
+                return _copy(earlier)
+            result = apply()
+            self._remember(key, fingerprint, _copy(result))
+            return _copy(result)
+
+    # An id in the path that does not exist is 404; one named inside a body is bad input (400).
+
+    def _location(self, location_id: str, field: str = "location_id") -> Location:
+        location = self._locations.get(location_id)
+        if location is None:
+            error = NotFound if field == "id" else InvalidInput
+            raise error(
+                f"Location {location_id} does not exist.", [FieldError(field, "unknown location")]
+            )
+        return location
+
+    def _item(self, item_id: str, field: str = "item_id") -> Item:
+        item = self._items.get(item_id)
+        if item is None:
+            error = NotFound if field == "id" else InvalidInput
+            raise error(f"Item {item_id} does not exist.", [FieldError(field, "unknown item")])
+        return item
+
+    # -- item indexes --------------------------------------------------------------------------
+
+    def _reindex(self, item: Item | None, previous: Item | None) -> None:
+        """Bring the look-up indexes from `previous` (None: new) to `item` (None: deleted).
+        A level change touches only the location index: the search text did not change."""
+        old_gtin, new_gtin = (gtin14(i.gtin) if i else None for i in (previous, item))
+        old_sku, new_sku = (i.sku.casefold() if i and i.sku else None for i in (previous, item))
+        if old_gtin and old_gtin != new_gtin:
+            self._by_gtin.pop(old_gtin, None)
+        if old_sku and old_sku != new_sku:
+            self._by_sku.pop(old_sku, None)
+        if item is None:
+            assert previous is not None
+            for level in previous.levels:
+                self._by_location[level.location_id].discard(previous.id)
+            self._search.remove(previous.id)
+            return
+        if new_gtin:
+            self._by_gtin[new_gtin] = item.id
+        if new_sku:
+            self._by_sku[new_sku] = item.id
+        old_sites = {lv.location_id for lv in previous.levels} if previous else set()
+        new_sites = {lv.location_id for lv in item.levels}
+        for site in old_sites - new_sites:
+            self._by_location[site].discard(item.id)
+        for site in new_sites - old_sites:
+            self._by_location[site].add(item.id)
+        fields = _search_fields(item)
+        if previous is None or _search_fields(previous) != fields:
+            self._search.add(item.id, fields)
+
+    def _check_unique_codes(self, sku: str | None, gtin: str | None, item_id: str | None) -> None:
+        if sku and self._by_sku.get(sku.casefold(), item_id) != item_id:
+            raise Conflict(
+                f"SKU {sku} already belongs to another item.", [FieldError("sku", "already used")]
+            )
+        if gtin:
+            key = gtin14(gtin)
+            if key is None:
+                raise InvalidInput.on("gtin", f"{gtin} is not a valid GTIN (check digit)")
+            if self._by_gtin.get(key, item_id) != item_id:
+                raise Conflict(
+                    f"GTIN {gtin} already belongs to another item.",
+                    [FieldError("gtin", "already used")],
+                )
+
+    def _ordered_item_ids(self, order_by: str) -> list[str]:
+        order = self._orders.get(order_by)
+        if order is None:
+            if order_by == "created_at":
+                key: Callable[[Item], Any] = lambda i: (i.created_at or 0, i.id)  # noqa: E731
+            else:
+                key = lambda i: (i.name.casefold(), i.id)  # noqa: E731
+            order = [i.id for i in sorted(self._items.values(), key=key)]
+            self._orders[order_by] = order
+        return order
+
+    def _commit_item(self, item: Item, previous: Item | None) -> None:
+        self._reindex(item, previous)
+        self._items[item.id] = item
+        if previous is None or previous.name != item.name or previous.created_at != item.created_at:
+            self._orders.clear()
+
+    def _leveled(self, item: Item, changes: list[LevelChange], now: int) -> Item:
+        """A copy of the item with the changes applied and totals recomputed (or an error)."""
+        levels = apply_level_changes(
+            item.levels, changes, self._locations, lambda: self._new_id("lvl"), now
+        )
+        return with_totals(item.model_copy(update={"levels": levels, "updated_at": now}))
+
+    def _apply_plan(self, plan: LevelPlan, now: int) -> None:
+        """Apply level changes across several items atomically: all are checked, then committed."""
+        updated = [
+            self._leveled(self._item(item_id), changes, now) for item_id, changes in plan.items()
+        ]
+        for item in updated:
+            self._commit_item(item, self._items[item.id])
+
+    # -- items ---------------------------------------------------------------------------------
+
+    async def list_items(self, query: ItemQuery | None = None) -> Page[Item]:
+        query = query or ItemQuery()
+        with self._lock:
+            ids: Iterable[str]
+            scores: dict[str, float] = {}
+            if query.search and query.search.strip():
+                hits = self._search.search(query.search)
+                scores = {hit.doc_id: hit.score for hit in hits}
+                ids = [hit.doc_id for hit in hits]
+                if query.order_by:
+                    ids = [i for i in self._ordered_item_ids(query.order_by) if i in scores]
+            else:
+                ids = self._ordered_item_ids(query.order_by or "name")
+            if query.direction == "desc" and (query.order_by or not query.search):
+                ids = list(reversed(list(ids)))
+            candidates = self._filter_items(ids, query)
+            page = _page(candidates, query)
+            rows: list[Item] = []
+            for item_id in page.data:
+                item = _copy(self._items[item_id])
+                if scores:
+                    item.search_score = round(scores[item_id], 4)
+                    item.search_highlights = self._search.highlight(item_id, query.search or "")
+                rows.append(item)
+            return Page[Item](data=rows, pagination=page.pagination)
+
+    def _filter_items(self, ids: Iterable[str], query: ItemQuery) -> list[str]:
+        allowed: set[str] | None = None
+        if query.location_id:
+            allowed = self._by_location.get(query.location_id, set())
+        if query.sku is not None:
+            found = self._by_sku.get(query.sku.casefold())
+            allowed = {found} & allowed if allowed is not None else {found}
+        if query.gtin is not None:
+            found = self._by_gtin.get(gtin14(query.gtin) or "")
+            allowed = {found} & allowed if allowed is not None else {found}
+        rows = [i for i in ids if allowed is None or i in allowed]
+        if query.layout_id:
+            rows = [
+                i
+                for i in rows
+                if any(lv.layout_id == query.layout_id for lv in self._items[i].levels)
+            ]
+        return rows
+
+    async def get_item(self, item_id: str) -> Item:
+        with self._lock:
+            return _copy(self._item(item_id, "id"))
+
+    async def find_item(self, code: str) -> Item | None:
+        code = code.strip()
+        with self._lock:
+            item_id = self._by_gtin.get(gtin14(code) or "") or self._by_sku.get(code.casefold())
+            return _copy(self._items[item_id]) if item_id else None
+
+    async def create_item(
+        self, body: ItemCreate | Body, *, idempotency_key: str | None = None
+    ) -> Item:
+        request = parse_request(ItemCreate, body)
+
+        def apply() -> Item:
+            now = self._now()
+            self._check_unique_codes(request.sku, request.gtin, None)
+            fields = request.model_dump(exclude={"levels"}, exclude_none=True)
+            for dims in ("dimensions", "packaged_dimensions"):
+                if dims in fields:
+                    fields[dims] = Dimensions(**fields[dims])
+            item = Item(id=self._new_id("item"), created_at=now, updated_at=now, **fields)
+            if request.levels:
+                item = self._leveled(item, request.levels, now)
+            self._commit_item(item, None)
+            return item
+
+        return self._once(idempotency_key, f"create_item {request.model_dump_json()}", apply)
+
+    async def update_item(
+        self, item_id: str, body: ItemUpdate | Body, *, idempotency_key: str | None = None
+    ) -> Item:
+        request = parse_request(ItemUpdate, body)
+
+        def apply() -> Item:
+            now = self._now()
+            current = self._item(item_id, "id")
+            fields = request.model_dump(exclude={"levels"}, exclude_unset=True)
+            if "name" in fields and fields["name"] is None:
+                raise InvalidInput.on("name", "an item must keep a name")
+            self._check_unique_codes(request.sku, request.gtin, item_id)
+            for dims in ("dimensions", "packaged_dimensions"):
+                if fields.get(dims) is not None:
+                    fields[dims] = Dimensions(**fields[dims])
+            item = _copy(current).model_copy(update=fields | {"updated_at": now})
+            if request.levels:
+                item = self._leveled(item, request.levels, now)
+            self._commit_item(item, current)
+            return item
+
+        fingerprint = f"update_item {item_id} {request.model_dump_json(exclude_unset=True)}"
+        return self._once(idempotency_key, fingerprint, apply)
+
+    async def delete_item(self, item_id: str, *, idempotency_key: str | None = None) -> None:
+        def apply() -> Item:
+            item = self._item(item_id, "id")
+            busy = [
+                f.order_number or f.id
+                for f in self._fulfillments.values()
+                if f.status in OPEN_FULFILLMENT_STATUSES
+                and any(line.item_id == item_id for line in f.inventory)
+            ]
+            if busy:
+                raise Conflict(
+                    f"{item.name} is on open fulfillment(s) {', '.join(busy[:3])}; "
+                    "it cannot be deleted.",
+                    [FieldError("id", "on open fulfillments")],
+                )
+            self._reindex(None, item)
+            del self._items[item_id]
+            self._orders.clear()
+            for lot_id in [lot.id for lot in self._lots.values() if lot.item_id == item_id]:
+                del self._lots[lot_id]
+            self._lot_order = None
+            return item
+
+        self._once(idempotency_key, f"delete_item {item_id}", apply)
+
+    # -- locations -----------------------------------------------------------------------------
+
+    async def list_locations(self, query: LocationQuery | None = None) -> Page[Location]:
+        query = query or LocationQuery()
+        with self._lock:
+            rows = sorted(self._locations.values(), key=lambda loc: (loc.name.casefold(), loc.id))
+            return _page([_copy(loc) for loc in rows], query)
+
+    async def get_location(self, location_id: str) -> Location:
+        with self._lock:
+            return _copy(self._location(location_id, "id"))
+
+    # -- lots ----------------------------------------------------------------------------------
+
+    def _lots_by_expiry(self) -> list[str]:
+        if self._lot_order is None:
+            self._lot_order = [lot.id for lot in sorted(self._lots.values(), key=fefo_key)]
+        return self._lot_order
+
+    async def list_lots(self, query: LotQuery | None = None) -> Page[Lot]:
+        query = query or LotQuery()
+        with self._lock:
+            statuses = set(query.statuses or ())
+            needle = (query.search or "").strip().casefold()
+
+            def keep(lot: Lot) -> bool:
+                return (
+                    (query.item_id is None or lot.item_id == query.item_id)
+                    and (query.location_id is None or lot.location_id == query.location_id)
+                    and (query.layout_id is None or lot.layout_id == query.layout_id)
+                    and (not statuses or lot.status in statuses)
+                    and (
+                        query.expires_before is None
+                        or (lot.expires_at is not None and lot.expires_at < query.expires_before)
+                    )
+                    and (
+                        query.expires_after is None
+                        or (lot.expires_at is not None and lot.expires_at > query.expires_after)
+                    )
+                    and (
+                        not needle
+                        or needle in (lot.number or "").casefold()
+                        or needle in (lot.manufacturer_number or "").casefold()
+                    )
+                )
+
+            rows = [lot for lot_id in self._lots_by_expiry() if keep(lot := self._lots[lot_id])]
+            order_by = query.order_by or "expires_at"
+            if order_by == "number":
+                rows.sort(key=lambda lot: ((lot.number or "").casefold(), lot.id))
+            elif order_by == "created_at":
+                rows.sort(key=lambda lot: (lot.created_at or 0, lot.id))
+            if query.direction == "desc":
+                rows.reverse()
+            page = _page(rows, query)
+            return Page[Lot](data=[_copy(lot) for lot in page.data], pagination=page.pagination)
+
+    async def get_lot(self, lot_id: str) -> Lot:
+        with self._lock:
+            lot = self._lots.get(lot_id)
+            if lot is None:
+                raise NotFound(f"Lot {lot_id} does not exist.", [FieldError("id", "unknown lot")])
+            return _copy(lot)
+
+    def _checked_lot(self, lot: Lot, previous: Lot | None) -> Lot:
+        item = self._item(lot.item_id)
+        location = self._location(lot.location_id)
+        if lot.layout_id is not None and location.layout(lot.layout_id) is None:
+            raise InvalidInput.on("layout_id", f"not a layout of {location.name}")
+        if lot.available_qty + lot.defective_qty + lot.reserved_qty > lot.total_qty:
+            raise InvalidInput.on(
+                "total_qty",
+                f"available {lot.available_qty} + defective {lot.defective_qty} + reserved "
+                f"{lot.reserved_qty} is more than the total {lot.total_qty}",
+            )
+        if lot.number:
+            for other in self._lots.values():
+                if (
+                    other.id != lot.id
+                    and other.item_id == lot.item_id
+                    and (other.number or "").casefold() == lot.number.casefold()
+                ):
+                    raise Conflict(
+                        f"{item.name} already has a lot {other.number} ({other.id}).",
+                        [FieldError("number", "already used for this item")],
+                    )
+        return lot
+
+    async def create_lot(
+        self, body: LotCreate | Body, *, idempotency_key: str | None = None
+    ) -> Lot:
+        request = parse_request(LotCreate, body)
+
+        def apply() -> Lot:
+            now = self._now()
+            fields = request.model_dump(exclude_none=True)
+            if "available_qty" not in fields and "total_qty" in fields:
+                fields["available_qty"] = max(
+                    0,
+                    fields["total_qty"]
+                    - fields.get("defective_qty", 0)
+                    - fields.get("reserved_qty", 0),
+                )
+            if "total_qty" not in fields:
+                fields["total_qty"] = sum(
+                    fields.get(q, 0) for q in ("available_qty", "defective_qty", "reserved_qty")
+                )
+            lot = Lot(id=self._new_id("lot"), created_at=now, updated_at=now, **fields)
+            self._lots[lot.id] = self._checked_lot(lot, None)
+            self._lot_order = None
+            return lot
+
+        return self._once(idempotency_key, f"create_lot {request.model_dump_json()}", apply)
+
+    async def update_lot(
+        self, lot_id: str, body: LotUpdate | Body, *, idempotency_key: str | None = None
+    ) -> Lot:
+        request = parse_request(LotUpdate, body)
+
+        def apply() -> Lot:
+            current = self._lots.get(lot_id)
+            if current is None:
+                raise NotFound(f"Lot {lot_id} does not exist.", [FieldError("id", "unknown lot")])
+            fields = request.model_dump(exclude_unset=True)
+            for required in ("location_id", "status"):
+                if required in fields and fields[required] is None:
+                    raise InvalidInput.on(required, "cannot be emptied")
+            lot = _copy(current).model_copy(update=fields | {"updated_at": self._now()})
+            self._lots[lot_id] = self._checked_lot(lot, current)
+            self._lot_order = None
+            return lot
+
+        fingerprint = f"update_lot {lot_id} {request.model_dump_json(exclude_unset=True)}"
+        return self._once(idempotency_key, fingerprint, apply)
+
+    # -- manifests -----------------------------------------------------------------------------
+
+    async def list_manifests(self, query: ManifestQuery | None = None) -> Page[Manifest]:
+        query = query or ManifestQuery()
+        with self._lock:
+            statuses = set(query.status or ())
+            rows = [
+                m
+                for m in self._manifests.values()
+                if (not statuses or m.status in statuses)
+                and (query.location_id is None or m.location_id == query.location_id)
+            ]
+            rows.sort(key=lambda m: (m.estimated_delivery_at or 2**62, m.id))
+            page = _page(rows, query)
+            return Page[Manifest](data=[_copy(m) for m in page.data], pagination=page.pagination)
+
+    async def get_manifest(self, manifest_id: str) -> Manifest:
+        with self._lock:
+            return _copy(self._manifest(manifest_id))
+
+    def _manifest(self, manifest_id: str) -> Manifest:
+        manifest = self._manifests.get(manifest_id)
+        if manifest is None:
+            raise NotFound(
+                f"Manifest {manifest_id} does not exist.", [FieldError("id", "unknown manifest")]
+            )
+        return manifest
+
+    async def create_manifest(
+        self, body: ManifestCreate | Body, *, idempotency_key: str | None = None
+    ) -> Manifest:
+        request = parse_request(ManifestCreate, body)
+
+        def apply() -> Manifest:
+            now = self._now()
+            location = self._location(request.location_id)
+            lines = []
+            for index, line in enumerate(request.inventory):
+                self._item(line.item_id, f"inventory.{index}.item_id")
+                if line.layout_id is not None and location.layout(line.layout_id) is None:
+                    raise InvalidInput.on(
+                        f"inventory.{index}.layout_id", f"not a layout of {location.name}"
+                    )
+                lines.append(ManifestLine(**line.model_dump()))
+            manifest = Manifest(
+                id=self._new_id("mfst"),
+                created_at=now,
+                updated_at=now,
+                **request.model_dump(exclude={"inventory"}, exclude_none=True),
+                inventory=lines,
+            )
+            self._manifests[manifest.id] = manifest
+            return manifest
+
+        return self._once(idempotency_key, f"create_manifest {request.model_dump_json()}", apply)
+
+    async def update_manifest(
+        self,
+        manifest_id: str,
+        body: ManifestUpdate | Body,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Manifest:
+        request = parse_request(ManifestUpdate, body)
+
+        def apply() -> Manifest:
+            now = self._now()
+            current = self._manifest(manifest_id)
+            for index, receipt in enumerate(request.inventory or []):
+                self._item(receipt.item_id, f"inventory.{index}.item_id")
+            location = self._location(current.location_id)
+            manifest, plan = manifest_rules.apply_update(current, request, location, now)
+            self._apply_plan(plan, now)
+            self._manifests[manifest_id] = manifest
+            return manifest
+
+        fingerprint = f"update_manifest {manifest_id} {request.model_dump_json(exclude_unset=True)}"
+        return self._once(idempotency_key, fingerprint, apply)
+
+    # -- fulfillments --------------------------------------------------------------------------
+
+    async def list_fulfillments(self, query: FulfillmentQuery | None = None) -> Page[Fulfillment]:
+        query = query or FulfillmentQuery()
+        with self._lock:
+            statuses = set(query.status or ())
+            rows = [
+                f
+                for f in self._fulfillments.values()
+                if (not statuses or f.status in statuses)
+                and (query.location_id is None or f.location_id == query.location_id)
+            ]
+            rows.sort(key=lambda f: (f.complete_at is None, f.complete_at or 0, f.id))
+            page = _page(rows, query)
+            return Page[Fulfillment](data=[_copy(f) for f in page.data], pagination=page.pagination)
+
+    def _fulfillment(self, fulfillment_id: str) -> Fulfillment:
+        ful = self._fulfillments.get(fulfillment_id)
+        if ful is None:
+            raise NotFound(
+                f"Fulfillment {fulfillment_id} does not exist.",
+                [FieldError("id", "unknown fulfillment")],
+            )
+        return ful
+
+    async def get_fulfillment(self, fulfillment_id: str) -> Fulfillment:
+        with self._lock:
+            return _copy(self._fulfillment(fulfillment_id))
+
+    async def create_fulfillment(
+        self, body: FulfillmentCreate | Body, *, idempotency_key: str | None = None
+    ) -> Fulfillment:
+        request = parse_request(FulfillmentCreate, body)
+
+        def apply() -> Fulfillment:
+            now = self._now()
+            location = self._location(request.location_id)
+            items = {
+                line.item_id: self._item(line.item_id, f"inventory.{index}.item_id")
+                for index, line in enumerate(request.inventory)
+            }
+            lines, plan = fulfillment_rules.reserve(request.inventory, items, location)
+            self._apply_plan(plan, now)
+            ful = Fulfillment(
+                id=self._new_id("ful"),
+                created_at=now,
+                updated_at=now,
+                **request.model_dump(exclude={"inventory"}, exclude_none=True),
+                inventory=lines,
+            )
+            self._fulfillments[ful.id] = ful
+            return ful
+
+        fingerprint = f"create_fulfillment {request.model_dump_json()}"
+        return self._once(idempotency_key, fingerprint, apply)
+
+    async def update_fulfillment(
+        self,
+        fulfillment_id: str,
+        body: FulfillmentUpdate | Body,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Fulfillment:
+        request = parse_request(FulfillmentUpdate, body)
+
+        def apply() -> Fulfillment:
+            now = self._now()
+            current = self._fulfillment(fulfillment_id)
+            ful, plan = fulfillment_rules.apply_update(
+                current, request, lambda: self._new_id("prcl"), now
+            )
+            self._apply_plan(plan, now)
+            self._fulfillments[fulfillment_id] = ful
+            return ful
+
+        fingerprint = (
+            f"update_fulfillment {fulfillment_id} {request.model_dump_json(exclude_unset=True)}"
+        )
+        return self._once(idempotency_key, fingerprint, apply)
+
+    # -- for tests and the server: a consistent view of one item's levels ------------------------
+
+    def level(self, item_id: str, location_id: str, layout_id: str | None) -> Level | None:
+        with self._lock:
+            return next(
+                (
+                    _copy(lv)
+                    for lv in self._item(item_id).levels
+                    if lv.location_id == location_id and lv.layout_id == layout_id
+                ),
+                None,
+            )

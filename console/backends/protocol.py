@@ -1,0 +1,116 @@
+"""The one interface every screen uses: the whole wire contract as async calls.
+
+Two implementations: the in-memory warehouse (demo, training, and the reference for the rules)
+and the HTTP client. Each raises only the typed errors of :mod:`console.domain.errors`.
+
+Bodies may be given as the request models or as plain dicts (validated the same way). Every
+change takes an optional ``idempotency_key``: the same key never applies a change twice, so a
+caller that lost an answer may re-send with the same key, or re-read the object.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+from console.domain.models import Fulfillment, Item, Location, Lot, Manifest, Page
+from console.domain.queries import (
+    FulfillmentQuery,
+    ItemQuery,
+    LocationQuery,
+    LotQuery,
+    ManifestQuery,
+)
+from console.domain.requests import (
+    FulfillmentCreate,
+    FulfillmentUpdate,
+    ItemCreate,
+    ItemUpdate,
+    LevelChange,
+    LotCreate,
+    LotUpdate,
+    ManifestCreate,
+    ManifestUpdate,
+)
+
+Body = dict[str, Any]
+
+
+@runtime_checkable
+class Backend(Protocol):
+    @property
+    def label(self) -> str:
+        """What the header shows: 'demo' or the API host."""
+        ...
+
+    # Items and their levels
+    async def list_items(self, query: ItemQuery | None = None) -> Page[Item]: ...
+    async def get_item(self, item_id: str) -> Item: ...
+    async def find_item(self, code: str) -> Item | None:
+        """The item whose GTIN (any length) or SKU is exactly `code`, or None."""
+        ...
+
+    async def create_item(
+        self, body: ItemCreate | Body, *, idempotency_key: str | None = None
+    ) -> Item: ...
+    async def update_item(
+        self, item_id: str, body: ItemUpdate | Body, *, idempotency_key: str | None = None
+    ) -> Item: ...
+    async def delete_item(self, item_id: str, *, idempotency_key: str | None = None) -> None: ...
+
+    # Locations and their layouts (bins)
+    async def list_locations(self, query: LocationQuery | None = None) -> Page[Location]: ...
+    async def get_location(self, location_id: str) -> Location: ...
+
+    # Lots
+    async def list_lots(self, query: LotQuery | None = None) -> Page[Lot]: ...
+    async def get_lot(self, lot_id: str) -> Lot: ...
+    async def create_lot(
+        self, body: LotCreate | Body, *, idempotency_key: str | None = None
+    ) -> Lot: ...
+    async def update_lot(
+        self, lot_id: str, body: LotUpdate | Body, *, idempotency_key: str | None = None
+    ) -> Lot: ...
+
+    # Inbound manifests
+    async def list_manifests(self, query: ManifestQuery | None = None) -> Page[Manifest]: ...
+    async def get_manifest(self, manifest_id: str) -> Manifest: ...
+    async def create_manifest(
+        self, body: ManifestCreate | Body, *, idempotency_key: str | None = None
+    ) -> Manifest: ...
+    async def update_manifest(
+        self,
+        manifest_id: str,
+        body: ManifestUpdate | Body,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Manifest: ...
+
+    # Outbound fulfillments
+    async def list_fulfillments(
+        self, query: FulfillmentQuery | None = None
+    ) -> Page[Fulfillment]: ...
+    async def get_fulfillment(self, fulfillment_id: str) -> Fulfillment: ...
+    async def create_fulfillment(
+        self, body: FulfillmentCreate | Body, *, idempotency_key: str | None = None
+    ) -> Fulfillment: ...
+    async def update_fulfillment(
+        self,
+        fulfillment_id: str,
+        body: FulfillmentUpdate | Body,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Fulfillment: ...
+
+    async def aclose(self) -> None: ...
+
+
+async def adjust_levels(
+    backend: Backend,
+    item_id: str,
+    changes: list[LevelChange],
+    *,
+    idempotency_key: str | None = None,
+) -> Item:
+    """One atomic level update: every change applies, or none does."""
+    body = {"levels": [change.wire() for change in changes]}
+    return await backend.update_item(item_id, body, idempotency_key=idempotency_key)

@@ -1,0 +1,103 @@
+"""Typed errors shared by the domain rules and every backend.
+
+Each carries a message written for an operator: what was refused and why. The HTTP client maps
+status codes onto these, the server maps them back, so a screen never sees a transport detail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one field of a request, as the API's `errors` array names it."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+class WarehouseError(Exception):
+    """Base of every error a backend raises on purpose."""
+
+    status: int = 500
+    code: str = "error"
+
+    def __init__(self, message: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors: list[FieldError] = list(errors or [])
+
+    def __str__(self) -> str:
+        if not self.errors:
+            return self.message
+        details = "; ".join(str(e) for e in self.errors)
+        return f"{self.message} ({details})"
+
+
+class InvalidInput(WarehouseError):
+    """The request itself is wrong: a field is missing, of the wrong type or out of range."""
+
+    status = 400
+    code = "invalid_input"
+
+    @classmethod
+    def on(cls, field: str, message: str) -> InvalidInput:
+        return cls(f"Invalid {field}: {message}", [FieldError(field, message)])
+
+
+class Unauthorized(WarehouseError):
+    status = 401
+    code = "unauthorized"
+
+
+class NotFound(WarehouseError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(WarehouseError):
+    """The request is well formed but the warehouse's state refuses it (stock below zero, a
+    status change the machine forbids)."""
+
+    status = 409
+    code = "conflict"
+
+
+class RateLimited(WarehouseError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Unavailable(WarehouseError):
+    """The backend could not be reached or answered with something unusable."""
+
+    status = 503
+    code = "unavailable"
+
+
+class OutcomeUnknown(Unavailable):
+    """A change was sent but its answer was lost: it may or may not have been applied.
+
+    Never retried blindly; the caller re-reads the object to learn the truth.
+    """
+
+    code = "outcome_unknown"
+
+
+ERRORS_BY_STATUS: dict[int, type[WarehouseError]] = {
+    400: InvalidInput,
+    401: Unauthorized,
+    403: Unauthorized,
+    404: NotFound,
+    409: Conflict,
+    422: InvalidInput,
+    429: RateLimited,
+}

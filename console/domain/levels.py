@@ -1,0 +1,120 @@
+"""Level arithmetic: deltas and resets, the layout rule, atomic updates, nothing below zero."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+
+from console.domain.errors import Conflict, FieldError, InvalidInput
+from console.domain.models import LEVEL_QUANTITIES, Item, Level, Location
+from console.domain.requests import LevelChange
+
+
+def level_label(level: Level, locations: Mapping[str, Location] | None = None) -> str:
+    """How an operator names a level: 'Reno DC / A-01-03' or 'Reno DC / no bin'."""
+    location = locations.get(level.location_id) if locations else None
+    site = location.name if location else level.location_id
+    return f"{site} / {level.layout_name or level.layout_id or 'no bin'}"
+
+
+def _target_layout(
+    levels: list[Level], change: LevelChange, location: Location, index: int
+) -> str | None:
+    """Which layout an entry lands in. Named (even as null): that one. Omitted: the item's one
+    layout at that location if it has one, else the level without a layout."""
+    if change.names_layout:
+        if change.layout_id is not None and location.layout(change.layout_id) is None:
+            raise InvalidInput(
+                f"Bin {change.layout_id} is not a layout of {location.name}.",
+                [FieldError(f"levels.{index}.layout_id", f"not a layout of {location.id}")],
+            )
+        return change.layout_id
+    in_bins = sorted(
+        {lv.layout_id for lv in levels if lv.location_id == location.id and lv.layout_id}
+    )
+    if len(in_bins) > 1:
+        raise InvalidInput(
+            f"The item is in several bins at {location.name}: say which one (layout_id).",
+            [FieldError(f"levels.{index}.layout_id", "required: the item has several bins here")],
+        )
+    return in_bins[0] if in_bins else None
+
+
+def apply_level_changes(
+    levels: Iterable[Level],
+    changes: Iterable[LevelChange],
+    locations: Mapping[str, Location],
+    new_level_id: Callable[[], str],
+    now: int,
+) -> list[Level]:
+    """Apply every entry of one update to copies of the levels and return the new list.
+
+    All entries apply or none do: the originals are never touched, and any result below zero
+    raises `Conflict` naming the level, so a bin transfer (one minus, one plus) is atomic.
+    """
+    levels = list(levels)
+    working = [level.model_copy() for level in levels]
+    touched: list[Level] = []
+    for index, change in enumerate(changes):
+        location = locations.get(change.location_id)
+        if location is None:
+            raise InvalidInput(
+                f"Location {change.location_id} does not exist.",
+                [FieldError(f"levels.{index}.location_id", "unknown location")],
+            )
+        layout_id = _target_layout(working, change, location, index)
+        level = next(
+            (lv for lv in working if lv.location_id == location.id and lv.layout_id == layout_id),
+            None,
+        )
+        if level is None:
+            layout = location.layout(layout_id)
+            level = Level(
+                id=new_level_id(),
+                location_id=location.id,
+                layout_id=layout_id,
+                layout_name=layout.name if layout else None,
+                created_at=now,
+                updated_at=now,
+            )
+            working.append(level)
+        for field in LEVEL_QUANTITIES:
+            value = getattr(change, field)
+            if value is None:
+                continue
+            new = value[0] if isinstance(value, list) else getattr(level, field) + value
+            setattr(level, field, new)
+        level.updated_at = now
+        if all(level is not t for t in touched):
+            touched.append(level)
+    originals = {lv.id: lv for lv in levels}
+    for level in touched:
+        for field in LEVEL_QUANTITIES:
+            after = getattr(level, field)
+            if after < 0:
+                before = getattr(originals[level.id], field) if level.id in originals else 0
+                label = level_label(level, locations)
+                raise Conflict(
+                    f"{label}: {field} would be {after} (it is {before}); "
+                    "a level cannot go below zero. Nothing was changed.",
+                    [FieldError(field, f"would be {after} at {label}")],
+                )
+    return working
+
+
+def with_totals(item: Item) -> Item:
+    """Set the item's totals to the sums over its levels (they are never stored apart)."""
+    item.total_verified = sum(lv.verified_qty for lv in item.levels)
+    item.total_damaged = sum(lv.damaged_qty for lv in item.levels)
+    item.total_manifested = sum(lv.manifested_qty for lv in item.levels)
+    item.total_reserved = sum(lv.reserved_qty for lv in item.levels)
+    return item
+
+
+def inverse(change: LevelChange) -> LevelChange:
+    """The delta that undoes a delta-only change (resets cannot be inverted without the old value)."""
+    if any(isinstance(getattr(change, q), list) for q in LEVEL_QUANTITIES):
+        raise InvalidInput("A reset cannot be undone by a delta; reset to the previous value.")
+    data = {q: -v for q in LEVEL_QUANTITIES if (v := getattr(change, q)) is not None}
+    if change.names_layout:
+        data["layout_id"] = change.layout_id
+    return LevelChange.model_validate({"location_id": change.location_id, **data})

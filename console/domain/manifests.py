@@ -1,0 +1,128 @@
+"""Inbound manifests: the status machine and what each step does to inventory.
+
+requested → accepted → processing → completed, or void. Accepting puts the expected units on
+the levels as manifested (at the location's no-bin level: they are on their way, not in a bin);
+completing takes them off again and puts what was received into verified (damaged into damaged)
+at the bin each line was received into; voiding takes off what accepting added.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+
+from console.domain.errors import Conflict, FieldError, InvalidInput
+from console.domain.models import Location, Manifest, ManifestLine, ManifestStatus
+from console.domain.requests import LevelChange, ManifestUpdate
+
+S = ManifestStatus
+
+TRANSITIONS: Mapping[ManifestStatus, frozenset[ManifestStatus]] = {
+    S.REQUESTED: frozenset({S.ACCEPTED, S.VOID}),
+    S.ACCEPTED: frozenset({S.PROCESSING, S.COMPLETED, S.VOID}),
+    S.PROCESSING: frozenset({S.COMPLETED, S.VOID}),
+    S.COMPLETED: frozenset(),
+    S.VOID: frozenset(),
+}
+
+RECEIVING = frozenset({S.ACCEPTED, S.PROCESSING})
+
+LevelPlan = dict[str, list[LevelChange]]
+
+
+def _change(location_id: str, layout_id: str | None, **quantities: int) -> LevelChange:
+    return LevelChange.model_validate(
+        {"location_id": location_id, "layout_id": layout_id}
+        | {k: v for k, v in quantities.items() if v}
+    )
+
+
+def announce(manifest: Manifest, sign: int = 1) -> LevelPlan:
+    """Expected units as manifested (sign=1, on accept) or taken off again (sign=-1)."""
+    plan: LevelPlan = defaultdict(list)
+    for line in manifest.inventory:
+        if line.qty:
+            plan[line.item_id].append(
+                _change(manifest.location_id, None, manifested_qty=sign * line.qty)
+            )
+    return dict(plan)
+
+
+def receive(manifest: Manifest) -> LevelPlan:
+    """Complete: manifested comes off; received goes to verified and damaged to damaged."""
+    plan = announce(manifest, sign=-1)
+    for line in manifest.inventory:
+        if line.received_qty or line.damaged_qty:
+            plan.setdefault(line.item_id, []).append(
+                _change(
+                    manifest.location_id,
+                    line.layout_id,
+                    verified_qty=line.received_qty,
+                    damaged_qty=line.damaged_qty,
+                )
+            )
+    return plan
+
+
+def check_transition(current: ManifestStatus, target: ManifestStatus) -> None:
+    if target != current and target not in TRANSITIONS[current]:
+        allowed = ", ".join(sorted(TRANSITIONS[current])) or "nothing (it is closed)"
+        raise Conflict(
+            f"A {current} manifest cannot become {target}; it can become: {allowed}.",
+            [FieldError("status", f"{current} → {target} is not allowed")],
+        )
+
+
+def _record_receipts(manifest: Manifest, update: ManifestUpdate, location: Location) -> None:
+    if not update.inventory:
+        return
+    if manifest.status not in RECEIVING:
+        raise Conflict(
+            f"Receiving needs an accepted manifest; this one is {manifest.status}.",
+            [FieldError("inventory", f"manifest is {manifest.status}")],
+        )
+    lines = {line.item_id: line for line in manifest.inventory}
+    for index, receipt in enumerate(update.inventory):
+        if receipt.layout_id is not None and location.layout(receipt.layout_id) is None:
+            raise InvalidInput(
+                f"Bin {receipt.layout_id} is not a layout of {location.name}.",
+                [FieldError(f"inventory.{index}.layout_id", f"not a layout of {location.id}")],
+            )
+        line = lines.get(receipt.item_id)
+        if line is None:  # an unexpected item came off the truck: it gets a line of its own
+            line = ManifestLine(item_id=receipt.item_id, qty=0)
+            manifest.inventory.append(line)
+            lines[line.item_id] = line
+        for field in ("received_qty", "damaged_qty", "layout_id", "lot_id"):
+            value = getattr(receipt, field)
+            if value is not None:
+                setattr(line, field, value)
+    if manifest.status == S.ACCEPTED:
+        manifest.status = S.PROCESSING  # the first receipt starts the work
+
+
+def apply_update(
+    manifest: Manifest, update: ManifestUpdate, location: Location, now: int
+) -> tuple[Manifest, LevelPlan]:
+    """The manifest after an update and the level changes it brings; the input is untouched."""
+    if manifest.status in (S.COMPLETED, S.VOID):
+        raise Conflict(
+            f"The manifest is {manifest.status}; it cannot change any more.",
+            [FieldError("status", f"manifest is {manifest.status}")],
+        )
+    result = manifest.model_copy(deep=True)
+    before = result.status
+    _record_receipts(result, update, location)
+    plan: LevelPlan = {}
+    target = update.status
+    if target is not None and target != result.status:
+        check_transition(result.status, target)
+        if target == S.ACCEPTED:
+            plan = announce(result)
+        elif target == S.COMPLETED:
+            plan = receive(result)
+        elif target == S.VOID:
+            plan = announce(manifest, sign=-1) if before in RECEIVING else {}
+        result.status = target
+    result.updated_at = now
+    return result, plan

@@ -1,0 +1,98 @@
+"""List queries: the filters, sorting and paging of each list endpoint, in one place.
+
+The server reads them from query strings (so numbers arrive as text), the HTTP client turns them
+back into query parameters, and the in-memory warehouse applies them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from console.domain.errors import FieldError, InvalidInput
+
+MAX_PAGE_SIZE = 250
+
+Direction = Literal["asc", "desc"]
+
+
+def _comma_list(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+CommaList = Annotated[list[str] | None, BeforeValidator(_comma_list)]
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class ListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    page: Annotated[int, Field(ge=1, le=10**6)] = 1
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 25
+
+    @classmethod
+    def parse(cls, params: dict[str, Any]) -> Any:
+        """Read query parameters (as strings or values); bad ones raise `InvalidInput`."""
+        try:
+            return cls.model_validate({k: _blank_is_none(v) for k, v in params.items()})
+        except ValidationError as exc:
+            errors = [
+                FieldError(".".join(str(p) for p in e["loc"]), e["msg"])
+                for e in exc.errors(include_url=False)
+            ]
+            raise InvalidInput(f"Invalid query: {errors[0]}", errors) from None
+
+    def params(self) -> dict[str, str | int]:
+        """As query parameters: comma-joined lists, nothing that is unset."""
+        out: dict[str, str | int] = {}
+        for key, value in self.model_dump(exclude_none=True).items():
+            out[key] = ",".join(value) if isinstance(value, list) else value
+        return out
+
+    def next_page(self) -> Any:
+        return self.model_copy(update={"page": self.page + 1})
+
+
+class ItemQuery(ListQuery):
+    location_id: str | None = None
+    layout_id: str | None = None
+    sku: str | None = None
+    # Not in the PackageX documentation: exact look-up by GTIN in any of its forms.
+    gtin: str | None = None
+    search: Annotated[str, Field(max_length=200)] | None = None
+    order_by: Literal["created_at", "name"] | None = None
+    direction: Direction | None = None
+
+
+class LotQuery(ListQuery):
+    item_id: str | None = None
+    location_id: str | None = None
+    layout_id: str | None = None
+    statuses: CommaList = None
+    expires_before: int | None = None
+    expires_after: int | None = None
+    search: Annotated[str, Field(max_length=200)] | None = None
+    order_by: Literal["expires_at", "number", "created_at"] | None = None
+    direction: Direction | None = None
+
+
+class ManifestQuery(ListQuery):
+    status: CommaList = None
+    location_id: str | None = None
+
+
+class FulfillmentQuery(ListQuery):
+    status: CommaList = None
+    location_id: str | None = None
+
+
+class LocationQuery(ListQuery):
+    pass
