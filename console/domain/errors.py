@@ -32,10 +32,9 @@ class WarehouseError(Exception):
         self.errors: list[FieldError] = list(errors or [])
 
     def __str__(self) -> str:
-        if not self.errors:
-            return self.message
-        details = "; ".join(str(e) for e in self.errors)
-        return f"{self.message} ({details})"
+        """The message, with the field details when they add something to it."""
+        details = "; ".join(str(e) for e in self.errors if e.message not in self.message)
+        return f"{self.message} ({details})" if details else self.message
 
 
 class InvalidInput(WarehouseError):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from console.domain.errors import Conflict, FieldError, InvalidInput
 from console.domain.models import LEVEL_QUANTITIES, Item, Level, Location
-from console.domain.requests import LevelChange
+from console.domain.requests import MAX_QUANTITY, LevelChange
 
 
 def level_label(level: Level, locations: Mapping[str, Location] | None = None) -> str:
@@ -118,3 +120,51 @@ def inverse(change: LevelChange) -> LevelChange:
     if change.names_layout:
         data["layout_id"] = change.layout_id
     return LevelChange.model_validate({"location_id": change.location_id, **data})
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What an operator typed in a quantity field: `+5` / `-3` (a delta) or `=100` (a reset)."""
+
+    amount: int
+    reset: bool
+
+    def after(self, now: int) -> int:
+        return self.amount if self.reset else now + self.amount
+
+    def wire(self) -> int | list[int]:
+        return [self.amount] if self.reset else self.amount
+
+    def __str__(self) -> str:
+        return f"={self.amount}" if self.reset else f"{self.amount:+d}"
+
+
+_ENTRY = re.compile(r"([+\-=])\s*(\d+)")
+ENTRY_HINT = "type +5 to add, -3 to remove or =100 to set the count"
+
+
+def looks_like_entry(text: str) -> bool:
+    """A quantity starts with +, - or =; anything else typed there is taken as a scan."""
+    return text.strip()[:1] in ("+", "-", "=")
+
+
+def parse_entry(text: str) -> Entry:
+    """Read `+5`, `-3` or `=100`; anything else is refused with a message saying what to type."""
+    cleaned = text.strip()
+    found = _ENTRY.fullmatch(cleaned)
+    if not found:
+        raise InvalidInput(
+            f"“{cleaned}” is not a quantity: {ENTRY_HINT}.", [FieldError("qty", ENTRY_HINT)]
+        )
+    sign, digits = found.groups()
+    if len(digits) > len(str(MAX_QUANTITY)) or int(digits) > MAX_QUANTITY:
+        raise InvalidInput(
+            f"{digits[:12]}… is too large for a quantity (at most {MAX_QUANTITY:,}).",
+            [FieldError("qty", "too large")],
+        )
+    amount = int(digits)
+    if sign != "=" and amount == 0:
+        raise InvalidInput(
+            f"“{cleaned}” changes nothing: {ENTRY_HINT}.", [FieldError("qty", "zero")]
+        )
+    return Entry(-amount if sign == "-" else amount, reset=sign == "=")

@@ -1,0 +1,67 @@
+"""What a scan refers to, found through the protocol alone, so every backend resolves alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from console.backends.protocol import Backend
+from console.domain.models import Item, Layout, Location, Lot
+from console.domain.queries import LotQuery
+from console.domain.scan import Scan
+
+
+@dataclass(frozen=True, slots=True)
+class ScanMatch:
+    """The item, lot and bin a scan names; any of them may be missing."""
+
+    scan: Scan
+    item: Item | None = None
+    lot: Lot | None = None
+    layout: Layout | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.item is not None or self.lot is not None or self.layout is not None
+
+    def describe_miss(self) -> str:
+        """What an operator is told when the scan matched nothing."""
+        read = self.scan.shown or "(empty)"
+        if self.scan.gtin:
+            return f"Scanned GTIN {self.scan.gtin}: no item has it."
+        return f"Scanned “{read}”: no item, lot or bin matches it."
+
+
+def find_bin(location: Location | None, label: str) -> Layout | None:
+    """A bin of the operator's location by its label (name) or id, ignoring case."""
+    if location is None or not label:
+        return None
+    wanted = label.strip().casefold()
+    return next(
+        (lay for lay in location.layouts if lay.name.casefold() == wanted or lay.id == label),
+        None,
+    )
+
+
+async def find_lot(backend: Backend, number: str, item_id: str | None = None) -> Lot | None:
+    """The lot with exactly this number (of this item, when given)."""
+    page = await backend.list_lots(LotQuery(search=number, item_id=item_id, limit=50))
+    wanted = number.casefold()
+    return next((lot for lot in page.data if (lot.number or "").casefold() == wanted), None)
+
+
+async def resolve_scan(backend: Backend, scan: Scan, location: Location | None) -> ScanMatch:
+    """Item by GTIN (with its lot when the scan carries one), else by SKU, else a bin of this
+    location, else a lot number."""
+    if not scan.text:
+        return ScanMatch(scan)
+    if scan.gtin:
+        item = await backend.find_item(scan.gtin)
+        lot = await find_lot(backend, scan.lot, item.id) if item and scan.lot else None
+        return ScanMatch(scan, item=item, lot=lot)
+    if item := await backend.find_item(scan.text):
+        return ScanMatch(scan, item=item)
+    if layout := find_bin(location, scan.text):
+        return ScanMatch(scan, layout=layout)
+    if lot := await find_lot(backend, scan.text):
+        return ScanMatch(scan, item=await backend.get_item(lot.item_id), lot=lot)
+    return ScanMatch(scan)

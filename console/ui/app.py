@@ -1,0 +1,233 @@
+"""The console application: screens by function key, scans routed, one place for errors."""
+
+from __future__ import annotations
+
+import importlib.resources
+from collections.abc import Iterable
+from pathlib import Path
+from typing import ClassVar
+
+from textual import events
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from console.backends.protocol import Backend
+from console.domain.errors import WarehouseError
+from console.domain.models import Item, Location
+from console.domain.queries import LocationQuery
+from console.domain.scan import GS
+from console.ui.screens.adjust import AdjustScreen
+from console.ui.screens.base import WarehouseScreen
+from console.ui.screens.coming import LotsScreen, PickPackScreen
+from console.ui.screens.dialogs import HelpScreen, LocationPicker, StartupProblem
+from console.ui.screens.item import ItemScreen
+from console.ui.screens.search import SearchScreen
+from console.ui.state import Memory
+from console.ui.widgets import GS_KEYS, DoubleReads
+
+
+def _stylesheet() -> Path:
+    """The .tcss file: inside the installed package, or in the source tree's styles/."""
+    packaged = importlib.resources.files("console") / "styles" / "console.tcss"
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "styles" / "console.tcss"
+
+
+class WarehouseApp(App[int]):
+    """The operator's console on one backend."""
+
+    TITLE = "warehouse-console"
+    CSS_PATH: ClassVar = [_stylesheet()]
+    ENABLE_COMMAND_PALETTE = True
+    MODES: ClassVar = {
+        "search": SearchScreen,
+        "adjust": AdjustScreen,
+        "lots": LotsScreen,
+        "pickpack": PickPackScreen,
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help", priority=True),
+        Binding("f2", "show('search')", "Search", priority=True),
+        Binding("f3", "adjust", "Adjust", priority=True),
+        Binding("f4", "show('lots')", "Lots", priority=True),
+        Binding("f5", "show('pickpack')", "Pick", priority=True),
+        Binding("f9", "pick_location", "Location", priority=True),
+        Binding("f10", "toggle_bell", "Bell", show=False, priority=True),
+        Binding("escape", "back", "Back", show=False),
+    ]
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        bell: bool = True,
+        location_id: str | None = None,
+        memory: Memory | None = None,
+    ) -> None:
+        super().__init__()
+        self.backend = backend
+        self.bell_on = bell
+        self.memory = memory or Memory()
+        self.location: Location | None = None
+        self._wanted_location = location_id
+        self.locations: list[Location] = []
+        self.double_reads = DoubleReads()
+
+    # -- start-up -----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.run_worker(self._start(), group="start", exclusive=True, exit_on_error=False)
+
+    async def _start(self) -> None:
+        try:
+            self.locations = (await self.backend.list_locations(LocationQuery(limit=250))).data
+        except WarehouseError as error:
+            await self.push_screen(StartupProblem(self.backend.label, str(error)), self._retry)
+            return
+        if not self.locations:
+            await self.push_screen(
+                StartupProblem(self.backend.label, "The warehouse has no locations."), self._retry
+            )
+            return
+        wanted = self._wanted_location or self.memory.location_for(self.backend.label)
+        chosen = next((loc for loc in self.locations if loc.id == wanted), None)
+        if chosen is None and len(self.locations) == 1:
+            chosen = self.locations[0]
+        await self.switch_mode("search")
+        if chosen is None:
+            self.push_screen(LocationPicker(self.locations, None), self._location_chosen)
+        else:
+            self.set_location(chosen, remember=self._wanted_location is not None)
+
+    def _retry(self, retry: bool | None) -> None:
+        if retry:
+            self.run_worker(self._start(), group="start", exclusive=True, exit_on_error=False)
+        else:
+            self.exit(1)
+
+    def _location_chosen(self, location: Location | None) -> None:
+        if location is not None:
+            self.set_location(location, remember=True)
+        elif self.location is None:
+            self.exit(0)  # no location chosen at start: nothing can be done
+
+    def set_location(self, location: Location, *, remember: bool) -> None:
+        self.location = location
+        if remember:
+            self.memory.remember_location(self.backend.label, location.id)
+        for screen in self.screen_stack:
+            if isinstance(screen, WarehouseScreen):
+                screen.location_changed()
+
+    # -- the bell and errors --------------------------------------------------------------------
+
+    def ring(self) -> None:
+        if self.bell_on:
+            self.bell()
+
+    def action_toggle_bell(self) -> None:
+        self.bell_on = not self.bell_on
+        screen = self.screen
+        if isinstance(screen, WarehouseScreen):
+            screen.say(f"Bell {'on' if self.bell_on else 'off'} (F10 toggles).")
+
+    # -- navigation ---------------------------------------------------------------------------
+
+    async def action_show(self, mode: str) -> None:
+        if self.location is None:
+            return
+        await self.switch_mode(mode)
+
+    async def action_adjust(self) -> None:
+        """F3: the level adjustment screen, on the item now on screen if there is one."""
+        if self.location is None:
+            return
+        item = getattr(self.screen, "current_item", None)
+        await self.switch_mode("adjust")
+        if isinstance(item, Item) and isinstance(self.screen, AdjustScreen):
+            self.screen.load_item(item.id)
+
+    async def open_item(
+        self, item: Item, lot_id: str | None = None, notice: str | None = None
+    ) -> None:
+        """Show one item (from a search or a scan on any screen)."""
+        if self.current_mode != "search":
+            await self.switch_mode("search")
+        while isinstance(self.screen, ItemScreen):
+            self.pop_screen()
+        await self.push_screen(ItemScreen(item, lot_id=lot_id, notice=notice))
+
+    def action_back(self) -> None:
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, WarehouseScreen):
+            self.push_screen(HelpScreen(screen.TITLE, screen.HELP, self.bindings_help(screen)))
+
+    def bindings_help(self, screen: Screen[object]) -> list[tuple[str, str]]:
+        rows: list[tuple[str, str]] = []
+        for active in screen.active_bindings.values():
+            if active.binding.description:
+                rows.append((self.get_key_display(active.binding), active.binding.description))
+        return rows
+
+    def action_pick_location(self) -> None:
+        if self.locations and not isinstance(self.screen, LocationPicker):
+            self.push_screen(LocationPicker(self.locations, self.location), self._location_chosen)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Help for this screen (F1)", "Keys and what they do", self.action_help)
+        yield SystemCommand(
+            "Item search (F2)",
+            "Find an item by name, SKU, GTIN or scan",
+            lambda: self.run_action("show('search')"),
+        )
+        yield SystemCommand(
+            "Level adjustment (F3)", "Adjust levels per bin", lambda: self.run_action("adjust")
+        )
+        yield SystemCommand("Lots (F4)", "Lots by expiry", lambda: self.run_action("show('lots')"))
+        yield SystemCommand(
+            "Pick-pack (F5)", "Outbound fulfillments", lambda: self.run_action("show('pickpack')")
+        )
+        yield SystemCommand(
+            "Change location (F9)", "Work at another site", self.action_pick_location
+        )
+        yield SystemCommand(
+            "Bell on/off (F10)", "Sound for refused scans and adjustments", self.action_toggle_bell
+        )
+
+    # -- scan routing ---------------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        """Characters typed while no text field has focus go to the screen's scan field, so a scan
+        works without moving focus first and can never trigger a key binding."""
+        if isinstance(event, events.Key) and not event.is_forwarded and self._route_scan_key(event):
+            return
+        await super().on_event(event)
+
+    def _route_scan_key(self, event: events.Key) -> bool:
+        from textual.widgets import Input, TextArea
+
+        if isinstance(self.focused, Input | TextArea):
+            return False
+        is_gs = event.key in GS_KEYS or event.character == GS
+        if not (event.is_printable or is_gs):
+            return False
+        screen = self.screen
+        field = screen.scan_field if isinstance(screen, WarehouseScreen) else None
+        if field is None:
+            return False
+        field.focus()
+        field.take_char(GS if is_gs else (event.character or ""), event.time)
+        return True
+
+
+def run_console(backend: Backend, *, bell: bool = True, location_id: str | None = None) -> int:
+    """Run the console on a backend until the operator quits; returns the exit code."""
+    result = WarehouseApp(backend, bell=bell, location_id=location_id).run()
+    return result or 0

@@ -1,0 +1,140 @@
+"""What every console screen shares: header, message line, footer, scans, guarded I/O."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.worker import Worker
+
+from console.backends.lookup import resolve_scan
+from console.backends.protocol import Backend
+from console.domain.errors import OutcomeUnknown, WarehouseError
+from console.domain.models import Location
+from console.domain.scan import Scan, interpret
+from console.ui.widgets import HeaderBar, MessageLine, ScanField
+
+if TYPE_CHECKING:
+    from console.ui.app import WarehouseApp
+
+log = logging.getLogger(__name__)
+
+
+class WarehouseScreen(Screen[None]):
+    """A screen of the console. Subclasses give `compose_body`, `TITLE`, `HELP` and, if they take
+    scans, `handle_scan`."""
+
+    TITLE: ClassVar[str] = ""
+    HELP: ClassVar[str] = ""
+
+    @property
+    def console(self) -> WarehouseApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def backend(self) -> Backend:
+        return self.console.backend
+
+    @property
+    def location(self) -> Location | None:
+        return self.console.location
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(id="header")
+        with Vertical(id="body"):
+            yield from self.compose_body()
+        yield MessageLine(id="message")
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.refresh_header()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_header()
+
+    def refresh_header(self) -> None:
+        location = self.location
+        self.query_one(HeaderBar).show(
+            self.TITLE, self.backend.label, location.name if location else ""
+        )
+
+    def location_changed(self) -> None:
+        """The operator now works at another location; screens that show stock reload."""
+        self.refresh_header()
+
+    # -- the message line ---------------------------------------------------------------------
+
+    def say(self, message: str, severity: str = "info") -> None:
+        self.query_one(MessageLine).show(message, severity)
+
+    def alert(self, message: str, severity: str = "error") -> None:
+        """Something the operator must look up for: the message line and the bell."""
+        self.say(message, severity)
+        self.console.ring()
+
+    def fail(self, error: BaseException) -> None:
+        if isinstance(error, OutcomeUnknown):
+            self.alert(f"{error.message} Re-reading to show the true state…", "warning")
+        elif isinstance(error, WarehouseError):
+            self.alert(str(error))
+        else:
+            log.exception("unexpected error", exc_info=error)
+            self.alert(f"Unexpected error: {type(error).__name__}: {error}")
+
+    def run_io(
+        self,
+        work: Callable[[], Awaitable[None]],
+        *,
+        group: str,
+        exclusive: bool = True,
+    ) -> Worker[None]:
+        """Run backend I/O off the event loop's critical path. Errors become a message, never an
+        exit: an operator mid-task must not lose the screen to a network fault."""
+
+        async def guarded() -> None:
+            try:
+                await work()
+            except WarehouseError as error:
+                self.fail(error)
+            except Exception as error:  # the screen must survive anything a backend does
+                self.fail(error)
+
+        return self.run_worker(guarded(), group=group, exclusive=exclusive, exit_on_error=False)
+
+    # -- scans --------------------------------------------------------------------------------
+
+    @property
+    def scan_field(self) -> ScanField | None:
+        fields = self.query(ScanField)
+        return fields.first() if fields else None
+
+    async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
+        message.stop()
+        if not message.value.strip():
+            return
+        message.field.value = ""
+        await self.handle_scan(interpret(message.value), message)
+
+    async def handle_scan(self, scan: Scan, message: ScanField.Scanned) -> None:
+        """By default a scan opens the item it names (with its lot, if the label carries one)."""
+        self.run_io(lambda: self.open_scanned_item(scan), group="scan")
+
+    async def open_scanned_item(self, scan: Scan) -> None:
+        match = await resolve_scan(self.backend, scan, self.location)
+        if match.item is None:
+            self.alert(match.describe_miss())
+            return
+        notice = None
+        if scan.lot and match.lot is None:
+            notice = f"Lot {scan.lot} of this item is not on record."
+        await self.console.open_item(
+            match.item, lot_id=match.lot.id if match.lot else None, notice=notice
+        )

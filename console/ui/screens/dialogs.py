@@ -1,0 +1,166 @@
+"""Modal dialogs: confirm, choose a location or a bin, help, and the start-up problem."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Static
+
+from console.domain.models import Layout, Location
+from console.ui.text import clean, plain
+
+
+class Confirm(ModalScreen[bool]):
+    """Ask before something that cannot simply be taken back. Enter confirms, Esc cancels; no
+    single letters, so a stray scan cannot confirm."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "answer(True)", "Confirm", priority=True),
+        Binding("escape", "answer(False)", "Cancel", priority=True),
+    ]
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__()
+        self._title = title
+        self._body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(plain(self._title, "bold"), classes="dialog-title")
+            yield Static(Text(clean(self._body).replace(" | ", "\n")), classes="dialog-body")
+            yield Static("Enter confirm · Esc cancel", classes="dialog-keys")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class _Chooser(ModalScreen[object]):
+    """A list to choose one row from with the arrows and Enter."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", priority=True),
+    ]
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self._title = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(plain(self._title, "bold"), classes="dialog-title")
+            yield DataTable(id="choices", cursor_type="row")
+            yield Static("↑↓ choose · Enter take · Esc cancel", classes="dialog-keys")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class LocationPicker(_Chooser):
+    """Which site the operator works at: stock figures and queues are for this location."""
+
+    def __init__(self, locations: list[Location], current: Location | None) -> None:
+        super().__init__("Where are you working?")
+        self._locations = locations
+        self._current = current
+
+    def on_mount(self) -> None:
+        table = self.query_one("#choices", DataTable)
+        table.add_column("Location", width=30)
+        table.add_column("Bins", width=6)
+        for index, location in enumerate(self._locations):
+            table.add_row(plain(location.name), Text(str(len(location.layouts)), justify="right"))
+            if self._current and location.id == self._current.id:
+                table.move_cursor(row=index)
+        table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.dismiss(self._locations[event.cursor_row])
+
+
+class BinPicker(_Chooser):
+    """Choose a bin of the location (for a move), excluding the one the units come from."""
+
+    def __init__(self, title: str, layouts: list[Layout]) -> None:
+        super().__init__(title)
+        self._layouts = sorted(layouts, key=lambda lay: lay.path or lay.name)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#choices", DataTable)
+        table.add_column("Bin", width=20)
+        table.add_column("Path", width=20)
+        for layout in self._layouts:
+            table.add_row(plain(layout.name), plain(layout.path or ""))
+        table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.dismiss(self._layouts[event.cursor_row])
+
+
+class HelpScreen(ModalScreen[None]):
+    """F1: what this screen is for and every key that works on it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f1,enter", "close", "Close", priority=True),
+    ]
+
+    def __init__(self, title: str, text: str, keys: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self._title = title
+        self._text = text
+        self._keys = keys
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog help"):
+            yield Static(plain(f"Help: {self._title}", "bold"), classes="dialog-title")
+            yield Static(Text(self._text), classes="dialog-body")
+            keys = Text()
+            for key, description in self._keys:
+                keys.append(f"{key:>10}  ", style="bold")
+                keys.append(f"{description}\n")
+            keys.append(f"{'ctrl+p':>10}  ", style="bold")
+            keys.append("Command palette: every action by name\n")
+            keys.append(f"{'ctrl+q':>10}  ", style="bold")
+            keys.append("Quit")
+            yield Static(keys, classes="dialog-body")
+            yield Static("Esc close", classes="dialog-keys")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class StartupProblem(ModalScreen[bool]):
+    """The backend could not be reached at start: say so plainly and offer a retry."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,f5", "answer(True)", "Retry", priority=True),
+        Binding("escape,ctrl+q", "answer(False)", "Quit", priority=True),
+    ]
+
+    def __init__(self, backend: str, reason: str) -> None:
+        super().__init__()
+        self._backend = backend
+        self._reason = reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog error"):
+            yield Static(
+                plain(f"Cannot open the warehouse at {self._backend}", "bold"),
+                classes="dialog-title",
+            )
+            yield Static(plain(self._reason), classes="dialog-body")
+            yield Static(
+                "Check the network and the API URL and key (--api-url, PX_API_URL, PX_API_KEY or "
+                "the config file). Enter retry · Esc quit",
+                classes="dialog-keys",
+            )
+        yield Footer()
+
+    def action_answer(self, retry: bool) -> None:
+        self.dismiss(retry)

@@ -1,0 +1,172 @@
+"""One item: its fields, its levels per location and bin, and its lots (first to expire first)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Static
+
+from console.domain.lots import fefo
+from console.domain.models import Dimensions, Item, Lot
+from console.domain.queries import LotQuery
+from console.ui.screens.base import WarehouseScreen
+from console.ui.text import clean, plain
+from console.ui.widgets import ScanField
+
+
+def money(cents: int | None, currency: str | None) -> str:
+    return "" if cents is None else f"{cents / 100:,.2f} {currency or ''}".strip()
+
+
+def dimensions(d: Dimensions | None) -> str:
+    if d is None or d.length is None:
+        return ""
+    size = f"{d.length:g} × {d.width or 0:g} × {d.height or 0:g} in"
+    return f"{size}, {d.weight:g} lb" if d.weight is not None else size
+
+
+def day(epoch: int | None) -> str:
+    if epoch is None:
+        return "—"
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%d")
+
+
+class ItemScreen(WarehouseScreen):
+    TITLE = "Item"
+    HELP = (
+        "Everything known about one item: its fields, its stock per location and bin, and its "
+        "lots with the first to expire on top. F3 adjusts this item's levels; Esc goes back to "
+        "the search. Scanning another item opens it."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.back", "Back"),
+        Binding("ctrl+r", "reload", "Reload"),
+    ]
+
+    def __init__(self, item: Item, *, lot_id: str | None = None, notice: str | None = None) -> None:
+        super().__init__()
+        self.current_item = item
+        self._lot_id = lot_id
+        self._notice = notice
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="item-scroll"):
+            yield Static(id="item-title", classes="title")
+            yield Static(id="item-fields")
+            yield Static("Levels", classes="section")
+            yield DataTable(id="levels", cursor_type="row", show_cursor=False)
+            yield Static("Lots (first to expire first)", classes="section")
+            yield DataTable(id="lots", cursor_type="row")
+        yield ScanField(id="scan", placeholder="Scan another item")
+
+    def on_mount(self) -> None:
+        levels = self.query_one("#levels", DataTable)
+        for label, width in (
+            ("Location", 18),
+            ("Bin", 14),
+            ("Verified", 8),
+            ("Damaged", 7),
+            ("Reserved", 8),
+            ("Manifest", 8),
+        ):
+            levels.add_column(label, width=width)
+        lots = self.query_one("#lots", DataTable)
+        for label, width in (
+            ("Lot", 14),
+            ("Expires", 10),
+            ("Avail", 6),
+            ("Total", 6),
+            ("Status", 11),
+            ("Location", 16),
+        ):
+            lots.add_column(label, width=width)
+        self.show_item(self.current_item)
+        if self._notice:
+            self.alert(self._notice, "warning")
+        self.action_reload()
+
+    def show_item(self, item: Item) -> None:
+        self.current_item = item
+        self.query_one("#item-title", Static).update(plain(item.name, "bold"))
+        pairs = [
+            ("SKU", item.sku),
+            ("GTIN", item.gtin),
+            ("Value", money(item.value, item.currency)),
+            ("Size", dimensions(item.dimensions)),
+            ("Packed", dimensions(item.packaged_dimensions)),
+            ("Categories", ", ".join(item.categories)),
+            ("Attributes", ", ".join(f"{k}: {v}" for k, v in item.attributes.items())),
+            (
+                "On hand",
+                f"{item.total_verified} verified, {item.total_damaged} damaged, "
+                f"{item.total_reserved} reserved, {item.total_manifested} manifested",
+            ),
+        ]
+        text = Text()
+        for label, value in pairs:
+            if value:
+                text.append(f"{label:>11} ", style="dim")
+                text.append(clean(value) + "\n")
+        self.query_one("#item-fields", Static).update(text)
+        names = {loc.id: loc.name for loc in self.console.locations}
+        here = self.location.id if self.location else None
+        table = self.query_one("#levels", DataTable)
+        table.clear()
+        rows = sorted(
+            item.levels,
+            key=lambda lv: (
+                lv.location_id != here,
+                names.get(lv.location_id, ""),
+                lv.layout_name or "",
+            ),
+        )
+        for level in rows:
+            style = "bold" if level.location_id == here else ""
+            table.add_row(
+                plain(names.get(level.location_id, level.location_id), style),
+                plain(level.layout_name or level.layout_id or "no bin", style),
+                *(
+                    Text(str(n), justify="right", style=style)
+                    for n in (
+                        level.verified_qty,
+                        level.damaged_qty,
+                        level.reserved_qty,
+                        level.manifested_qty,
+                    )
+                ),
+            )
+
+    def show_lots(self, lots: list[Lot]) -> None:
+        names = {loc.id: loc.name for loc in self.console.locations}
+        table = self.query_one("#lots", DataTable)
+        table.clear()
+        for index, lot in enumerate(fefo(lots)):
+            table.add_row(
+                plain(lot.number or lot.id),
+                plain(day(lot.expires_at)),
+                Text(str(lot.available_qty), justify="right"),
+                Text(str(lot.total_qty), justify="right"),
+                plain(lot.status),
+                plain(names.get(lot.location_id, lot.location_id)),
+                key=lot.id,
+            )
+            if lot.id == self._lot_id:
+                table.move_cursor(row=index)
+        if self._lot_id:
+            table.focus()
+
+    def action_reload(self) -> None:
+        item_id = self.current_item.id
+
+        async def reload() -> None:
+            item = await self.backend.get_item(item_id)
+            lots = await self.backend.list_lots(LotQuery(item_id=item_id, limit=100))
+            self.show_item(item)
+            self.show_lots(lots.data)
+
+        self.run_io(reload, group="item")

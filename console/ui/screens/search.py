@@ -1,0 +1,210 @@
+"""F2: find an item in a second by name, SKU, GTIN or a scan."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.timer import Timer
+from textual.widgets import DataTable, Static
+
+from console.domain.models import Item
+from console.domain.queries import ItemQuery
+from console.domain.scan import Scan, ScanKind
+from console.ui.screens.base import WarehouseScreen
+from console.ui.text import marked, plain
+from console.ui.widgets import ScanField
+
+# Wait this long after the last key before searching: a scanner or a fast typist sends one
+# request for the whole word, not one per letter.
+DEBOUNCE_SECONDS = 0.12
+PAGE_SIZE = 50
+ORDERS: tuple[tuple[str | None, str], ...] = (
+    (None, "relevance"),
+    ("name", "name"),
+    ("created_at", "newest"),
+)
+
+
+class SearchScreen(WarehouseScreen):
+    TITLE = "Item search"
+    HELP = (
+        "Type part of a name, SKU or GTIN: results follow as you type, typos forgiven, matches "
+        "underlined. Scan a barcode to open its item directly (a GS1 label with a lot opens the "
+        "item with that lot shown). Down moves into the results, Enter opens the highlighted "
+        "item, and reaching the end of the list loads more."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", show=True),
+        Binding("ctrl+o", "cycle_order", "Sort"),
+        Binding("ctrl+n", "more", "More"),
+        Binding("down", "into_results", "Results", show=False),
+        Binding("ctrl+f", "focus_find", "Find", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._debounce: Timer | None = None
+        self._order = 0
+        self._shown_query: ItemQuery | None = None
+        self._has_more = False
+        self._rows: list[Item] = []
+        self._total: int | None = None
+        self.searches_sent = 0  # read by the typing benchmark
+
+    def compose_body(self) -> ComposeResult:
+        yield ScanField(id="find", placeholder="Name, SKU or GTIN — or scan")
+        yield Static(id="summary", classes="summary")
+        table: DataTable[Text] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
+        yield table
+
+    def on_mount(self) -> None:
+        self._add_columns(self.app.size.width)
+        self.query_one("#find", ScanField).focus()
+        if self.location is not None:
+            self.start_search()
+
+    def _add_columns(self, width: int) -> None:
+        """Fixed columns for codes and counts; the name takes what is left of the width."""
+        table = self.query_one("#results", DataTable)
+        table.clear(columns=True)
+        fixed = (
+            ("SKU", "sku", 16),
+            ("GTIN", "gtin", 14),
+            ("Here", "here", 6),
+            ("Total", "total", 6),
+        )
+        # each column has one cell of padding either side; the scrollbar takes two more
+        name_width = max(16, width - sum(w for *_, w in fixed) - 2 * (len(fixed) + 1) - 2)
+        table.add_column("Name", key="name", width=name_width)
+        for label, key, w in fixed:
+            table.add_column(label, key=key, width=w)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._add_columns(event.size.width)
+        if self._rows:
+            self._fill(self._rows, append=False, total=self._total)
+
+    def location_changed(self) -> None:
+        super().location_changed()
+        if self.is_mounted:
+            self.start_search()
+
+    # -- searching ----------------------------------------------------------------------------
+
+    def on_input_changed(self, event: ScanField.Changed) -> None:
+        if event.input.id != "find":
+            return
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE_SECONDS, self.start_search)
+
+    def _query(self, page: int = 1) -> ItemQuery:
+        text = self.query_one("#find", ScanField).value.strip()
+        order_by = ORDERS[self._order][0] if text else (ORDERS[self._order][0] or "name")
+        return ItemQuery(search=text or None, order_by=order_by, page=page, limit=PAGE_SIZE)  # type: ignore[arg-type]
+
+    def start_search(self) -> None:
+        query = self._query()
+        self.run_io(lambda: self._search(query, append=False), group="search")
+
+    async def _search(self, query: ItemQuery, *, append: bool) -> None:
+        self.searches_sent += 1
+        page = await self.backend.list_items(query)
+        # exclusive workers cancel older searches; this also drops an answer the field outran
+        if query.search != self._query().search:
+            return
+        self._shown_query = query
+        self._has_more = page.pagination.has_more
+        self._rows = [*self._rows, *page.data] if append else list(page.data)
+        self._total = page.pagination.total_count
+        self._fill(page.data, append=append, total=self._total)
+
+    def _fill(self, items: list[Item], *, append: bool, total: int | None) -> None:
+        table = self.query_one("#results", DataTable)
+        if not append:
+            table.clear()
+        here = self.location.id if self.location else ""
+        for item in items:
+            marks = item.search_highlights or {}
+            table.add_row(
+                marked(marks.get("name"), item.name),
+                marked(marks.get("sku"), item.sku or ""),
+                marked(marks.get("gtin"), item.gtin or ""),
+                Text(str(item.on_hand_at(here)), justify="right"),
+                Text(str(item.total_verified), justify="right"),
+                key=item.id,
+            )
+        count = f"{total:,}" if total is not None else f"{len(self._rows)}+"
+        query = self._shown_query
+        order = (
+            ORDERS[self._order][1]
+            if query and query.search
+            else (ORDERS[self._order][1] if self._order else "name")
+        )
+        more = " · end of list loads more" if self._has_more else ""
+        self.query_one("#summary", Static).update(
+            plain(f"{count} items · sorted by {order} · showing {len(self._rows)}{more}")
+        )
+
+    def action_more(self) -> None:
+        if self._has_more and self._shown_query is not None:
+            query = self._shown_query.next_page()
+            self.run_io(lambda: self._search(query, append=True), group="search")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= event.data_table.row_count - 1:
+            self.action_more()
+
+    def action_cycle_order(self) -> None:
+        self._order = (self._order + 1) % len(ORDERS)
+        self.start_search()
+
+    def action_into_results(self) -> None:
+        table = self.query_one("#results", DataTable)
+        if table.row_count:
+            table.focus()
+
+    def action_focus_find(self) -> None:
+        self.query_one("#find", ScanField).focus()
+
+    # -- opening ------------------------------------------------------------------------------
+
+    def _highlighted(self) -> Item | None:
+        table = self.query_one("#results", DataTable)
+        if not table.row_count or not 0 <= table.cursor_row < len(self._rows):
+            return None
+        return self._rows[table.cursor_row]
+
+    async def action_open(self) -> None:
+        item = self._highlighted()
+        if item is not None:
+            await self.console.open_item(item)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.run_io(self.action_open, group="open")
+
+    async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
+        # The text stays in the field: Enter on typed words opens the highlighted result.
+        message.stop()
+        message.prevent_default()  # instead of the base screen's handling
+        from console.domain.scan import interpret
+
+        if message.value.strip():
+            scan = interpret(message.value)
+            self.run_io(lambda: self._open_scanned(scan, message.burst), group="open")
+
+    async def _open_scanned(self, scan: Scan, burst: bool) -> None:
+        """A code opens its item; words typed by hand open the highlighted result instead."""
+        is_code = burst or scan.kind is not ScanKind.TEXT
+        if is_code or await self.backend.find_item(scan.text) is not None:
+            self.query_one("#find", ScanField).value = ""
+            await self.open_scanned_item(scan)
+        elif self._highlighted() is None:
+            await self.open_scanned_item(scan)  # perhaps a lot number: says so if nothing
+        else:
+            await self.action_open()

@@ -1,0 +1,46 @@
+"""What the console remembers between runs: the location each operator works at, per backend."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import platformdirs
+
+STATE_DIR_ENV = "WAREHOUSE_CONSOLE_STATE_DIR"
+
+
+class Memory:
+    """A small JSON file in the user's state directory; unreadable or missing means empty."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        base = directory or Path(
+            os.environ.get(STATE_DIR_ENV) or platformdirs.user_state_dir("warehouse-console")
+        )
+        self.path = base / "state.json"
+
+    def _read(self) -> dict[str, dict[str, str]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def location_for(self, backend_label: str) -> str | None:
+        value = self._read().get("locations", {}).get(backend_label)
+        return value if isinstance(value, str) else None
+
+    def remember_location(self, backend_label: str, location_id: str) -> None:
+        data = self._read()
+        locations = data.setdefault("locations", {})
+        if not isinstance(locations, dict):
+            data["locations"] = locations = {}
+        locations[backend_label] = location_id
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+            tmp.replace(self.path)
+        except OSError:
+            pass  # remembering is a convenience; the console works without it

@@ -1,0 +1,144 @@
+"""Widgets every screen shares: the scan field, the message line and the header bar."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from console.domain.scan import GS
+from console.ui.text import clean
+
+# GS (0x1D) is kept in the field as this visible stand-in and turned back on submit: the raw
+# byte would be invisible on screen and `Input` would drop it anyway.
+GS_SHOWN = "␝"
+GS_KEYS = frozenset({"ctrl+right_square_bracket", "ctrl+]"})
+
+# Two identical scans closer than this are one label read twice by the scanner.
+DOUBLE_READ_SECONDS = 0.3
+# Keys arriving this close together, on average, come from a scanner rather than a hand.
+SCANNER_KEY_SECONDS = 0.03
+
+
+class DoubleReads:
+    """Remembers the last scan across every field and screen: a label read twice in a row by
+    the scanner (or re-read as the next screen opens) must count once."""
+
+    def __init__(self, window: float = DOUBLE_READ_SECONDS) -> None:
+        self.window = window
+        self._last: tuple[str, float] | None = None
+
+    def seen(self, value: str, now: float) -> bool:
+        double = (
+            self._last is not None and self._last[0] == value and now - self._last[1] < self.window
+        )
+        self._last = (value, now)
+        return double
+
+
+class ScanField(Input):
+    """An input that a barcode scanner can type into.
+
+    Keeps GS, ends a scan on Enter, LF (ctrl+j) or Tab (Tab only when something was typed, so
+    an empty field still lets focus move), and marks a repeat of the last scan within
+    `DOUBLE_READ_SECONDS` as a double read.
+    """
+
+    class Scanned(Message):
+        def __init__(self, field: ScanField, value: str, double_read: bool, burst: bool) -> None:
+            super().__init__()
+            self.field = field
+            self.value = value
+            self.double_read = double_read
+            # Typed at scanner speed: Enter then means "this is a code", not "open the highlight".
+            self.burst = burst
+
+        @property
+        def control(self) -> ScanField:
+            return self.field
+
+    def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:
+        super().__init__(placeholder=placeholder, id=id, select_on_focus=False)
+        self._key_times: list[float] = []
+
+    @property
+    def raw_value(self) -> str:
+        """The field's text with GS restored."""
+        return self.value.replace(GS_SHOWN, GS)
+
+    def take_char(self, character: str, at: float) -> None:
+        """Receive a character typed while another widget had focus (see the app's scan routing)."""
+        self._note_key(at)
+        self.insert_text_at_cursor(GS_SHOWN if character == GS else character)
+
+    def _note_key(self, at: float) -> None:
+        # `at` is when the key arrived, not when it was handled: a busy screen must not make a
+        # scanner look like a hand, or hide a double read.
+        if not self.value:
+            self._key_times.clear()
+        self._key_times.append(at)
+
+    @property
+    def typed_at_scanner_speed(self) -> bool:
+        times = self._key_times
+        if len(times) < 4:
+            return False
+        return (times[-1] - times[0]) / (len(times) - 1) < SCANNER_KEY_SECONDS
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable or event.key in GS_KEYS:
+            self._note_key(event.time)
+        if event.key in GS_KEYS or event.character == GS:
+            event.stop()
+            event.prevent_default()
+            self.insert_text_at_cursor(GS_SHOWN)
+            return
+        if event.key in ("enter", "ctrl+j") or (event.key == "tab" and self.value):
+            event.stop()
+            event.prevent_default()
+            self.submit_scan(event.time)
+        # anything else: Input's own key handler runs next (Textual calls each class's handler)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        # A pasted label may carry GS; keep it visible rather than letting Input drop it.
+        if GS in event.text:
+            event.stop()
+            event.prevent_default()
+            self.insert_text_at_cursor(event.text.replace(GS, GS_SHOWN).splitlines()[0])
+
+    def submit_scan(self, at: float) -> None:
+        value = self.raw_value
+        reads: DoubleReads | None = getattr(self.app, "double_reads", None)
+        double = reads.seen(value, at) if reads is not None else False
+        self.post_message(self.Scanned(self, value, double, self.typed_at_scanner_speed))
+        self._key_times.clear()
+
+
+class MessageLine(Static):
+    """The one line an operator looks at for what just happened: info, warning or error."""
+
+    DEFAULT_CLASSES = "message-line"
+
+    def show(self, message: str, severity: str = "info") -> None:
+        marker = {"error": "✖ ", "warning": "⚠ ", "success": "✔ "}.get(severity, "")
+        self.set_classes(f"message-line -{severity}")
+        self.update(Text(marker + clean(message), no_wrap=True, overflow="ellipsis"))
+
+    def clear(self) -> None:
+        self.set_classes("message-line")
+        self.update("")
+
+
+class HeaderBar(Static):
+    """Product, screen, backend and location: what an operator needs to know where they are."""
+
+    DEFAULT_CLASSES = "header-bar"
+
+    def show(self, screen_title: str, backend: str, location: str) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(" warehouse-console ", style="bold")
+        text.append(f"│ {screen_title} ")
+        text.append(f"│ {clean(backend)} ")
+        text.append(f"│ {clean(location) or 'no location'} ", style="bold")
+        self.update(text)
