@@ -107,23 +107,24 @@ def interpret(raw: str) -> Scan:
             message = None
         if message is not None and (scan := _from_elements(raw, text, message, None)):
             return scan
-    looks_like_gs1 = cleaned != text or GS in text or "://" in text or text[:2].isdigit()
-    if looks_like_gs1:
-        try:
-            result = biip.parse(cleaned)
-        except Exception:
-            result = None
-        if result is not None:
-            if result.gs1_digital_link_uri is not None:
-                uri = result.gs1_digital_link_uri
-                if scan := _from_elements(raw, text, uri, text):
-                    return scan
-            if result.gs1_message is not None and (
-                cleaned != text or GS in text or _has_gtin(result)
-            ):
-                if scan := _from_elements(raw, text, result.gs1_message, None):
-                    return scan
+    maybe_gs1 = cleaned != text or GS in text or "://" in text or text[:2].isdigit()
+    if maybe_gs1 and (scan := _parsed(raw, cleaned, text)):
+        return scan
     return Scan(raw=raw, kind=ScanKind.TEXT, text=text)
+
+
+def _parsed(raw: str, cleaned: str, text: str) -> Scan | None:
+    """A Digital Link, or an element string biip can read and we can trust."""
+    try:
+        result = biip.parse(cleaned)
+    except Exception:  # biip raises ParseError; anything odd is simply not GS1
+        return None
+    if result.gs1_digital_link_uri is not None:
+        return _from_elements(raw, text, result.gs1_digital_link_uri, text)
+    trusted = cleaned != text or GS in text or _has_gtin(result)
+    if result.gs1_message is not None and trusted:
+        return _from_elements(raw, text, result.gs1_message, None)
+    return None
 
 
 def _has_gtin(result: biip.ParseResult) -> bool:

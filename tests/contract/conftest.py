@@ -1,13 +1,15 @@
 """The contract suite runs against every backend through the protocol alone.
 
 `backend` is parametrised: each implementation gets the same small world (tests/contract/world.py)
-fresh for every test. A test may also take `snapshot_state` to prove a refused request changed
-nothing, read through the same protocol.
+fresh for every test. "memory" is the warehouse itself; "http" is the HTTP client talking to the
+real API server (uvicorn, in a background thread, on a free loopback port) serving that world, so
+every rule is checked end to end over the wire. A test may also take `unchanged` to prove a
+refused request changed nothing, read through the same protocol.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 
@@ -15,7 +17,19 @@ from console.backends.protocol import Backend
 from console.domain.queries import FulfillmentQuery, ItemQuery, LotQuery, ManifestQuery
 from tests.contract.world import build_world
 
-BACKENDS = ["memory"]
+BACKENDS = ["memory", "http"]
+# The contract server requires a key, so authentication is exercised on every call.
+CONTRACT_KEY = "contract-suite-key"
+
+
+@pytest.fixture(scope="session")
+def api_server() -> Iterator[object]:
+    """One real API server for the whole session; each test swaps in a fresh world."""
+    from console.server import ServerThread, create_app
+
+    server = ServerThread(create_app(build_world(), api_key=CONTRACT_KEY)).start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(params=BACKENDS)
@@ -23,6 +37,17 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
     warehouse = build_world()
     if request.param == "memory":
         yield warehouse
+        return
+    if request.param == "http":
+        from console.backends.http import HttpBackend
+
+        server = request.getfixturevalue("api_server")
+        server.app.state.warehouse = warehouse
+        client = HttpBackend(server.url, CONTRACT_KEY)
+        try:
+            yield client
+        finally:
+            await client.aclose()
         return
     raise AssertionError(f"unknown backend {request.param}")
 
