@@ -49,12 +49,12 @@ class WarehouseApp(App[int]):
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", priority=True),
-        Binding("f2", "show('search')", "Search", priority=True),
+        Binding("f2", "show('search')", "Find", priority=True),
         Binding("f3", "adjust", "Adjust", priority=True),
         Binding("f4", "show('lots')", "Lots", priority=True),
         Binding("f5", "show('pickpack')", "Pick", priority=True),
-        Binding("f9", "pick_location", "Location", priority=True),
-        Binding("f10", "toggle_bell", "Bell", show=False, priority=True),
+        Binding("f9", "pick_location", "Site", priority=True),
+        Binding("f10", "toggle_bell", "Bell on/off", show=False, priority=True),
         Binding("escape", "back", "Back", show=False),
     ]
 
@@ -169,10 +169,12 @@ class WarehouseApp(App[int]):
             self.push_screen(HelpScreen(screen.TITLE, screen.HELP, self.bindings_help(screen)))
 
     def bindings_help(self, screen: Screen[object]) -> list[tuple[str, str]]:
+        """The console's own keys on this screen (not the text field's editing keys)."""
         rows: list[tuple[str, str]] = []
         for active in screen.active_bindings.values():
-            if active.binding.description:
-                rows.append((self.get_key_display(active.binding), active.binding.description))
+            binding = active.binding
+            if binding.description and isinstance(active.node, WarehouseScreen | App):
+                rows.append((self.get_key_display(binding), binding.description))
         return rows
 
     def action_pick_location(self) -> None:

@@ -49,7 +49,8 @@ class WarehouseScreen(Screen[None]):
         with Vertical(id="body"):
             yield from self.compose_body()
         yield MessageLine(id="message")
-        yield Footer()
+        # compact and without the palette key: at 80 columns every binding of the screen must fit
+        yield Footer(compact=True, show_command_palette=False)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -7,7 +7,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
@@ -117,7 +117,7 @@ class HelpScreen(ModalScreen[None]):
         self._keys = keys
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog help"):
+        with VerticalScroll(classes="dialog help"):
             yield Static(plain(f"Help: {self._title}", "bold"), classes="dialog-title")
             yield Static(Text(self._text), classes="dialog-body")
             keys = Text()
@@ -129,7 +129,7 @@ class HelpScreen(ModalScreen[None]):
             keys.append(f"{'ctrl+q':>10}  ", style="bold")
             keys.append("Quit")
             yield Static(keys, classes="dialog-body")
-            yield Static("Esc close", classes="dialog-keys")
+            yield Static("Esc close · ↑↓ scroll", classes="dialog-keys")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -61,6 +61,7 @@ class ItemScreen(WarehouseScreen):
             yield Static("Levels", classes="section")
             yield DataTable(id="levels", cursor_type="row", show_cursor=False)
             yield Static("Lots (first to expire first)", classes="section")
+            yield Static("No lots for this item.", id="no-lots", classes="hint")
             yield DataTable(id="lots", cursor_type="row")
         yield ScanField(id="scan", placeholder="Scan another item")
 
@@ -107,12 +108,10 @@ class ItemScreen(WarehouseScreen):
                 f"{item.total_reserved} reserved, {item.total_manifested} manifested",
             ),
         ]
-        text = Text()
-        for label, value in pairs:
-            if value:
-                text.append(f"{label:>11} ", style="dim")
-                text.append(clean(value) + "\n")
-        self.query_one("#item-fields", Static).update(text)
+        lines = [
+            Text.assemble((f"{label:>11} ", "dim"), clean(value)) for label, value in pairs if value
+        ]
+        self.query_one("#item-fields", Static).update(Text("\n").join(lines))
         names = {loc.id: loc.name for loc in self.console.locations}
         here = self.location.id if self.location else None
         table = self.query_one("#levels", DataTable)
@@ -157,6 +156,8 @@ class ItemScreen(WarehouseScreen):
             )
             if lot.id == self._lot_id:
                 table.move_cursor(row=index)
+        table.display = bool(lots)
+        self.query_one("#no-lots", Static).display = not lots
         if self._lot_id:
             table.focus()
 

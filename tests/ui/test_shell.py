@@ -1,0 +1,200 @@
+"""The shell: function keys, help, location choice, start-up faults, untrusted text, the bell."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+
+from console.domain.errors import Unavailable
+from console.domain.models import Item, Level
+from console.ui.app import WarehouseApp
+from console.ui.screens.adjust import AdjustScreen
+from console.ui.screens.coming import LotsScreen, PickPackScreen
+from console.ui.screens.dialogs import HelpScreen, LocationPicker, StartupProblem
+from console.ui.screens.item import ItemScreen
+from console.ui.screens.search import SearchScreen
+from console.ui.text import clean, marked, plain
+from console.ui.widgets import HeaderBar
+from tests.contract.world import COLUMBUS, RENO
+from tests.ui.conftest import cells, message, scan, settle, static_text
+
+
+async def test_function_keys_switch_screens_and_escape_goes_back(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key, kind in (
+            ("f3", AdjustScreen),
+            ("f4", LotsScreen),
+            ("f5", PickPackScreen),
+            ("f2", SearchScreen),
+        ):
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, kind)
+        await scan(pilot, "PK-TAPE-48")
+        assert isinstance(app.screen, ItemScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, SearchScreen)
+
+
+async def test_header_shows_backend_and_location(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        header = str(app.screen.query_one(HeaderBar).render())
+        assert "test" in header
+        assert "Reno DC" in header
+        assert "Item search" in header
+
+
+async def test_help_lists_the_keys_of_the_current_screen(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        text = " ".join(str(w.render()) for w in app.screen.query(".dialog-body"))
+        for words in ("Damaged", "Move", "Undo", "Qty type", "Find", "ctrl+p"):
+            assert words in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, AdjustScreen)
+
+
+async def test_every_screen_action_is_in_the_command_palette(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for wanted in (
+            "Item search (F2)",
+            "Level adjustment (F3)",
+            "Lots (F4)",
+            "Pick-pack (F5)",
+            "Change location (F9)",
+            "Bell on/off (F10)",
+            "Help for this screen (F1)",
+        ):
+            assert wanted in titles
+
+
+async def test_first_start_asks_for_the_location_and_remembers_it(backend, memory) -> None:
+    app = WarehouseApp(backend, memory=memory)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LocationPicker)
+        assert cells(app, "#choices") == [["Columbus FC", "1"], ["Reno DC", "3"]]
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.location is not None and app.location.id == RENO
+    assert memory.location_for("test") == RENO
+    again = WarehouseApp(backend, memory=memory)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(again.screen, SearchScreen)
+        assert again.location is not None and again.location.id == RENO
+
+
+async def test_f9_changes_location_and_stock_figures_follow(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"gloves")
+        await settle(pilot)
+        assert cells(app, "#results")[0][3] == "0"  # none in Reno
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("up", "enter")
+        await settle(pilot)
+        assert app.location is not None and app.location.id == COLUMBUS
+        assert "Columbus FC" in str(app.screen.query_one(HeaderBar).render())
+        assert cells(app, "#results")[0][3] == "100"
+
+
+async def test_unreachable_backend_at_start_is_a_message_not_a_traceback(backend, memory) -> None:
+    async def down(real: Any, *args: Any, **kwargs: Any) -> Any:
+        raise Unavailable("Cannot connect to api.example.com: connection refused.")
+
+    backend.hooks["list_locations"] = down
+    app = WarehouseApp(backend, memory=memory)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, StartupProblem)
+        body = " ".join(str(w.render()) for w in app.screen.query(".dialog-body"))
+        assert "connection refused" in body
+        backend.hooks.clear()
+        await pilot.press("enter")  # retry, now that it answers
+        await settle(pilot)
+        assert isinstance(app.screen, LocationPicker)
+
+
+async def test_unreachable_backend_quit_exits_cleanly(backend, memory) -> None:
+    async def down(real: Any, *args: Any, **kwargs: Any) -> Any:
+        raise Unavailable("Cannot connect.")
+
+    backend.hooks["list_locations"] = down
+    app = WarehouseApp(backend, memory=memory)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.return_value == 1
+
+
+HOSTILE = "Shelf [A1] [/x] [b [link=http://x]y [bold]Z\x1b]52;c;aGk=\x07\x1b[2J\x1b]0;owned\x07\u202eEND\x07"
+
+
+def test_clean_keeps_brackets_and_drops_controls_and_escapes() -> None:
+    assert clean(HOSTILE) == "Shelf [A1] [/x] [b [link=http://x]y [bold]ZEND"
+    assert plain("[b]x[/b]").plain == "[b]x[/b]"
+    text = marked("<mark>Shelf</mark> [A1] [/x]")
+    assert text.plain == "Shelf [A1] [/x]"
+    assert [(s.start, s.end) for s in text.spans] == [(0, 5)]
+
+
+async def test_hostile_names_show_literally_everywhere(make_app, backend) -> None:
+    item: Item = await backend.inner.create_item({"name": HOSTILE, "sku": "EVIL-[1]"})
+    await backend.inner.update_item(
+        item.id, {"levels": [{"location_id": RENO, "layout_id": "lay_bracket", "verified_qty": 3}]}
+    )
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"shelf")
+        await settle(pilot)
+        first = cells(app, "#results")[0]
+        assert first[0] == clean(HOSTILE)
+        assert first[1] == "EVIL-[1]"
+        await scan(pilot, "EVIL-[1]")
+        assert isinstance(app.screen, ItemScreen)
+        assert static_text(app, "#item-title") == clean(HOSTILE)
+        assert cells(app, "#levels")[0][1] == "Shelf [A1]"
+        await pilot.press("f3")
+        await settle(pilot)
+        assert cells(app, "#bins")[0][0] == "Shelf [A1]"
+        rendered = app.export_screenshot()
+        assert "\x1b]52" not in rendered and "owned" not in rendered
+
+
+async def test_bell_rings_on_refusal_and_can_be_turned_off(make_app) -> None:
+    app = make_app()
+    rings: list[int] = []
+    app.bell = lambda: rings.append(1)  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await scan(pilot, "NOTHING-HERE-1")
+        assert len(rings) == 1
+        await pilot.press("f10")
+        assert "Bell off" in message(app)
+        await scan(pilot, "NOTHING-HERE-2")
+        assert len(rings) == 1
+
+
+def test_level_text_is_never_markup() -> None:
+    level = Level(id="lvl_1", location_id="l", layout_name="[red]A1[/red]")
+    assert isinstance(plain(level.layout_name), Text)
+    assert plain(level.layout_name).plain == "[red]A1[/red]"
