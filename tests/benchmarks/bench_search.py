@@ -174,13 +174,23 @@ def _typo(word: str, kind: str, rng: random.Random) -> str:
 Query = tuple[str, str, str, str, str]
 
 
-def make_queries(docs: list[Doc], count: int, seed: int) -> list[Query]:
-    """(query, intended doc id, typo kind, 'name' | 'words', query without the typo)."""
+def make_queries(
+    docs: list[Doc], count: int, seed: int, index: SearchIndex | None = None
+) -> tuple[list[Query], int]:
+    """(query, intended doc id, typo kind, 'name' | 'words', query without the typo), and how
+    many drawn items had no answerable word query.
+
+    A 'words' query is what an operator types: the rarest words of the name, two at first and
+    up to four, until those words (without any typo) put the item in the top 10. Items whose
+    four rarest words still fit more than ten items equally well are skipped and counted: no
+    search could pick them from so few words, typo or not.
+    """
     rng = random.Random(seed)
     df: Counter[str] = Counter()
     for doc in docs:
         df.update(set(tokenize(doc.name)))
     queries: list[Query] = []
+    unanswerable = 0
     while len(queries) < count:
         doc = rng.choice(docs)
         words = doc.name.split()
@@ -195,9 +205,17 @@ def make_queries(docs: list[Doc], count: int, seed: int) -> list[Query]:
                 range(len(words)),
                 key=lambda i: min((df[t] for t in tokenize(words[i])), default=len(docs)),
             )
-            keep = sorted(by_rarity[: rng.randint(2, 4)])
-            if not any(i in typo_able for i in keep):
-                keep = sorted({*keep[:-1], rng.choice(typo_able)})
+            keep: list[int] = []
+            for size in range(2, 5):
+                keep = sorted(by_rarity[:size])
+                if not any(i in typo_able for i in keep):
+                    keep = sorted({*keep[:-1], rng.choice(typo_able)})
+                plain = " ".join(words[i] for i in keep)
+                if index is None or doc.id in [h.doc_id for h in index.search(plain)[:10]]:
+                    break
+            else:
+                unanswerable += 1
+                continue
             target = rng.choice([k for k, i in enumerate(keep) if i in typo_able])
             words = [words[i] for i in keep]
         else:
@@ -209,7 +227,7 @@ def make_queries(docs: list[Doc], count: int, seed: int) -> list[Query]:
         correct = " ".join(words)
         words = [*words[:target], typo, *words[target + 1 :]]
         queries.append((" ".join(words), doc.id, kind, style, correct))
-    return queries
+    return queries, unanswerable
 
 
 # --------------------------------------------------------------------------- measuring
@@ -281,15 +299,19 @@ def main(argv: list[str] | None = None) -> None:
             f"({current / len(docs):.0f} bytes/item)"
         )
 
-    queries = make_queries(docs, args.queries, args.seed + 1)
+    queries, unanswerable = make_queries(docs, args.queries, args.seed + 1, index)
     kinds = Counter(query[2] for query in queries)
     print(f"queries: {len(queries)} ({', '.join(f'{k} {kinds[k]}' for k in TYPO_KINDS)})")
+    print(
+        f"items skipped because even their 4 rarest words, without a typo, fit more than 10 "
+        f"items: {unanswerable}"
+    )
     print(f"example query: {queries[0][0]!r} -> {queries[0][1]}")
 
     def run_index(query: str) -> list[str]:
         return [hit.doc_id for hit in index.search(query)[:10]]
 
-    _time_queries(run_index, make_queries(docs, 20, args.seed + 2))  # warm-up, other queries
+    _time_queries(run_index, make_queries(docs, 20, args.seed + 2)[0])  # warm-up, other queries
     times, hits = _time_queries(run_index, queries)
     median, p95 = statistics.median(times), _p95(times)
     print(f"index median ms/query: {median:.2f}")
