@@ -1,0 +1,182 @@
+"""`warehouse-console`: start the console (demo warehouse or an API), or serve a warehouse.
+
+    warehouse-console [--api-url URL] [--config PATH] [--location ID] [--no-bell]
+                      [--allow-insecure-http] [--demo-items N] [--seed S]
+    warehouse-console serve [--host 127.0.0.1] [--port 8765] [--demo-items N] [--seed S]
+                            [--api-key KEY]
+
+Without an API URL (flag, PX_API_URL or config file) the console runs on the in-memory demo
+warehouse. The server's key comes from --api-key or WAREHOUSE_SERVER_API_KEY, deliberately not
+from PX_API_KEY: an operator's own key must never become a training server's key by accident.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from console.backends.memory.warehouse import MemoryWarehouse
+    from console.backends.protocol import Backend
+    from console.config import Settings
+
+PROG = "warehouse-console"
+SERVER_KEY_ENV = "WAREHOUSE_SERVER_API_KEY"
+SERVER_EXTRA_HINT = "pip install 'warehouse-console[server]'"
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _positive(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError("a port is at most 65535")
+    return value
+
+
+def _demo_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--demo-items",
+        type=_positive,
+        default=2000,
+        metavar="N",
+        help="items in the demo warehouse (default 2000)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=7, metavar="S", help="demo data seed (default 7)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Keyboard-first terminal console for warehouse operators.",
+        epilog="Without an API URL the console runs on a demo warehouse in memory. "
+        "The API key is read from PX_API_KEY or the config file (api_key), never from a flag.",
+    )
+    parser.add_argument(
+        "--api-url", metavar="URL", help="API base URL ending in /v1 (or PX_API_URL)"
+    )
+    parser.add_argument("--config", metavar="PATH", help="config file (default: the user's one)")
+    parser.add_argument("--location", metavar="ID", help="location to work in (loc_...)")
+    parser.add_argument(
+        "--no-bell", action="store_true", help="never ring the terminal bell on errors"
+    )
+    parser.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        help="allow sending the key over plain http:// to another machine",
+    )
+    _demo_options(parser)
+    commands = parser.add_subparsers(dest="command", metavar="{serve}")
+    serve = commands.add_parser(
+        "serve",
+        help="serve a demo warehouse over HTTP for several consoles",
+        description="Serve an in-memory demo warehouse over the API, for training.",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=_port, default=8765, help="port (default 8765; 0 = any)")
+    serve.add_argument(
+        "--api-key",
+        metavar="KEY",
+        help=f"key clients must send; prefer {SERVER_KEY_ENV} (a flag shows in ps). "
+        "Without one, no key is needed",
+    )
+    _demo_options(serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        sys.exit(run_serve(args))
+    sys.exit(run_console_command(args))
+
+
+def _demo_warehouse(items: int, seed: int) -> MemoryWarehouse:
+    from console.backends.memory.warehouse import MemoryWarehouse
+
+    return MemoryWarehouse.demo(items, seed)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    try:
+        from console.server import ServeError, bind, serve
+    except ModuleNotFoundError as exc:
+        if exc.name in ("starlette", "uvicorn"):
+            print(
+                f"{PROG} serve needs the server extra ({exc.name} is missing): {SERVER_EXTRA_HINT}",
+                file=sys.stderr,
+            )
+            return 2
+        raise
+    api_key = args.api_key or os.environ.get(SERVER_KEY_ENV) or None
+    try:
+        # Bound before the demo is built, so a port in use is reported at once.
+        sock = bind(args.host, args.port)
+    except ServeError as exc:
+        print(f"{PROG} serve: {exc}", file=sys.stderr)
+        return 1
+    print(f"Building the demo warehouse ({args.demo_items} items, seed {args.seed})...", flush=True)
+    try:
+        warehouse = _demo_warehouse(args.demo_items, args.seed)
+        return serve(args.host, args.port, warehouse, api_key, sock=sock)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        sock.close()
+
+
+def build_backend(settings: Settings, args: argparse.Namespace) -> Backend:
+    """The backend the settings ask for: the HTTP client when there is an API URL, else the demo."""
+    if not settings.api_url:
+        return _demo_warehouse(args.demo_items, args.seed)
+    from console.backends.http import HttpBackend
+
+    return HttpBackend(
+        settings.api_url,
+        settings.api_key,
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        allow_insecure_http=settings.allow_insecure_http,
+    )
+
+
+def run_console_command(args: argparse.Namespace) -> int:
+    from console.backends.http import ClientConfigError
+    from console.config import ConfigError, load_settings
+
+    cli = {
+        "api_url": args.api_url,
+        "location_id": args.location,
+        "bell": False if args.no_bell else None,
+        "allow_insecure_http": True if args.allow_insecure_http else None,
+    }
+    try:
+        settings, warnings = load_settings(cli, config_path=args.config)
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        backend = build_backend(settings, args)
+    except (ConfigError, ClientConfigError) as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    from console.ui.app import run_console
+
+    return run_console(backend, bell=settings.bell, location_id=settings.location_id)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""Where the console finds its API and key: command line, environment, then a TOML file.
+
+Precedence is CLI > environment > file. The URL comes from ``--api-url``, ``PX_API_URL`` or
+``api_url``; the key from ``PX_API_KEY`` or ``api_key`` only (a key on the command line would
+show in ``ps`` and in shell history). The file is ``config.toml`` in
+``platformdirs.user_config_dir("warehouse-console")`` unless ``--config PATH`` names another::
+
+    api_url = "https://api.packagex.io/v1"
+    api_key = "px_live_..."          # keep this file private: chmod 600
+    connect_timeout = 5              # seconds
+    read_timeout = 15                # seconds
+    allow_insecure_http = false
+    bell = true
+    location_id = "loc_..."
+
+The key never appears in a repr, a warning or an error message.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+APP_NAME = "warehouse-console"
+CONFIG_FILE = "config.toml"
+ENV_URL = "PX_API_URL"
+ENV_KEY = "PX_API_KEY"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says which file or value and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    api_url: str | None = None
+    api_key: str | None = None
+    connect_timeout: float = 5.0
+    read_timeout: float = 15.0
+    allow_insecure_http: bool = False
+    bell: bool = True
+    location_id: str | None = None
+    config_path: Path | None = None  # the file that was read, if any
+
+    def __repr__(self) -> str:
+        # Written by hand so the key can never be printed, logged or shown in a traceback.
+        shown = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "api_key":
+                value = "<hidden>" if value else None
+                shown.append(f"api_key={value}")
+            else:
+                shown.append(f"{f.name}={value!r}")
+        return f"Settings({', '.join(shown)})"
+
+    __str__ = __repr__
+
+
+# What each file key must be, and how to say so.
+_TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "api_url": (str, 'a string like "https://api.packagex.io/v1"'),
+    "api_key": (str, "a string"),
+    "connect_timeout": ((int, float), "a number of seconds"),
+    "read_timeout": ((int, float), "a number of seconds"),
+    "allow_insecure_http": (bool, "true or false"),
+    "bell": (bool, "true or false"),
+    "location_id": (str, 'a string like "loc_..."'),
+}
+
+
+def default_config_path() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME)) / CONFIG_FILE
+
+
+def _permission_warning(path: Path, holds_key: bool) -> str | None:
+    """A warning when others may read the file (POSIX only: Windows has no mode bits)."""
+    if os.name != "posix":
+        return None
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
+    if not mode & 0o077:
+        return None
+    what = "holds the API key and " if holds_key else ""
+    return f"{path} {what}can be read by other users (mode {mode:04o}): run `chmod 600 {path}`."
+
+
+def read_config_file(path: Path, *, explicit: bool) -> tuple[dict[str, Any], list[str]]:
+    """The settings in a TOML file and the warnings about it. A missing default file is fine;
+    a missing file named with --config is an error."""
+    warnings: list[str] = []
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(f"Config file {path} does not exist.") from None
+        return {}, warnings
+    except OSError as exc:
+        raise ConfigError(f"Cannot read config file {path}: {exc.strerror or exc}.") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"Config file {path} is not UTF-8 text.") from None
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib names the line and column, never the content (which may hold the key).
+        raise ConfigError(f"Config file {path} is not valid TOML: {exc}.") from None
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in _TYPES:
+            known = ", ".join(_TYPES)
+            warnings.append(f"{path}: unknown setting {key!r} ignored (known: {known}).")
+            continue
+        kinds, described = _TYPES[key]
+        # TOML `true` is a bool, and a bool is an int to Python: not a number of seconds.
+        ok = isinstance(value, kinds) and not (isinstance(value, bool) and kinds is not bool)
+        if not ok:
+            raise ConfigError(f"{path}: {key} must be {described}.")
+        values[key] = value
+    warning = _permission_warning(path, holds_key=bool(values.get("api_key")))
+    if warning:
+        warnings.append(warning)
+    return values, warnings
+
+
+def load_settings(
+    cli: Mapping[str, Any] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    config_path: Path | str | None = None,
+) -> tuple[Settings, list[str]]:
+    """Settings from the CLI values (None = not given), the environment, and the file.
+
+    `config_path` is the --config value; without it the default file is read if it exists.
+    Returns the settings and the warnings to show before starting.
+    """
+    cli = {k: v for k, v in (cli or {}).items() if v is not None}
+    env = os.environ if env is None else env
+    explicit = config_path is not None
+    path = Path(config_path).expanduser() if explicit else default_config_path()
+    from_file, warnings = read_config_file(path, explicit=explicit)
+    settings = Settings(config_path=path if (from_file or explicit) else None)
+
+    merged: dict[str, Any] = dict(from_file)
+    env_values = {"api_url": env.get(ENV_URL), "api_key": env.get(ENV_KEY)}
+    merged.update({k: v for k, v in env_values.items() if v and v.strip()})
+    unknown = set(cli) - {f.name for f in fields(Settings)} - {"config_path"}
+    if unknown:
+        raise ConfigError(f"Unknown settings: {', '.join(sorted(unknown))}.")
+    if "api_key" in cli:
+        raise ConfigError("The API key is read from PX_API_KEY or the config file only.")
+    merged.update(cli)
+
+    for key in ("api_url", "api_key", "location_id"):
+        if isinstance(merged.get(key), str):
+            merged[key] = merged[key].strip() or None
+    for key in ("connect_timeout", "read_timeout"):
+        if key in merged:
+            value = float(merged[key])
+            if not (0 < value <= 600):
+                raise ConfigError(f"{key} must be between 0 and 600 seconds, not {value:g}.")
+            merged[key] = value
+    return replace(settings, **merged), warnings

@@ -1,0 +1,373 @@
+"""The wire contract served over the in-memory warehouse (see docs/api.md).
+
+Every answer is the PackageX envelope, errors and unknown routes included. Request bodies and
+query strings are checked with the same strict models the warehouse and the client use, so a bad
+one is a 400 naming the field. The warehouse being served is ``app.state.warehouse`` and is read
+on every request, so a test can swap in a fresh one.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from console.backends.memory.warehouse import MemoryWarehouse
+from console.domain.errors import FieldError, InvalidInput, RateLimited, WarehouseError
+from console.domain.models import Item, Page, Pagination
+from console.domain.queries import (
+    FulfillmentQuery,
+    ItemQuery,
+    ListQuery,
+    LocationQuery,
+    LotQuery,
+    ManifestQuery,
+)
+
+log = logging.getLogger("console.server")
+
+# No request body of this contract comes near this; a bigger one is a mistake or an attack.
+MAX_BODY_BYTES = 1_000_000
+_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_KEY_HEADERS = (b"px-api-key", b"x-api-key")
+
+
+@dataclass
+class Result:
+    """What a handler answers: the data, and pagination for lists."""
+
+    data: Any
+    message: str = "OK"
+    status: int = 200
+    pagination: Pagination | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def envelope(
+    status: int,
+    *,
+    endpoint: str,
+    data: Any = None,
+    message: str = "OK",
+    errors: list[FieldError] | None = None,
+    code: str | None = None,
+    pagination: Pagination | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = {
+        "message": message,
+        "data": data,
+        "status": status,
+        "errors": [{"field": e.field, "message": e.message} for e in errors or []],
+        "code": code,
+        "pagination": pagination.model_dump(mode="json") if pagination else None,
+        "endpoint": endpoint,
+    }
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def error_envelope(exc: WarehouseError, endpoint: str) -> JSONResponse:
+    headers: dict[str, str] = {}
+    if isinstance(exc, RateLimited) and exc.retry_after is not None:
+        headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+    return envelope(
+        exc.status,
+        endpoint=endpoint,
+        message=exc.message,
+        errors=exc.errors,
+        code=exc.code,
+        headers=headers,
+    )
+
+
+def dump(value: Any) -> Any:
+    """A read model as JSON data: aliases on the wire (`_search`, `_score`), nothing lost."""
+    if isinstance(value, Item):
+        data = value.model_dump(mode="json", by_alias=True)
+        # Search annotations only where there was a search, as on PackageX.
+        for key in ("_search", "_score"):
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True)
+    if isinstance(value, list):
+        return [dump(v) for v in value]
+    return value
+
+
+# -- reading requests ---------------------------------------------------------------------------
+
+
+def query_of(request: Request, model: type[ListQuery]) -> Any:
+    """The query string through the query model; a repeated parameter is read as a comma list."""
+    params: dict[str, str] = {}
+    for key, value in request.query_params.multi_items():
+        params[key] = f"{params[key]},{value}" if key in params else value
+    return model.parse(params)
+
+
+async def body_of(request: Request) -> Any:
+    """The JSON body, or InvalidInput naming what is wrong with it."""
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY_BYTES:
+            raise InvalidInput(
+                f"The request body is larger than {MAX_BODY_BYTES} bytes.",
+                [FieldError("body", "too large")],
+            )
+    if not raw.strip():
+        return {}
+
+    def no_constants(name: str) -> Any:
+        raise ValueError(f"{name} is not valid JSON")
+
+    try:
+        return json.loads(bytes(raw), parse_constant=no_constants)
+    except (ValueError, UnicodeDecodeError) as exc:
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        message = f"The request body is not valid JSON: {reason}."
+    raise InvalidInput(message, [FieldError("body", "malformed JSON")])
+
+
+def idempotency_key_of(request: Request) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not _IDEMPOTENCY_KEY.match(key):
+        raise InvalidInput(
+            "The Idempotency-Key header must be 1 to 255 visible ASCII characters.",
+            [FieldError("Idempotency-Key", "invalid")],
+        )
+    return key
+
+
+def warehouse_of(request: Request) -> MemoryWarehouse:
+    return request.app.state.warehouse
+
+
+def page_result(page: Page[Any], what: str) -> Result:
+    count = len(page.data)
+    return Result(
+        data=dump(page.data),
+        pagination=page.pagination,
+        message=f"{count} {what}" if count != 1 else f"1 {what.rstrip('s')}",
+    )
+
+
+# -- handlers -----------------------------------------------------------------------------------
+
+Handler = Callable[[Request], Awaitable[Result]]
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One kind of object: its list/create and get/update/delete handlers."""
+
+    noun: str  # "item"
+    query: type[ListQuery]
+    list_method: str  # names of the warehouse methods
+    get_method: str
+    create_method: str | None = None
+    update_method: str | None = None
+    delete_method: str | None = None
+
+    async def list(self, request: Request) -> Result:
+        page = await getattr(warehouse_of(request), self.list_method)(query_of(request, self.query))
+        return page_result(page, f"{self.noun}s")
+
+    async def get(self, request: Request) -> Result:
+        found = await getattr(warehouse_of(request), self.get_method)(request.path_params["id"])
+        return Result(data=dump(found), message=f"{self.noun.capitalize()} found")
+
+    async def create(self, request: Request) -> Result:
+        assert self.create_method is not None
+        body = await body_of(request)
+        created = await getattr(warehouse_of(request), self.create_method)(
+            body, idempotency_key=idempotency_key_of(request)
+        )
+        return Result(data=dump(created), status=201, message=f"{self.noun.capitalize()} created")
+
+    async def update(self, request: Request) -> Result:
+        assert self.update_method is not None
+        body = await body_of(request)
+        updated = await getattr(warehouse_of(request), self.update_method)(
+            request.path_params["id"], body, idempotency_key=idempotency_key_of(request)
+        )
+        return Result(data=dump(updated), message=f"{self.noun.capitalize()} updated")
+
+    async def delete(self, request: Request) -> Result:
+        assert self.delete_method is not None
+        object_id = request.path_params["id"]
+        await getattr(warehouse_of(request), self.delete_method)(
+            object_id, idempotency_key=idempotency_key_of(request)
+        )
+        return Result(
+            data={"id": object_id, "deleted": True}, message=f"{self.noun.capitalize()} deleted"
+        )
+
+
+ITEMS = Resource(
+    "item", ItemQuery, "list_items", "get_item", "create_item", "update_item", "delete_item"
+)
+LOCATIONS = Resource("location", LocationQuery, "list_locations", "get_location")
+LOTS = Resource("lot", LotQuery, "list_lots", "get_lot", "create_lot", "update_lot")
+MANIFESTS = Resource(
+    "manifest", ManifestQuery, "list_manifests", "get_manifest", "create_manifest",
+    "update_manifest",
+)  # fmt: skip
+FULFILLMENTS = Resource(
+    "fulfillment", FulfillmentQuery, "list_fulfillments", "get_fulfillment",
+    "create_fulfillment", "update_fulfillment",
+)  # fmt: skip
+
+# The plural paths of each resource. Lots also answer every path the PackageX lot pages use in
+# their headings and examples (/v1/asset, /v1/lot, /v1/assets/:id, /v1/lots/:id).
+PATHS: tuple[tuple[tuple[str, ...], Resource], ...] = (
+    (("/v1/items",), ITEMS),
+    (("/v1/locations",), LOCATIONS),
+    (("/v1/lots", "/v1/lot", "/v1/assets", "/v1/asset"), LOTS),
+    (("/v1/manifests",), MANIFESTS),
+    (("/v1/fulfillments",), FULFILLMENTS),
+)
+
+
+def endpoint(handlers: dict[str, Handler]) -> Callable[[Request], Awaitable[Response]]:
+    """A Starlette endpoint dispatching on the method, answering every outcome in the envelope."""
+    allowed = ", ".join(sorted(handlers))
+
+    async def run(request: Request) -> Response:
+        path = request.url.path
+        handler = handlers.get(request.method)
+        if handler is None:
+            return envelope(
+                405,
+                endpoint=path,
+                message=f"{request.method} is not allowed on {path}; use {allowed}.",
+                code="method_not_allowed",
+                headers={"Allow": allowed},
+            )
+        try:
+            result = await handler(request)
+        except WarehouseError as exc:
+            return error_envelope(exc, path)
+        except Exception:
+            log.exception("%s %s failed", request.method, path)
+            return envelope(
+                500,
+                endpoint=path,
+                message="The server failed while handling this request.",
+                code="internal_error",
+            )
+        return envelope(
+            result.status,
+            endpoint=path,
+            data=result.data,
+            message=result.message,
+            pagination=result.pagination,
+            headers=result.headers,
+        )
+
+    return run
+
+
+def routes() -> list[Route]:
+    out: list[Route] = []
+    for paths, resource in PATHS:
+        plural: dict[str, Handler] = {"GET": resource.list}
+        singular: dict[str, Handler] = {"GET": resource.get}
+        if resource.create_method:
+            plural["POST"] = resource.create
+        if resource.update_method:
+            singular["POST"] = resource.update
+        if resource.delete_method:
+            singular["DELETE"] = resource.delete
+        for path in paths:
+            # Starlette's own 405 would not be an envelope: every method reaches `run`.
+            methods = ["GET", "POST", "DELETE", "PUT", "PATCH"]
+            out.append(Route(path, endpoint(plural), methods=methods))
+            out.append(Route(f"{path}/{{id}}", endpoint(singular), methods=methods))
+    return out
+
+
+# -- authentication and the errors Starlette raises itself ----------------------------------------
+
+
+class ApiKeyMiddleware:
+    """401 unless `PX-API-KEY` or `X-API-KEY` carries the key (compared in constant time)."""
+
+    def __init__(self, app: ASGIApp, api_key: str | None) -> None:
+        self.app = app
+        self._key = api_key.encode() if api_key else None
+
+    def __repr__(self) -> str:
+        return f"ApiKeyMiddleware(key={'set' if self._key else 'none'})"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self._key is None:
+            await self.app(scope, receive, send)
+            return
+        given = [value for name, value in scope["headers"] if name.lower() in _KEY_HEADERS]
+        # Every candidate is compared, so the time taken does not reveal which header matched.
+        matches = [hmac.compare_digest(value, self._key) for value in given]
+        if any(matches):
+            await self.app(scope, receive, send)
+            return
+        message = (
+            "The API key is not valid." if given else "An API key is required: send it in the "
+            "PX-API-KEY header."
+        )  # fmt: skip
+        response = envelope(
+            401, endpoint=scope.get("path", ""), message=message, code="unauthorized"
+        )
+        await response(scope, receive, send)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors (unknown route, body too large) in the envelope."""
+    assert isinstance(exc, HTTPException)
+    path = request.url.path
+    if exc.status_code == 404:
+        message = f"There is no {path}: the API's paths start with /v1 (items, locations, lots, manifests, fulfillments)."
+        code = "not_found"
+    else:
+        message, code = str(exc.detail), "error"
+    return envelope(exc.status_code, endpoint=path, message=message, code=code, headers=exc.headers)
+
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return envelope(
+        500,
+        endpoint=request.url.path,
+        message="The server failed while handling this request.",
+        code="internal_error",
+    )
+
+
+def create_app(warehouse: MemoryWarehouse, api_key: str | None = None) -> Starlette:
+    """The API over `warehouse`. With `api_key`, every request must carry it."""
+    from starlette.middleware import Middleware
+
+    app = Starlette(
+        routes=routes(),
+        middleware=[Middleware(ApiKeyMiddleware, api_key=api_key or None)],
+        exception_handlers={HTTPException: http_error, Exception: internal_error},
+    )
+    # "/v1/items/" would otherwise be a redirect: an answer that is not an envelope.
+    app.router.redirect_slashes = False
+    app.state.warehouse = warehouse
+    return app

@@ -1,0 +1,163 @@
+"""Running the API server: in the foreground for `warehouse-console serve`, or in a background
+thread for tests and benchmarks.
+
+The listening socket is bound here rather than by uvicorn, so that a port in use is one clear
+sentence instead of a log line and an exit from deep inside uvicorn, and so that port 0 (any free
+port) tells us which port it got.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+import sys
+import threading
+import time
+from typing import TextIO
+
+import uvicorn
+from starlette.applications import Starlette
+
+from console.backends.http.transport import is_loopback
+from console.backends.memory.warehouse import MemoryWarehouse
+from console.server.app import create_app
+
+
+class ServeError(Exception):
+    """The server cannot start; the message is one line for the operator."""
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on host:port, or `ServeError` saying why not."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror:
+        raise ServeError(f"Cannot serve on {host}: no such host or address.") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            message = (
+                f"Port {port} on {host} is already in use: stop the other server or choose "
+                "another --port."
+            )
+        elif exc.errno == errno.EACCES:
+            message = f"Not allowed to listen on port {port} on {host}: choose a port above 1024."
+        elif exc.errno == errno.EADDRNOTAVAIL:
+            message = f"{host} is not an address of this machine: choose another --host."
+        else:
+            message = f"Cannot listen on {host}:{port}: {exc.strerror or exc}."
+        raise ServeError(message) from None
+    sock.setblocking(False)
+    return sock
+
+
+def base_url(sock: socket.socket, host: str) -> str:
+    port = sock.getsockname()[1]
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else ("[::1]" if host == "::" else host)
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/v1"
+
+
+def _config(app: Starlette) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        lifespan="off",
+        # Quiet: a training server's terminal shows where to connect and real problems only.
+        log_level="warning",
+        access_log=False,
+        # Longer than the client's 5 s keep-alive, so an idle connection is always closed by the
+        # client, never under a change the client is just sending.
+        timeout_keep_alive=30,
+        server_header=False,
+    )
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    warehouse: MemoryWarehouse | None = None,
+    api_key: str | None = None,
+    *,
+    sock: socket.socket | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Serve `warehouse` until interrupted. Raises `ServeError` when it cannot listen.
+
+    `sock` is a socket already made by `bind(host, port)`: the CLI binds before building a big
+    demo warehouse, so a port in use is reported at once.
+    """
+    out = out or sys.stdout
+    err = err or sys.stderr
+    sock = sock if sock is not None else bind(host, port)
+    warehouse = warehouse if warehouse is not None else MemoryWarehouse.demo()
+    url = base_url(sock, host)
+    if not api_key and not is_loopback(host):
+        print(
+            f"warning: serving on {host} without --api-key: anyone who can reach this port can "
+            "read and change the training warehouse.",
+            file=err,
+        )
+    print(f"Serving the warehouse at {url}", file=out)
+    hint = f"  point a console at it:  warehouse-console --api-url {url}"
+    if api_key:
+        hint += "   (with PX_API_KEY set to the server's key)"
+    print(hint, file=out)
+    if host in ("0.0.0.0", "::", ""):
+        print(
+            f"  listening on every address: other machines use http://<this machine>:"
+            f"{sock.getsockname()[1]}/v1",
+            file=out,
+        )
+    print("  stop with Ctrl+C", file=out, flush=True)
+    server = uvicorn.Server(_config(create_app(warehouse, api_key)))
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # Ctrl+C is how a training server is meant to stop
+    finally:
+        sock.close()
+    return 0
+
+
+class ServerThread:
+    """The real server on loopback in a background thread (tests, benchmarks)."""
+
+    def __init__(self, app: Starlette, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app
+        self._sock = bind(host, port)
+        self.url = base_url(self._sock, host)
+        self.port: int = self._sock.getsockname()[1]
+        self._server = uvicorn.Server(_config(app))
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True
+        )
+
+    def start(self, timeout: float = 10.0) -> ServerThread:
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the API server thread did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        self._sock.close()
+
+    def __enter__(self) -> ServerThread:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,78 @@
+"""`warehouse-console serve`: what the person starting a training server sees."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from console.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(argv: list[str]) -> int:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    return int(exited.value.code or 0)
+
+
+def test_a_port_in_use_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        assert run(["serve", "--port", str(port), "--demo-items", "5"]) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"warehouse-console serve: Port {port} on 127.0.0.1 is already in use: stop the other "
+        "server or choose another --port.\n"
+    )
+    assert "Building" not in captured.out  # refused before the demo was built
+
+
+def test_without_the_server_extra_it_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in [
+        m for m in sys.modules if m == "console.server" or m.startswith("console.server.")
+    ]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if it were not installed
+    assert run(["serve"]) == 2
+    assert "pip install 'warehouse-console[server]'" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="uses SIGINT")
+def test_serving_prints_the_url_warns_without_a_key_and_stops_cleanly() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "WAREHOUSE_SERVER_API_KEY"}
+    command = ["serve", "--host", "0.0.0.0", "--port", "0", "--demo-items", "20"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "console.cli", *command],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(3)]
+        url = lines[1].removeprefix("Serving the warehouse at ").strip()
+        assert url.startswith("http://127.0.0.1:")
+        assert url.endswith("/v1")
+        assert f"warehouse-console --api-url {url}" in lines[2]
+        answer = httpx.get(f"{url}/locations", timeout=5).json()
+        assert answer["status"] == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=10)
+    assert process.returncode == 0
+    assert "without --api-key" in err
+    assert "Traceback" not in err
