@@ -1,8 +1,12 @@
-"""The console on fixed demo data: what snapshots and the README's screenshots show."""
+"""The console on fixed demo data, and the scenes that snapshots and screenshots show."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
 
 from console.backends.memory.warehouse import MemoryWarehouse
 from console.ui.app import WarehouseApp
@@ -12,8 +16,67 @@ FIXED_NOW = 1_790_000_000  # 2026-09-21: expiry and due times never depend on th
 DEMO_ITEMS = 400
 LOCATION_NAME = "Reno DC"
 
+Scene = Callable[[Pilot[Any]], Awaitable[None]]
+
 
 def demo_app(state_dir: Path) -> WarehouseApp:
     warehouse = MemoryWarehouse.demo(items=DEMO_ITEMS, seed=7, now=FIXED_NOW)
-    reno = next(loc for loc in warehouse._locations.values() if loc.name == LOCATION_NAME)
-    return WarehouseApp(warehouse, bell=False, location_id=reno.id, memory=Memory(state_dir))
+    return WarehouseApp(warehouse, bell=False, memory=Memory(state_dir))
+
+
+async def settle(pilot: Pilot[Any], seconds: float = 0.3) -> None:
+    await pilot.pause(seconds)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def choose_location(pilot: Pilot[Any]) -> None:
+    """First start: pick the demo location in the picker, as an operator would."""
+    await settle(pilot)
+    app = pilot.app
+    assert isinstance(app, WarehouseApp)
+    names = [loc.name for loc in app.locations]
+    for _ in range(names.index(LOCATION_NAME)):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def search_bolt(pilot: Pilot[Any]) -> None:
+    await choose_location(pilot)
+    await pilot.press(*"stainles bolt")
+    await settle(pilot)
+
+
+async def open_first_item(pilot: Pilot[Any]) -> None:
+    await search_bolt(pilot)
+    await pilot.press("down", "enter")
+    await settle(pilot)
+
+
+async def adjust_with_preview(pilot: Pilot[Any]) -> None:
+    await open_first_item(pilot)
+    await pilot.press("f3")
+    await settle(pilot)
+    await pilot.press(*"+5")
+    await settle(pilot)
+
+
+def after_location(*pressed: str) -> Scene:
+    async def run(pilot: Pilot[Any]) -> None:
+        await choose_location(pilot)
+        await pilot.press(*pressed)
+        await settle(pilot)
+
+    return run
+
+
+SCREENS: dict[str, Scene] = {
+    "search": search_bolt,
+    "item": open_first_item,
+    "adjust": adjust_with_preview,
+    "lots": after_location("f4"),
+    "pickpack": after_location("f5"),
+    "help": after_location("f3", "f1"),
+    "location": after_location("f9"),
+}

@@ -1,0 +1,85 @@
+"""Building the demo warehouse, and look-up by GTIN or SKU at growing catalogue sizes.
+
+Run: `python -m tests.benchmarks.bench_warehouse [--items 100000]`. Each build runs in a fresh
+process so its time and peak resident memory are its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import subprocess
+import sys
+import time
+
+_CHILD = """
+import json, resource, sys, time
+start = time.perf_counter()
+from console.backends.memory.warehouse import MemoryWarehouse
+imported = time.perf_counter()
+warehouse = MemoryWarehouse.demo(items=int(sys.argv[1]), seed=7)
+built = time.perf_counter()
+print(json.dumps({
+    "import_s": imported - start,
+    "build_s": built - imported,
+    "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+}))
+"""
+
+
+def build_in_child(items: int) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(items)], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def lookup_ns(items: int, rounds: int = 20_000) -> tuple[float, float]:
+    """Median ns per find_item by GTIN and by SKU, over codes drawn from the catalogue."""
+    from console.backends.memory.warehouse import MemoryWarehouse
+
+    warehouse = MemoryWarehouse.demo(items=items, seed=7)
+    page = asyncio.run(warehouse.list_items())  # warm
+    del page
+    everything = list(warehouse._items.values())
+    rng = random.Random(1)
+    sample = [rng.choice(everything) for _ in range(rounds)]
+    gtins = [item.gtin for item in sample if item.gtin]
+    skus = [item.sku for item in sample if item.sku]
+
+    async def run(codes: list[str]) -> float:
+        timings = []
+        for code in codes:
+            start = time.perf_counter_ns()
+            found = await warehouse.find_item(code)
+            timings.append(time.perf_counter_ns() - start)
+            assert found is not None
+        return statistics.median(timings)
+
+    return asyncio.run(run(gtins)), asyncio.run(run(skus))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    args = parser.parse_args(argv)
+
+    figures = build_in_child(args.items)
+    print(
+        f"demo warehouse of {args.items:,} items: build {figures['build_s']:.2f} s "
+        f"(imports {figures['import_s']:.2f} s), peak resident {figures['max_rss_mb']:.0f} MB "
+        f"(targets: under 10 s, under 500 MB)"
+    )
+    for size in (1_000, 10_000, args.items):
+        by_gtin, by_sku = lookup_ns(size)
+        print(
+            f"find_item at {size:>7,} items: by GTIN {by_gtin / 1000:.1f} us, "
+            f"by SKU {by_sku / 1000:.1f} us (median; constant time means these stay flat)"
+        )
+
+
+if __name__ == "__main__":
+    main()
