@@ -311,3 +311,18 @@ def test_gtin14(code: str, expected: str | None) -> None:
 
 def test_check_digit() -> None:
     assert with_check_digit("400638133393") == "4006381333931"
+
+
+def test_check_digits_agree_with_biip() -> None:
+    import random
+
+    from biip.gtin import Gtin
+
+    rng = random.Random(5)
+    for length in (8, 12, 13, 14):
+        for _ in range(300):
+            payload = "".join(rng.choice("0123456789") for _ in range(length - 1))
+            code = with_check_digit(payload)
+            assert Gtin.parse(code).as_gtin_14() == gtin14(code)
+            wrong = payload + str((int(code[-1]) + 1) % 10)
+            assert gtin14(wrong) is None

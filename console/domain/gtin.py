@@ -1,11 +1,20 @@
-"""GTIN arithmetic: every GTIN form compares as its 14-digit form."""
+"""GTIN arithmetic: every GTIN form compares as its 14-digit form.
+
+The GS1 check digit is computed here rather than through biip: biip loads its GS1 company
+prefix tables (about 20 MB) on import, and looking up or indexing an item by GTIN must not pay
+that. Everything that interprets GS1 data (element strings, Digital Links, the `(01)` form)
+still goes through biip, in console.domain.scan; tests compare the two on many GTINs.
+"""
 
 from __future__ import annotations
 
-from biip.checksums import gs1_standard_check_digit
-from biip.gtin import Gtin
-
 _GTIN_LENGTHS = frozenset({8, 12, 13, 14})
+
+
+def check_digit(payload: str) -> int:
+    """The GS1 mod-10 check digit of the digits before it: weights 3, 1, 3… from the right."""
+    total = 3 * sum(map(int, payload[-1::-2])) + sum(map(int, payload[-2::-2]))
+    return -total % 10
 
 
 def gtin14(code: str | None) -> str | None:
@@ -19,12 +28,10 @@ def gtin14(code: str | None) -> str | None:
     digits = code.strip()
     if not digits.isascii() or not digits.isdigit() or len(digits) not in _GTIN_LENGTHS:
         return None
-    try:
-        return Gtin.parse(digits).as_gtin_14()
-    except Exception:  # biip raises ParseError and, for some odd inputs, ValueError
-        return None
+    padded = digits.zfill(14)
+    return padded if check_digit(padded[:-1]) == int(padded[-1]) else None
 
 
 def with_check_digit(payload: str) -> str:
     """Append the GS1 check digit to a GTIN payload (7, 11, 12 or 13 digits)."""
-    return payload + str(gs1_standard_check_digit(payload))
+    return payload + str(check_digit(payload))

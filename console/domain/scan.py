@@ -11,11 +11,15 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
-
-import biip
-from biip.gs1_messages import GS1Message
+from typing import TYPE_CHECKING
 
 from console.domain.gtin import gtin14
+
+if TYPE_CHECKING:
+    import biip
+
+# biip is imported on the first GS1 scan, not at start: it loads ~20 MB of prefix tables, and a
+# console that only ever sees plain GTINs and SKUs should not carry them.
 
 GS = "\x1d"
 
@@ -101,6 +105,8 @@ def interpret(raw: str) -> Scan:
     if gtin := gtin14(text):
         return Scan(raw=raw, kind=ScanKind.GTIN, text=text, gtin=gtin)
     if text.startswith("("):
+        from biip.gs1_messages import GS1Message
+
         try:
             message = GS1Message.parse_hri(text)
         except Exception:  # biip raises ParseError; anything odd is simply not GS1
@@ -115,6 +121,8 @@ def interpret(raw: str) -> Scan:
 
 def _parsed(raw: str, cleaned: str, text: str) -> Scan | None:
     """A Digital Link, or an element string biip can read and we can trust."""
+    import biip
+
     try:
         result = biip.parse(cleaned)
     except Exception:  # biip raises ParseError; anything odd is simply not GS1

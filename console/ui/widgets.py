@@ -123,7 +123,7 @@ class MessageLine(Static):
     def show(self, message: str, severity: str = "info") -> None:
         marker = {"error": "✖ ", "warning": "⚠ ", "success": "✔ "}.get(severity, "")
         self.set_classes(f"message-line -{severity}")
-        self.update(Text(marker + clean(message), no_wrap=True, overflow="ellipsis"))
+        self.update(Text(marker + clean(message), overflow="ellipsis"))
 
     def clear(self) -> None:
         self.set_classes("message-line")

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from console.domain.errors import Conflict, OutcomeUnknown
+from console.domain.errors import OutcomeUnknown
 from console.ui.screens.adjust import AdjustScreen
 from console.ui.screens.dialogs import BinPicker, Confirm
 from tests.contract.test_levels import qty
@@ -130,20 +130,23 @@ async def test_reset_needs_a_second_confirmation(make_app, backend) -> None:
         assert sent[2]["idempotency_key"]
 
 
-async def test_a_refusal_from_the_backend_is_shown(make_app, backend) -> None:
-    async def refuse(real: Any, *args: Any, **kwargs: Any) -> Any:
-        raise Conflict("Reno DC / A-01-01: verified_qty would be -2 (it is 3); nothing changed.")
-
+async def test_a_refusal_from_the_backend_is_shown_and_the_level_re_read(make_app, backend) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_bolt(pilot)
-        backend.hooks["update_item"] = refuse
-        await type_qty(pilot, "-7")
+        # another console takes 7 from the bin while this screen still shows 10
+        await backend.inner.update_item(
+            BOLT, {"levels": [{"location_id": RENO, "layout_id": A1, "verified_qty": -7}]}
+        )
+        await type_qty(pilot, "-5")
+        assert "10 → 5" in static_text(app, "#preview")
         await pilot.press("enter")
         await settle(pilot)
         assert "Refused" in message(app)
         assert "would be -2" in message(app)
         assert cells(app, "#log")[0][3] == "refused"
+        assert cells(app, "#bins")[0][1] == "3"  # the true level, re-read
+        assert await level(backend, A1) == 3
 
 
 async def test_a_lost_answer_is_re_read_and_never_re_sent(make_app, backend) -> None:

@@ -7,6 +7,7 @@ nothing they do to a returned object changes the warehouse.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import threading
 import time
@@ -87,13 +88,14 @@ def _copy(model: T) -> T:
 
 
 def _search_fields(item: Item) -> dict[str, str | None]:
+    # The index compares GTINs as 14 digits itself; it gets the GTIN as stored.
     extra = item.metadata.get("_search") if item.metadata else None
     if isinstance(extra, list):
         extra = " ".join(str(x) for x in extra)
     return {
         "name": item.name,
         "sku": item.sku,
-        "gtin": gtin14(item.gtin) or item.gtin,
+        "gtin": item.gtin,
         "search": extra if isinstance(extra, str) else None,
     }
 
@@ -123,9 +125,17 @@ class MemoryWarehouse:
         self._by_location: dict[str, set[str]] = defaultdict(set)
         self._search = SearchIndex()
         self._orders: dict[str, list[str]] = {}
-        for item in items:
-            self._reindex(item, None)
-            self._items[item.id] = item
+        # Indexing a large catalogue makes millions of small objects and none of them garbage:
+        # the collector would only walk them again and again.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for item in items:
+                self._reindex(item, None)
+                self._items[item.id] = item
+        finally:
+            if collecting:
+                gc.enable()
         self._lots: dict[str, Lot] = {lot.id: lot for lot in lots}
         self._lot_order: list[str] | None = None
         self._manifests: dict[str, Manifest] = {m.id: m for m in manifests}
@@ -213,8 +223,10 @@ class MemoryWarehouse:
     def _reindex(self, item: Item | None, previous: Item | None) -> None:
         """Bring the look-up indexes from `previous` (None: new) to `item` (None: deleted).
         A level change touches only the location index: the search text did not change."""
-        old_gtin, new_gtin = (gtin14(i.gtin) if i else None for i in (previous, item))
-        old_sku, new_sku = (i.sku.casefold() if i and i.sku else None for i in (previous, item))
+        old_gtin = gtin14(previous.gtin) if previous else None
+        new_gtin = gtin14(item.gtin) if item else None
+        old_sku = previous.sku.casefold() if previous and previous.sku else None
+        new_sku = item.sku.casefold() if item and item.sku else None
         if old_gtin and old_gtin != new_gtin:
             self._by_gtin.pop(old_gtin, None)
         if old_sku and old_sku != new_sku:

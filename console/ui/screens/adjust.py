@@ -456,6 +456,9 @@ class AdjustScreen(WarehouseScreen):
             record.outcome = "refused"
             self._show_log()
             self.alert(f"Refused: {error}")
+            # the refusal often means the level moved under us: show what it is now
+            if self.item is not None and self.item.id == record.item_id:
+                self.load_item(record.item_id)
             return
         record.outcome = "applied"
         self._show_log()

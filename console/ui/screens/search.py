@@ -84,6 +84,8 @@ class SearchScreen(WarehouseScreen):
             table.add_column(label, key=key, width=w)
 
     def on_resize(self, event: events.Resize) -> None:
+        if not self.query("#results"):
+            return  # a resize can arrive before the table is composed; on_mount sizes it then
         self._add_columns(event.size.width)
         if self._rows:
             self._fill(self._rows, append=False, total=self._total)

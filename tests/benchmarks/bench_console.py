@@ -1,0 +1,210 @@
+"""The console's own figures: start-up, scan-to-item, typing, and memory on a remote API.
+
+Run: `python -m tests.benchmarks.bench_console [--items 100000]`. Start-up and memory are
+measured in fresh processes; the others drive the app headless in this one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.benchmarks.bench_http import start_server, stop_server
+
+# A child started like the console: interpreter, imports, app, until the operator could work.
+_CONSOLE_CHILD = """
+import os, sys
+os.environ["WAREHOUSE_CONSOLE_STATE_DIR"] = sys.argv[1]
+from console.backends.memory.warehouse import MemoryWarehouse
+from console.ui.app import WarehouseApp
+from console.ui.screens.search import SearchScreen
+
+async def ready(pilot):
+    app = pilot.app
+    while not (isinstance(app.screen, SearchScreen) and any(t.row_count for t in app.screen.query("#results"))):
+        await pilot.pause(0.005)
+    app.exit()
+
+warehouse = MemoryWarehouse.demo()
+location = "loc_001"
+WarehouseApp(warehouse, location_id=location).run(headless=True, auto_pilot=ready, size=(80, 24))
+"""
+
+_BARE_CHILD = """
+from textual.app import App
+from textual.widgets import Footer, Header, Input
+
+class Bare(App):
+    def compose(self):
+        yield Header()
+        yield Input()
+        yield Footer()
+
+async def ready(pilot):
+    await pilot.pause(0)
+    pilot.app.exit()
+
+Bare().run(headless=True, auto_pilot=ready, size=(80, 24))
+"""
+
+_REMOTE_CHILD = """
+import os, resource, sys
+os.environ["WAREHOUSE_CONSOLE_STATE_DIR"] = sys.argv[1]
+from console.backends.http import HttpBackend
+from console.ui.app import WarehouseApp
+from console.ui.screens.search import SearchScreen
+
+async def work(pilot):
+    app = pilot.app
+    while not (isinstance(app.screen, SearchScreen) and any(t.row_count for t in app.screen.query("#results"))):
+        await pilot.pause(0.01)
+    for text in ("oat milk", "stainles bolt", "gloves"):
+        await pilot.press(*text)
+        await pilot.pause(0.4)
+        await pilot.press("down", "enter")
+        await pilot.pause(0.4)
+        await pilot.press("escape", "ctrl+u")
+    app.exit()
+
+backend = HttpBackend(sys.argv[2])
+WarehouseApp(backend, location_id="loc_001").run(headless=True, auto_pilot=work, size=(80, 24))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def _wall(code: str, *args: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def startup(rounds: int) -> None:
+    with tempfile.TemporaryDirectory() as state:
+        console, bare = [], []
+        for _ in range(rounds):  # interleaved, so both see the same machine load
+            bare.append(_wall(_BARE_CHILD))
+            console.append(_wall(_CONSOLE_CHILD, state))
+    c, b = statistics.median(console), statistics.median(bare)
+    print(f"start to first usable screen (median of {rounds}, process start to results shown):")
+    print(f"  bare Textual app (header, input, footer): {b * 1000:.0f} ms")
+    print(f"  console on the default demo (2,000 items): {c * 1000:.0f} ms")
+    print(f"  ratio: {c / b:.2f}x (target: at most 2x)")
+
+
+def shown(app: Any, item_id: str) -> bool:
+    from console.ui.screens.item import ItemScreen
+
+    return isinstance(app.screen, ItemScreen) and app.screen.current_item.id == item_id
+
+
+async def scan_to_item(items: int, scans: int) -> None:
+    from console.backends.memory.warehouse import MemoryWarehouse
+    from console.ui.app import WarehouseApp
+    from console.ui.state import Memory
+    from tests.ui.conftest import settle, type_like_a_scanner
+
+    warehouse = MemoryWarehouse.demo(items=items, seed=7)
+    rng = random.Random(3)
+    pool = list(warehouse._items.values())
+    targets = [i for i in (rng.choice(pool) for _ in range(scans * 2)) if i.gtin][:scans]
+    with tempfile.TemporaryDirectory() as state:
+        app = WarehouseApp(warehouse, bell=False, location_id="loc_001", memory=Memory(Path(state)))
+        timings: list[float] = []
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            for item in targets:
+                await type_like_a_scanner(pilot, item.gtin or "", end="enter")
+                # the scan's Enter is the last key sent: time from then to the item on screen
+                sent = time.perf_counter()
+                # polling is the measurement: nothing to await that fires on "item shown"
+                while not shown(app, item.id):  # noqa: ASYNC110
+                    await asyncio.sleep(0.0005)
+                timings.append((time.perf_counter() - sent) * 1000)
+                await pilot.press("escape")
+                await settle(pilot, 0.05)
+    print(f"scan-to-item at {items:,} items, {len(timings)} GTIN scans at 5 ms a key:")
+    print(
+        f"  median {statistics.median(timings):.1f} ms, p95 "
+        f"{sorted(timings)[int(len(timings) * 0.95) - 1]:.1f} ms (target: median under 50 ms)"
+    )
+
+
+async def typing(rounds: int) -> None:
+    from console.backends.memory.warehouse import MemoryWarehouse
+    from console.ui.app import WarehouseApp
+    from console.ui.state import Memory
+    from tests.ui.conftest import Recording, cells, settle
+
+    text = "stainless he"  # 12 characters
+    sent: list[int] = []
+    right = 0
+    for _ in range(rounds):
+        backend = Recording(MemoryWarehouse.demo(items=2000, seed=7))
+        with tempfile.TemporaryDirectory() as state:
+            app = WarehouseApp(
+                backend, bell=False, location_id="loc_001", memory=Memory(Path(state))
+            )  # type: ignore[arg-type]
+            async with app.run_test(size=(80, 24)) as pilot:
+                await settle(pilot)
+                before = backend.count("list_items")
+                for char in text:
+                    await pilot.press(char)
+                    await asyncio.sleep(0.005)
+                await settle(pilot)
+                sent.append(backend.count("list_items") - before)
+                expected = (await backend.inner.list_items(_query(text))).data
+                right += [row[0] for row in cells(app, "#results")][: len(expected)] == [
+                    i.name for i in expected
+                ]
+    print(f"a 12-character search typed at 5 ms a key, {rounds} times:")
+    print(
+        f"  searches sent: max {max(sent)}, median {statistics.median(sent):.0f} (target: at most 2)"
+    )
+    print(f"  table showing the results for the full text: {right} of {rounds}")
+
+
+def _query(text: str) -> Any:
+    from console.domain.queries import ItemQuery
+
+    return ItemQuery(search=text, limit=50)
+
+
+def remote_memory() -> None:
+    server, url, _ = start_server(2000, 7, "")
+    try:
+        with tempfile.TemporaryDirectory() as state:
+            out = subprocess.run(
+                [sys.executable, "-c", _REMOTE_CHILD, state, url],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+        rss = float(out.stdout.strip().splitlines()[-1])
+    finally:
+        stop_server(server)
+    print("console attached to a remote API (three searches, three items opened):")
+    print(f"  peak resident memory {rss:.0f} MB (target: under 80 MB)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--scans", type=int, default=40)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args(argv)
+    startup(args.rounds)
+    asyncio.run(typing(args.rounds))
+    remote_memory()
+    asyncio.run(scan_to_item(args.items, args.scans))
+
+
+if __name__ == "__main__":
+    main()
