@@ -521,3 +521,33 @@ def test_random_catalogue_with_churn_keeps_its_promises() -> None:
         # Whatever is returned has something to show in the highlight.
         for hit in hits[:25]:
             assert "<mark>" in ix.highlight(hit.doc_id, query)["name"], (query, hit)
+
+
+# --------------------------------------------------------------------------- the warehouse's index
+
+
+async def test_a_new_warehouse_searches_correctly_before_and_while_its_index_fills() -> None:
+    """The index fills in the background; renames and deletions made before it gets to an item
+    must not leave that item findable under what it used to be."""
+    import asyncio
+
+    from console.backends.memory.warehouse import MemoryWarehouse
+    from console.domain.models import Item
+    from console.domain.queries import ItemQuery
+
+    names = [f"Widget {i:04d} Cobalt" for i in range(1000)] + ["Acme Zephyr Lantern"]
+    warehouse = MemoryWarehouse(items=[Item(id=f"i{n}", name=x) for n, x in enumerate(names)])
+
+    async def found(text: str) -> list[str]:
+        return [i.id for i in (await warehouse.list_items(ItemQuery(search=text))).data]
+
+    await warehouse.update_item("i1000", {"name": "Acme Quartz Lantern"})
+    await warehouse.delete_item("i999")
+    # the first request starts the background fill; a search first indexes what is still waiting
+    assert await found("quartz lantern") == ["i1000"]
+    assert await found("zephyr") == []
+    assert "i999" not in await found("widget 0999 cobalt")
+    await asyncio.sleep(0.2)
+    await warehouse.update_item("i5", {"name": "Globex Halyard"})
+    assert await found("halyard") == ["i5"]
+    assert "i5" not in await found("widget 0005")

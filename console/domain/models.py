@@ -50,7 +50,7 @@ Quantity = Annotated[int, BeforeValidator(_zero_if_none)]
 class WireModel(BaseModel):
     """Base for everything read from the API: unknown fields are kept, names or aliases accepted."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
 class Dimensions(WireModel):

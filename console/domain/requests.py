@@ -38,7 +38,7 @@ EpochSeconds = Annotated[StrictInt, Field(ge=0, le=10**11)]
 
 
 class RequestModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
 
 R = TypeVar("R", bound=RequestModel)
@@ -155,7 +155,7 @@ class DimensionsInput(RequestModel):
     height: Annotated[float, Field(ge=0)] | None = None
     weight: Annotated[float, Field(ge=0)] | None = None
 
-    model_config = ConfigDict(extra="forbid", strict=False)
+    model_config = ConfigDict(extra="forbid", strict=False, defer_build=True)
 
     def to_model(self) -> Dimensions:
         return Dimensions(**self.model_dump())
@@ -316,7 +316,7 @@ class ParcelInput(RequestModel):
     weight: Annotated[float, Field(gt=0, le=100_000)]
     inventory: list[ParcelLineInput] = Field(default_factory=list)
 
-    model_config = ConfigDict(extra="forbid", strict=False)
+    model_config = ConfigDict(extra="forbid", strict=False, defer_build=True)
 
     @field_validator("length", "width", "height", "weight", mode="before")
     @classmethod

@@ -22,10 +22,18 @@ from console.backends.memory.warehouse import MemoryWarehouse
 imported = time.perf_counter()
 warehouse = MemoryWarehouse.demo(items=int(sys.argv[1]), seed=7)
 built = time.perf_counter()
+warehouse._catch_up_search()  # what the background fill does after the first request
+indexed = time.perf_counter()
+try:  # VmHWM: this process's own peak (ru_maxrss can carry a parent's across exec)
+    with open("/proc/self/status") as status:
+        peak_kb = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:"))
+except OSError:
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({
     "import_s": imported - start,
     "build_s": built - imported,
-    "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "index_s": indexed - built,
+    "max_rss_mb": peak_kb / 1024,
 }))
 """
 
@@ -68,10 +76,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     figures = build_in_child(args.items)
+    total = figures["build_s"] + figures["index_s"]
     print(
-        f"demo warehouse of {args.items:,} items: build {figures['build_s']:.2f} s "
-        f"(imports {figures['import_s']:.2f} s), peak resident {figures['max_rss_mb']:.0f} MB "
-        f"(targets: under 10 s, under 500 MB)"
+        f"demo warehouse of {args.items:,} items: {total:.2f} s to build with its search index "
+        f"full (items and look-ups ready after {figures['build_s']:.2f} s, search index "
+        f"{figures['index_s']:.2f} s; imports {figures['import_s']:.2f} s), "
+        f"peak resident {figures['max_rss_mb']:.0f} MB (targets: under 10 s, under 500 MB)"
     )
     for size in (1_000, 10_000, args.items):
         by_gtin, by_sku = lookup_ns(size)

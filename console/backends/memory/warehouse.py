@@ -7,12 +7,14 @@ nothing they do to a returned object changes the warehouse.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import itertools
 import threading
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -100,6 +102,19 @@ def _search_fields(item: Item) -> dict[str, str | None]:
     }
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Indexing makes many small objects and none of them garbage: the cyclic collector would
+    only walk them again and again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 class MemoryWarehouse:
     """The Backend protocol over plain dictionaries, with indexes for the hot look-ups."""
 
@@ -124,18 +139,17 @@ class MemoryWarehouse:
         self._by_sku: dict[str, str] = {}
         self._by_location: dict[str, set[str]] = defaultdict(set)
         self._search = SearchIndex()
+        # Items not yet in the search index, in arrival order. The index is filled in the
+        # background after the first request, so the warehouse (and the console on it) is usable
+        # at once; a search catches up with whatever is still waiting before it runs.
+        self._unindexed: OrderedDict[str, None] = OrderedDict()  # O(1) pop from the front
+        self._indexing: asyncio.Task[None] | None = None
         self._orders: dict[str, list[str]] = {}
-        # Indexing a large catalogue makes millions of small objects and none of them garbage:
-        # the collector would only walk them again and again.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with _collector_paused():
             for item in items:
+                self._unindexed[item.id] = None
                 self._reindex(item, None)
                 self._items[item.id] = item
-        finally:
-            if collecting:
-                gc.enable()
         self._lots: dict[str, Lot] = {lot.id: lot for lot in lots}
         self._lot_order: list[str] | None = None
         self._manifests: dict[str, Manifest] = {m.id: m for m in manifests}
@@ -235,7 +249,10 @@ class MemoryWarehouse:
             assert previous is not None
             for level in previous.levels:
                 self._by_location[level.location_id].discard(previous.id)
-            self._search.remove(previous.id)
+            if previous.id in self._unindexed:
+                del self._unindexed[previous.id]
+            else:
+                self._search.remove(previous.id)
             return
         if new_gtin:
             self._by_gtin[new_gtin] = item.id
@@ -247,9 +264,38 @@ class MemoryWarehouse:
             self._by_location[site].discard(item.id)
         for site in new_sites - old_sites:
             self._by_location[site].add(item.id)
+        if item.id in self._unindexed:
+            return  # indexed later, from whatever the item is then
         fields = _search_fields(item)
         if previous is None or _search_fields(previous) != fields:
             self._search.add(item.id, fields)
+
+    def _catch_up_search(self, budget: int | None = None) -> bool:
+        """Index up to `budget` waiting items (all when None); True when none are left."""
+        with self._lock, _collector_paused():
+            while self._unindexed and budget != 0:
+                item_id, _ = self._unindexed.popitem(last=False)
+                self._search.add(item_id, _search_fields(self._items[item_id]))
+                budget = None if budget is None else budget - 1
+            return not self._unindexed
+
+    def _index_in_background(self) -> None:
+        if self._indexing is not None or not self._unindexed:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._indexing = loop.create_task(self._fill_search_index())
+
+    async def _fill_search_index(self) -> None:
+        # Let the first screen draw before starting; then small slices keep a console on this
+        # warehouse responsive while the index fills.
+        await asyncio.sleep(0.5)
+        while True:
+            if self._catch_up_search(budget=150):
+                return
+            await asyncio.sleep(0)
 
     def _check_unique_codes(self, sku: str | None, gtin: str | None, item_id: str | None) -> None:
         if sku and self._by_sku.get(sku.casefold(), item_id) != item_id:
@@ -302,10 +348,12 @@ class MemoryWarehouse:
 
     async def list_items(self, query: ItemQuery | None = None) -> Page[Item]:
         query = query or ItemQuery()
+        self._index_in_background()
         with self._lock:
             ids: Iterable[str]
             scores: dict[str, float] = {}
             if query.search and query.search.strip():
+                self._catch_up_search()
                 hits = self._search.search(query.search)
                 scores = {hit.doc_id: hit.score for hit in hits}
                 ids = [hit.doc_id for hit in hits]
