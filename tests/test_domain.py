@@ -326,3 +326,63 @@ def test_check_digits_agree_with_biip() -> None:
             assert Gtin.parse(code).as_gtin_14() == gtin14(code)
             wrong = payload + str((int(code[-1]) + 1) % 10)
             assert gtin14(wrong) is None
+
+
+# --------------------------------------------------------------------------- lots as read
+
+
+def test_time_left_and_urgency_read_without_colour() -> None:
+    from console.domain.lots import DAY, Urgency, time_left, urgency
+
+    now = 1_790_000_000
+    assert time_left(now + 12 * DAY + 5, now=now) == "in 12 d"
+    assert time_left(now + 3600, now=now) == "in <1 d"
+    assert time_left(now, now=now) == "expired today"
+    assert time_left(now - 3 * DAY - 1, now=now) == "expired 3 d ago"
+    assert time_left(now - 3 * DAY - 1, now=now, short=True) == "3 d ago"
+    assert time_left(None, now=now) == ""
+    assert urgency(now - 1, now=now, soon_days=30) is Urgency.EXPIRED
+    assert urgency(now + 30 * DAY, now=now, soon_days=30) is Urgency.SOON
+    assert urgency(now + 31 * DAY, now=now, soon_days=30) is Urgency.LATER
+    assert urgency(None, now=now, soon_days=30) is Urgency.NO_EXPIRY
+    assert [u.marker for u in Urgency] == ["✖", "!", "", ""]
+
+
+def test_lot_filter_becomes_a_query_any_backend_answers() -> None:
+    from console.domain.lots import DAY, ExpiryFilter, LotFilter
+
+    now = 1_790_000_000
+    expired = LotFilter(expiry=ExpiryFilter.EXPIRED).query("loc", now=now, soon_days=7, limit=5)
+    assert (expired.expires_before, expired.expires_after) == (now + 1, None)
+    soon = LotFilter(expiry=ExpiryFilter.SOON, status="available", search="L-1")
+    query = soon.query("loc", now=now, soon_days=7, limit=5)
+    assert (query.expires_after, query.expires_before) == (now, now + 7 * DAY + 1)
+    assert (query.statuses, query.search, query.location_id) == (["available"], "L-1", "loc")
+    assert soon.describe(7) == "available, expiring within 7 d, number has “L-1”"
+
+
+def test_lot_form_is_checked_before_sending() -> None:
+    from console.domain.lots import lot_form_values, parse_day
+    from console.domain.models import Lot
+
+    assert parse_day("2027-03-31", "expires_at") == 1_806_451_200
+    new = lot_form_values({"number": " L-9 ", "total_qty": "12", "expires_at": "2027-03-31"})
+    assert new == {"number": "L-9", "total_qty": 12, "expires_at": 1_806_451_200}
+    for form, field in (
+        ({"number": "L", "total_qty": "5x"}, "total_qty"),
+        ({"number": "L", "total_qty": "-3"}, "total_qty"),
+        ({"number": "L", "total_qty": "1" * 30}, "total_qty"),
+        ({"number": "L", "expires_at": "31/12/2027"}, "expires_at"),
+        ({"number": "L", "status": "lost"}, "status"),
+        ({"number": ""}, "number"),
+        ({"number": "L", "total_qty": "2", "available_qty": "3"}, "total_qty"),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            lot_form_values(form)
+        assert refused.value.errors[0].field == field, form
+    lot = Lot(
+        id="lot_1", number="L-1", item_id="i", location_id="l", expires_at=1_806_451_200 + 999
+    )
+    same = {"number": "L-1", "expires_at": "2027-03-31", "total_qty": "0"}
+    assert lot_form_values(same, lot) == {}, "a day shown as it was keeps its time of day"
+    assert lot_form_values(same | {"total_qty": "4"}, lot) == {"total_qty": 4}

@@ -1,10 +1,15 @@
-"""Lot ordering: first expired, first out."""
+"""Lots: first expired, first out; expiry as an operator reads it; the lot browser's filters."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
 
-from console.domain.models import Lot
+from console.domain.errors import InvalidInput
+from console.domain.models import Lot, LotStatus
+from console.domain.queries import LotQuery
 
 _NEVER = float("inf")
 
@@ -30,3 +35,183 @@ def pick_first(lots: Iterable[Lot], *, now: int) -> Lot | None:
         and (lot.expires_at is None or lot.expires_at > now)
     )
     return min(usable, key=fefo_key, default=None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Expiry as an operator reads it
+
+DAY = 86_400
+SOON_WINDOWS = (7, 14, 30, 60, 90)  # days; the operator cycles through these
+DEFAULT_SOON_DAYS = 30
+
+
+class Urgency(StrEnum):
+    """How soon a lot needs attention. Each has a marker, so it reads without colour."""
+
+    EXPIRED = "expired"
+    SOON = "soon"
+    LATER = "later"
+    NO_EXPIRY = "no expiry"
+
+    @property
+    def marker(self) -> str:
+        return {"expired": "✖", "soon": "!"}.get(self.value, "")
+
+
+def urgency(expires_at: int | None, *, now: int, soon_days: int) -> Urgency:
+    if expires_at is None:
+        return Urgency.NO_EXPIRY
+    if expires_at <= now:
+        return Urgency.EXPIRED
+    if expires_at <= now + soon_days * DAY:
+        return Urgency.SOON
+    return Urgency.LATER
+
+
+def time_left(expires_at: int | None, *, now: int, short: bool = False) -> str:
+    """'in 12 d', 'in <1 d', 'expired today', 'expired 3 d ago', or '' without an expiry.
+    Short (for a table column beside the expired marker): '3 d ago', 'today'."""
+    if expires_at is None:
+        return ""
+    left = expires_at - now
+    if left > 0:
+        days = left // DAY
+        return f"in {days} d" if days else "in <1 d"
+    days = -left // DAY
+    if short:
+        return f"{days} d ago" if days else "today"
+    return f"expired {days} d ago" if days else "expired today"
+
+
+def parse_day(text: str, field: str) -> int | None:
+    """'2027-03-31' as epoch seconds at 00:00 UTC; empty is None; anything else is refused."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput.on(field, f"“{text}” is not a date: write it as YYYY-MM-DD") from None
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
+
+
+def show_day(epoch: int | None) -> str:
+    return "" if epoch is None else dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%d")
+
+
+# ---------------------------------------------------------------------------------------------
+# The lot browser's filters, as a query any backend answers
+
+
+class ExpiryFilter(StrEnum):
+    ANY = "any expiry"
+    EXPIRED = "expired"
+    SOON = "expiring soon"
+
+
+@dataclass(frozen=True, slots=True)
+class LotFilter:
+    """What the operator narrowed the lots to. The location is always the operator's own."""
+
+    item_id: str | None = None
+    item_label: str = ""
+    layout_id: str | None = None
+    layout_label: str = ""
+    status: str | None = None
+    expiry: ExpiryFilter = ExpiryFilter.ANY
+    search: str = ""
+    order_by: str = "expires_at"
+
+    def query(self, location_id: str, *, now: int, soon_days: int, limit: int) -> LotQuery:
+        before = after = None
+        if self.expiry is ExpiryFilter.EXPIRED:
+            before = now + 1  # expired means expires_at <= now
+        elif self.expiry is ExpiryFilter.SOON:
+            after, before = now, now + soon_days * DAY + 1
+        return LotQuery(
+            location_id=location_id,
+            item_id=self.item_id,
+            layout_id=self.layout_id,
+            statuses=[self.status] if self.status else None,
+            expires_before=before,
+            expires_after=after,
+            search=self.search or None,
+            order_by=self.order_by,  # type: ignore[arg-type]
+            limit=limit,
+        )
+
+    def describe(self, soon_days: int) -> str:
+        """The active filters in words, for the line above the table."""
+        parts = []
+        if self.item_id:
+            parts.append(f"item {self.item_label or self.item_id}")
+        if self.layout_id:
+            parts.append(f"bin {self.layout_label or self.layout_id}")
+        if self.status:
+            parts.append(self.status)
+        if self.expiry is ExpiryFilter.EXPIRED:
+            parts.append("expired")
+        elif self.expiry is ExpiryFilter.SOON:
+            parts.append(f"expiring within {soon_days} d")
+        if self.search:
+            parts.append(f"number has “{self.search}”")
+        return ", ".join(parts) or "all lots here"
+
+
+# ---------------------------------------------------------------------------------------------
+# The lot form: what an operator typed, checked before anything is sent
+
+LOT_TEXT_FIELDS = ("number", "manufacturer_number")
+LOT_COUNT_FIELDS = ("total_qty", "available_qty", "reserved_qty", "defective_qty")
+LOT_DAY_FIELDS = ("expires_at", "production_date", "best_before_date", "sell_by_date")
+_MAX_DIGITS = 9  # a billion units in one lot is a typo, not a count
+
+
+def _count(text: str, field: str) -> int:
+    text = text.strip()
+    if not text.isdigit() or not text.isascii():
+        raise InvalidInput.on(field, f"“{text}” is not a whole number of units (0 or more)")
+    if len(text.lstrip("0")) > _MAX_DIGITS:
+        raise InvalidInput.on(field, f"{text} units is more than a lot can hold")
+    return int(text)
+
+
+def lot_form_values(form: dict[str, str], original: Lot | None = None) -> dict[str, object]:
+    """The fields to send for a lot form: all filled ones for a new lot, only the changed ones
+    for an existing lot. Refuses (InvalidInput naming the field) what no backend would take."""
+    values: dict[str, object] = {}
+    for field in LOT_TEXT_FIELDS:
+        if field in form:
+            values[field] = form[field].strip() or None
+    for field in LOT_COUNT_FIELDS:
+        if field in form:
+            values[field] = _count(form[field] or "0", field)
+    for field in LOT_DAY_FIELDS:
+        unchanged = original is not None and form.get(field) == show_day(getattr(original, field))
+        if field in form and not unchanged:  # a day shown as typed keeps its time of day
+            values[field] = parse_day(form[field], field)
+    if "status" in form:
+        status = form["status"].strip().casefold() or LotStatus.AVAILABLE.value
+        if status not in set(LotStatus):
+            known = ", ".join(LotStatus)
+            raise InvalidInput.on("status", f"“{form['status']}” is not a lot status ({known})")
+        values["status"] = status
+    if not values.get("number") and (original is None or "number" in form):
+        raise InvalidInput.on("number", "a lot needs a number")
+    counts = {f: values.get(f, getattr(original, f) if original else 0) for f in LOT_COUNT_FIELDS}
+    check_lot_quantities(**counts)  # type: ignore[arg-type]
+    if original is None:
+        return {k: v for k, v in values.items() if v is not None}
+    return {k: v for k, v in values.items() if getattr(original, k) != v}
+
+
+def check_lot_quantities(
+    *, total_qty: int, available_qty: int, reserved_qty: int, defective_qty: int
+) -> None:
+    """What is available, reserved and defective in a lot cannot add up to more than it holds."""
+    if available_qty + defective_qty + reserved_qty > total_qty:
+        raise InvalidInput.on(
+            "total_qty",
+            f"available {available_qty} + defective {defective_qty} + reserved "
+            f"{reserved_qty} is more than the total {total_qty}",
+        )

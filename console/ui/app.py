@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib.resources
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,9 +20,10 @@ from console.domain.queries import LocationQuery
 from console.domain.scan import GS
 from console.ui.screens.adjust import AdjustScreen
 from console.ui.screens.base import WarehouseScreen
-from console.ui.screens.coming import LotsScreen, PickPackScreen
+from console.ui.screens.coming import PickPackScreen
 from console.ui.screens.dialogs import HelpScreen, LocationPicker, StartupProblem
 from console.ui.screens.item import ItemScreen
+from console.ui.screens.lots import LotsScreen
 from console.ui.screens.search import SearchScreen
 from console.ui.state import Memory
 from console.ui.widgets import GS_KEYS, DoubleReads
@@ -65,15 +67,21 @@ class WarehouseApp(App[int]):
         bell: bool = True,
         location_id: str | None = None,
         memory: Memory | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
         self.backend = backend
+        self._clock = clock
         self.bell_on = bell
         self.memory = memory or Memory()
         self.location: Location | None = None
         self._wanted_location = location_id
         self.locations: list[Location] = []
         self.double_reads = DoubleReads()
+
+    def now(self) -> int:
+        """Epoch seconds: what expiry and due times are measured against (fixed in tests)."""
+        return int(self._clock())
 
     # -- start-up -----------------------------------------------------------------------------
 

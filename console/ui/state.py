@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -20,7 +21,7 @@ class Memory:
         )
         self.path = base / "state.json"
 
-    def _read(self) -> dict[str, dict[str, str]]:
+    def _read(self) -> dict[str, Any]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -32,11 +33,22 @@ class Memory:
         return value if isinstance(value, str) else None
 
     def remember_location(self, backend_label: str, location_id: str) -> None:
-        data = self._read()
-        locations = data.setdefault("locations", {})
-        if not isinstance(locations, dict):
-            data["locations"] = locations = {}
-        locations[backend_label] = location_id
+        self._put("locations", backend_label, location_id)
+
+    def setting(self, name: str, default: int) -> int:
+        """An operator's numeric setting (such as the days that count as expiring soon)."""
+        value = self._read().get("settings", {}).get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+    def remember_setting(self, name: str, value: int) -> None:
+        self._put("settings", name, value)
+
+    def _put(self, section: str, key: str, value: object) -> None:
+        data: dict[str, Any] = self._read()
+        entries = data.setdefault(section, {})
+        if not isinstance(entries, dict):
+            data[section] = entries = {}
+        entries[key] = value
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(".tmp")

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-BENCHMARKS = ("bench_search", "bench_warehouse", "bench_http", "bench_console")
+BENCHMARKS = ("bench_search", "bench_warehouse", "bench_http", "bench_console", "bench_lots")
 
 
 def main(argv: list[str]) -> int:

@@ -17,7 +17,7 @@ from console.backends.memory.warehouse import MemoryWarehouse
 from console.ui.app import WarehouseApp
 from console.ui.state import Memory
 from console.ui.widgets import MessageLine
-from tests.contract.world import RENO, build_world
+from tests.contract.world import NOW, RENO, build_world
 
 SIZE = (80, 24)
 
@@ -67,6 +67,7 @@ def memory(tmp_path: Path) -> Memory:
 def make_app(backend: Recording, memory: Memory) -> Callable[..., WarehouseApp]:
     def make(**kwargs: Any) -> WarehouseApp:
         kwargs.setdefault("location_id", RENO)
+        kwargs.setdefault("clock", lambda: NOW)
         return WarehouseApp(backend, bell=True, memory=memory, **kwargs)  # type: ignore[arg-type]
 
     return make

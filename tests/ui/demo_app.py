@@ -21,7 +21,7 @@ Scene = Callable[[Pilot[Any]], Awaitable[None]]
 
 def demo_app(state_dir: Path) -> WarehouseApp:
     warehouse = MemoryWarehouse.demo(items=DEMO_ITEMS, seed=7, now=FIXED_NOW)
-    return WarehouseApp(warehouse, bell=False, memory=Memory(state_dir))
+    return WarehouseApp(warehouse, bell=False, memory=Memory(state_dir), clock=lambda: FIXED_NOW)
 
 
 async def settle(pilot: Pilot[Any], seconds: float = 0.3) -> None:
@@ -71,11 +71,20 @@ def after_location(*pressed: str) -> Scene:
     return run
 
 
+async def lot_detail(pilot: Pilot[Any]) -> None:
+    await choose_location(pilot)
+    await pilot.press("f4")
+    await settle(pilot)
+    await pilot.press("down", "down", "enter")
+    await settle(pilot)
+
+
 SCREENS: dict[str, Scene] = {
     "search": search_bolt,
     "item": open_first_item,
     "adjust": adjust_with_preview,
     "lots": after_location("f4"),
+    "lot": lot_detail,
     "pickpack": after_location("f5"),
     "help": after_location("f3", "f1"),
     "location": after_location("f9"),

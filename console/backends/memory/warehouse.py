@@ -25,7 +25,7 @@ from console.domain import manifests as manifest_rules
 from console.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from console.domain.gtin import gtin14
 from console.domain.levels import apply_level_changes, with_totals
-from console.domain.lots import fefo_key
+from console.domain.lots import check_lot_quantities, fefo_key
 from console.domain.models import (
     OPEN_FULFILLMENT_STATUSES,
     Dimensions,
@@ -151,7 +151,8 @@ class MemoryWarehouse:
                 self._reindex(item, None)
                 self._items[item.id] = item
         self._lots: dict[str, Lot] = {lot.id: lot for lot in lots}
-        self._lot_order: list[str] | None = None
+        # lot ids first-to-expire first, per location (None: all): rebuilt after a lot changes
+        self._lot_order: dict[str | None, list[str]] | None = None
         self._manifests: dict[str, Manifest] = {m.id: m for m in manifests}
         self._fulfillments: dict[str, Fulfillment] = {f.id: f for f in fulfillments}
         self._idempotent: OrderedDict[str, tuple[str, Any]] = OrderedDict()
@@ -486,10 +487,14 @@ class MemoryWarehouse:
 
     # -- lots ----------------------------------------------------------------------------------
 
-    def _lots_by_expiry(self) -> list[str]:
+    def _lots_by_expiry(self, location_id: str | None = None) -> list[str]:
         if self._lot_order is None:
-            self._lot_order = [lot.id for lot in sorted(self._lots.values(), key=fefo_key)]
-        return self._lot_order
+            everywhere = sorted(self._lots.values(), key=fefo_key)
+            order: dict[str | None, list[str]] = {None: [lot.id for lot in everywhere]}
+            for lot in everywhere:
+                order.setdefault(lot.location_id, []).append(lot.id)
+            self._lot_order = order
+        return self._lot_order.get(location_id, [])
 
     async def list_lots(self, query: LotQuery | None = None) -> Page[Lot]:
         query = query or LotQuery()
@@ -518,7 +523,11 @@ class MemoryWarehouse:
                     )
                 )
 
-            rows = [lot for lot_id in self._lots_by_expiry() if keep(lot := self._lots[lot_id])]
+            rows = [
+                lot
+                for lot_id in self._lots_by_expiry(query.location_id)
+                if keep(lot := self._lots[lot_id])
+            ]
             order_by = query.order_by or "expires_at"
             if order_by == "number":
                 rows.sort(key=lambda lot: ((lot.number or "").casefold(), lot.id))
@@ -541,12 +550,12 @@ class MemoryWarehouse:
         location = self._location(lot.location_id)
         if lot.layout_id is not None and location.layout(lot.layout_id) is None:
             raise InvalidInput.on("layout_id", f"not a layout of {location.name}")
-        if lot.available_qty + lot.defective_qty + lot.reserved_qty > lot.total_qty:
-            raise InvalidInput.on(
-                "total_qty",
-                f"available {lot.available_qty} + defective {lot.defective_qty} + reserved "
-                f"{lot.reserved_qty} is more than the total {lot.total_qty}",
-            )
+        check_lot_quantities(
+            total_qty=lot.total_qty,
+            available_qty=lot.available_qty,
+            reserved_qty=lot.reserved_qty,
+            defective_qty=lot.defective_qty,
+        )
         if lot.number:
             for other in self._lots.values():
                 if (

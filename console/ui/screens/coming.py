@@ -1,4 +1,4 @@
-"""F4 and F5 before their screens exist: say what is coming, and still take scans."""
+"""F5 before its screen exists: say what is coming, and still take scans."""
 
 from __future__ import annotations
 
@@ -21,16 +21,6 @@ class _Coming(WarehouseScreen):
         text.append("\nScanning an item here opens it in item search.")
         yield Static(text, classes="coming")
         yield ScanField(id="scan", placeholder="Scan an item")
-
-
-class LotsScreen(_Coming):
-    TITLE = "Lots"
-    HELP = "The lot browser is being built. Scan an item to open it in item search."
-    PLAN = (
-        "All lots at this location, first to expire first, expired and expiring ones marked",
-        "Filter by item, bin, status and expiry; search lot and manufacturer numbers",
-        "Scan a GS1 case label to jump to its lot, or create the lot it names",
-    )
 
 
 class PickPackScreen(_Coming):

@@ -1,0 +1,725 @@
+"""F4: the lots at this location, first to expire first; a lot's detail; creating and editing."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import uuid
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Label, Static
+
+from console.backends.lookup import find_bin, find_lot
+from console.domain.errors import InvalidInput, NotFound, OutcomeUnknown, WarehouseError
+from console.domain.lots import (
+    DEFAULT_SOON_DAYS,
+    SOON_WINDOWS,
+    ExpiryFilter,
+    LotFilter,
+    Urgency,
+    lot_form_values,
+    show_day,
+    time_left,
+    urgency,
+)
+from console.domain.models import Item, Lot, LotStatus
+from console.domain.scan import Scan, ScanKind, interpret
+from console.ui.screens.base import WarehouseScreen
+from console.ui.screens.dialogs import BinPicker, Confirm
+from console.ui.text import clean, plain
+from console.ui.widgets import ScanField
+
+PAGE_SIZE = 50
+DEBOUNCE_SECONDS = 0.12
+SOON_SETTING = "soon_days"
+ORDERS: tuple[tuple[str, str], ...] = (
+    ("expires_at", "expiry"),
+    ("number", "lot number"),
+    ("created_at", "newest"),
+)
+STATUSES: tuple[str | None, ...] = (None, *LotStatus)
+URGENCY_STYLE = {Urgency.EXPIRED: "bold red", Urgency.SOON: "bold yellow"}
+
+
+class ItemNames:
+    """Items by id, fetched once per screen: lots name only their item's id."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, Item | None] = {}
+
+    def get(self, item_id: str) -> Item | None:
+        return self._items.get(item_id)
+
+    def name(self, item_id: str) -> str:
+        item = self._items.get(item_id)
+        return item.name if item else item_id
+
+    def remember(self, item: Item) -> None:
+        self._items[item.id] = item
+
+    async def fetch(self, backend: Any, item_ids: set[str]) -> None:
+        missing = [i for i in item_ids if i not in self._items]
+
+        async def one(item_id: str) -> None:
+            try:
+                self._items[item_id] = await backend.get_item(item_id)
+            except NotFound:
+                self._items[item_id] = None
+
+        await asyncio.gather(*(one(i) for i in missing))
+
+
+class LotsScreen(WarehouseScreen):
+    TITLE = "Lots"
+    HELP = (
+        "Every lot at this location, the first to expire on top. ✖ marks an expired lot and ! "
+        "one expiring within the 'soon' window (Ctrl+W changes it). Type to search lot and "
+        "manufacturer numbers. Scan a GS1 case label to jump to its lot (or create it when it is "
+        "not on record), an item to see only its lots, a bin label to see that bin's. Enter on "
+        "a SKU or GTIN typed by hand narrows to that item. Enter opens the highlighted lot."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+e", "cycle_expiry", "Expiry", priority=True),
+        Binding("ctrl+t", "cycle_status", "Status", priority=True),
+        Binding("ctrl+b", "choose_bin", "Bin", priority=True),
+        Binding("ctrl+o", "cycle_order", "Sort", priority=True),
+        Binding("ctrl+n", "new_lot", "New", priority=True),
+        Binding("ctrl+x", "clear_filters", "Clear filters", show=False, priority=True),
+        Binding("ctrl+w", "cycle_window", "Soon window", show=False, priority=True),
+        Binding("ctrl+r", "reload", "Reload", show=False, priority=True),
+        Binding("down", "into_results", "Results", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = LotFilter()
+        self.names = ItemNames()
+        self._debounce: Timer | None = None
+        self._rows: list[Lot] = []
+        self._has_more = False
+        self._total: int | None = None
+        self._shown: LotFilter | None = None
+        self.pages_loaded = 0  # read by the benchmark
+
+    @property
+    def soon_days(self) -> int:
+        return self.console.memory.setting(SOON_SETTING, DEFAULT_SOON_DAYS)
+
+    def compose_body(self) -> ComposeResult:
+        yield ScanField(id="find", placeholder="Lot or manufacturer number — or scan")
+        yield Static(id="summary", classes="summary")
+        yield DataTable(id="lot-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="lot-line", classes="preview")
+
+    def on_mount(self) -> None:
+        self._add_columns(self.app.size.width)
+        self.query_one("#find", ScanField).focus()
+        if self.location is not None:
+            self.reload()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self.location is not None and self._shown is not None:
+            self.reload()  # a lot may have been created or edited meanwhile
+
+    def location_changed(self) -> None:
+        super().location_changed()
+        if self.is_mounted:
+            self.filter = dataclasses.replace(
+                self.filter, layout_id=None, layout_label=""
+            )  # bins belong to a location
+            self.reload()
+
+    # -- the table ----------------------------------------------------------------------------
+
+    def _columns(self, width: int) -> list[tuple[str, str, int]]:
+        """What fits: the marker, lot, bin, expiry and what is available always; the item takes
+        what is left; totals, reserved and defective join when the terminal is wider."""
+        columns = [
+            ("", "mark", 1),
+            ("Lot", "lot", 11),
+            ("Item", "item", 0),
+            ("Bin", "bin", 8),
+            ("Expires", "expires", 10),
+            ("Left", "left", 9),
+            ("Avail", "avail", 5),
+        ]
+        if width >= 110:
+            columns += [("Total", "total", 5), ("Rsv", "reserved", 4), ("Def", "defective", 4)]
+        columns.append(("Status", "status", 10 if width < 110 else 11))
+        fixed = sum(w for *_, w in columns) + 2 * len(columns) + 2
+        return [(label, key, w or max(8, width - fixed)) for label, key, w in columns]
+
+    def _add_columns(self, width: int) -> None:
+        table = self.query_one("#lot-table", DataTable)
+        table.clear(columns=True)
+        for label, key, w in self._columns(width):
+            table.add_column(label, key=key, width=w)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if not self.query("#lot-table"):
+            return
+        self._add_columns(event.size.width)
+        if self._rows:
+            self._fill(self._rows, append=False)
+
+    def _cells(self, lot: Lot, now: int) -> dict[str, Text]:
+        level = urgency(lot.expires_at, now=now, soon_days=self.soon_days)
+        style = URGENCY_STYLE.get(level, "")
+        layouts = {lay.id: lay.name for lay in self.location.layouts} if self.location else {}
+        left = time_left(lot.expires_at, now=now, short=True) or "none"
+        return {
+            "mark": Text(level.marker, style=style),
+            "lot": plain(lot.number or lot.id, "bold" if style else ""),
+            "item": plain(self.names.name(lot.item_id)),
+            "bin": plain(layouts.get(lot.layout_id or "", lot.layout_id or "")),
+            "expires": plain(show_day(lot.expires_at) or "—"),
+            "left": plain(left, style),
+            "avail": Text(str(lot.available_qty), justify="right"),
+            "total": Text(str(lot.total_qty), justify="right"),
+            "reserved": Text(str(lot.reserved_qty), justify="right"),
+            "defective": Text(str(lot.defective_qty), justify="right"),
+            "status": plain(lot.status),
+        }
+
+    def _fill(self, lots: list[Lot], *, append: bool) -> None:
+        table = self.query_one("#lot-table", DataTable)
+        if not append:
+            table.clear()
+        now = self.console.now()
+        keys = [str(column.key.value) for column in table.columns.values()]
+        for lot in lots:
+            cells = self._cells(lot, now)
+            table.add_row(*(cells[k] for k in keys), key=lot.id)
+        count = f"{self._total:,}" if self._total is not None else f"{len(self._rows)}+"
+        order = dict(ORDERS)[self.filter.order_by]
+        more = " · end of list loads more" if self._has_more else ""
+        self.query_one("#summary", Static).update(
+            Text.assemble(
+                plain(self.filter.describe(self.soon_days)),
+                f" · {count} lots · by {order} · ✖ expired ! within {self.soon_days} d{more}",
+            )
+        )
+        self._show_line()
+
+    def _highlighted(self) -> Lot | None:
+        table = self.query_one("#lot-table", DataTable)
+        if not table.row_count or not 0 <= table.cursor_row < len(self._rows):
+            return None
+        return self._rows[table.cursor_row]
+
+    def _show_line(self) -> None:
+        """The highlighted lot in full: its item's whole name and every count."""
+        lot = self._highlighted()
+        line = self.query_one("#lot-line", Static)
+        if lot is None:
+            line.update("No lots match." if self._shown is not None else "")
+            return
+        line.update(
+            plain(
+                f"{lot.available_qty}/{lot.total_qty} available · {lot.reserved_qty} reserved · "
+                f"{lot.defective_qty} defective · {self.names.name(lot.item_id)}"
+            )
+        )
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_line()
+        if event.cursor_row >= event.data_table.row_count - 1:
+            self.action_more()
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        wanted = self.filter
+        self.run_io(lambda: self._load(wanted, page=1), group="lots")
+
+    async def _load(self, wanted: LotFilter, *, page: int) -> None:
+        location = self.location
+        if location is None:
+            return
+        query = wanted.query(
+            location.id, now=self.console.now(), soon_days=self.soon_days, limit=PAGE_SIZE
+        )
+        answer = await self.backend.list_lots(query.model_copy(update={"page": page}))
+        await self.names.fetch(self.backend, {lot.item_id for lot in answer.data})
+        if wanted != self.filter:
+            return  # the operator changed the filter while this page was on its way
+        self._shown = wanted
+        self._has_more = answer.pagination.has_more
+        self._total = answer.pagination.total_count
+        append = page > 1
+        self._rows = [*self._rows, *answer.data] if append else list(answer.data)
+        self._page = page
+        self.pages_loaded += 1
+        self._fill(answer.data, append=append)
+
+    def action_more(self) -> None:
+        if self._has_more and self._shown == self.filter:
+            wanted, page = self.filter, getattr(self, "_page", 1) + 1
+            self.run_io(lambda: self._load(wanted, page=page), group="lots")
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def narrow(self, **changes: Any) -> None:
+        self.filter = dataclasses.replace(self.filter, **changes)
+        self.reload()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "find":
+            return
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE_SECONDS, self._search_typed)
+
+    def _search_typed(self) -> None:
+        text = self.query_one("#find", ScanField).value.strip()
+        if text != self.filter.search:
+            self.narrow(search=text)
+
+    # -- filters ------------------------------------------------------------------------------
+
+    def action_cycle_expiry(self) -> None:
+        choices = list(ExpiryFilter)
+        self.narrow(expiry=choices[(choices.index(self.filter.expiry) + 1) % len(choices)])
+        self.say(f"Showing: {self.filter.describe(self.soon_days)}.")
+
+    def action_cycle_status(self) -> None:
+        index = STATUSES.index(self.filter.status)
+        self.narrow(status=STATUSES[(index + 1) % len(STATUSES)])
+        self.say(f"Status: {self.filter.status or 'any'}.")
+
+    def action_cycle_order(self) -> None:
+        keys = [key for key, _ in ORDERS]
+        self.narrow(order_by=keys[(keys.index(self.filter.order_by) + 1) % len(keys)])
+
+    def action_cycle_window(self) -> None:
+        now = self.soon_days
+        following = next((d for d in SOON_WINDOWS if d > now), SOON_WINDOWS[0])
+        self.console.memory.remember_setting(SOON_SETTING, following)
+        self.say(f"Expiring soon now means within {following} days.")
+        self.reload()
+
+    def action_clear_filters(self) -> None:
+        self.query_one("#find", ScanField).value = ""
+        self.filter = LotFilter(order_by=self.filter.order_by)
+        self.reload()
+        self.say("All lots here.")
+
+    def action_choose_bin(self) -> None:
+        if self.location is None:
+            return
+
+        def chosen(layout: object) -> None:
+            if layout is None:
+                return
+            name = getattr(layout, "name", "")
+            self.narrow(layout_id=getattr(layout, "id", None), layout_label=name)
+
+        self.app.push_screen(BinPicker("Lots in which bin?", self.location.layouts), chosen)
+
+    def action_into_results(self) -> None:
+        table = self.query_one("#lot-table", DataTable)
+        if table.row_count:
+            table.focus()
+
+    # -- opening, scans -----------------------------------------------------------------------
+
+    def open_lot(self, lot: Lot, notice: str | None = None) -> None:
+        self.app.push_screen(LotDetailScreen(lot, self, notice=notice))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if lot := self._highlighted():
+            self.open_lot(lot)
+
+    async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
+        message.stop()
+        message.prevent_default()
+        value = message.value.strip()
+        if not value:
+            if lot := self._highlighted():
+                self.open_lot(lot)
+            return
+        scan = interpret(message.value)
+        typed = not message.burst and scan.kind is ScanKind.TEXT
+        if not typed:
+            message.field.value = ""
+        self.run_io(lambda: self.take_scan(scan, typed=typed), group="scan")
+
+    async def handle_scan(self, scan: Scan, message: ScanField.Scanned) -> None:
+        self.run_io(lambda: self.take_scan(scan, typed=False), group="scan")
+
+    async def take_scan(self, scan: Scan, *, typed: bool) -> None:
+        """A case label opens its lot (or offers to create it); an item or a bin narrows the
+        list; a lot number opens that lot. Words typed by hand stay a number search."""
+        if scan.gtin:
+            item = await self.backend.find_item(scan.gtin)
+            if item is None:
+                self.alert(f"Scanned GTIN {scan.gtin}: no item has it.")
+                return
+            self.names.remember(item)
+            if scan.lot:
+                await self._open_or_offer(scan, item)
+            else:
+                self.narrow(item_id=item.id, item_label=item.name, search="")
+                self.say(f"Lots of {clean(item.name)}.")
+            return
+        if item := await self.backend.find_item(scan.text):
+            self.names.remember(item)
+            self.query_one("#find", ScanField).value = ""
+            self.narrow(item_id=item.id, item_label=item.name, search="")
+            self.say(f"Lots of {clean(item.name)}.")
+        elif layout := find_bin(self.location, scan.text):
+            self.query_one("#find", ScanField).value = ""
+            self.narrow(layout_id=layout.id, layout_label=layout.name, search="")
+            self.say(f"Lots in bin {clean(layout.name)}.")
+        elif lot := await find_lot(self.backend, scan.text):
+            await self.names.fetch(self.backend, {lot.item_id})
+            self.open_lot(lot)
+        elif not typed:
+            self.alert(f"Scanned “{clean(scan.shown)}”: no item, lot or bin matches it.")
+
+    async def _open_or_offer(self, scan: Scan, item: Item) -> None:
+        assert scan.lot is not None
+        lot = await find_lot(self.backend, scan.lot, item.id)
+        if lot is not None:
+            self.open_lot(lot)
+            return
+        self.alert(f"Lot {clean(scan.lot)} of {clean(item.name)} is not on record.", "warning")
+        expiry = f" | Expires {show_day(scan.expires_at)}." if scan.expires_at else ""
+
+        def answered(create: bool | None) -> None:
+            if create:
+                self.app.push_screen(LotFormScreen.from_scan(self, item, scan))
+
+        self.app.push_screen(
+            Confirm(
+                f"Create lot {scan.lot}?",
+                f"{item.name}: lot {scan.lot} is not on record at "
+                f"{self.location.name if self.location else 'this location'}.{expiry}",
+            ),
+            answered,
+        )
+
+    def action_new_lot(self) -> None:
+        item = self.names.get(self.filter.item_id) if self.filter.item_id else None
+        self.app.push_screen(LotFormScreen(self, item=item, layout_id=self.filter.layout_id))
+
+
+class LotDetailScreen(WarehouseScreen):
+    TITLE = "Lot"
+    HELP = (
+        "Everything recorded about one lot, traceability dates and metadata included. Ctrl+E "
+        "edits it; Esc goes back to the list. A scan here is taken by the lot list."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+e", "edit", "Edit", priority=True),
+        Binding("ctrl+r", "reload", "Reload", priority=True),
+        Binding("escape", "app.back", "Back"),
+    ]
+
+    def __init__(self, lot: Lot, lots: LotsScreen, *, notice: str | None = None) -> None:
+        super().__init__()
+        self.lot = lot
+        self.lots = lots
+        self._notice = notice
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="lot-scroll"):
+            yield Static(id="lot-title", classes="title")
+            yield Static(id="lot-fields")
+        yield ScanField(id="scan", placeholder="Scan another lot, item or bin")
+
+    def on_mount(self) -> None:
+        self.show_lot(self.lot)
+        if self._notice:
+            self.say(self._notice, "success")
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        self.action_reload()
+
+    def show_lot(self, lot: Lot) -> None:
+        self.lot = lot
+        now = self.console.now()
+        level = urgency(lot.expires_at, now=now, soon_days=self.lots.soon_days)
+        marker = f"{level.marker} " if level.marker else ""
+        self.query_one("#lot-title", Static).update(
+            Text.assemble(
+                (marker, URGENCY_STYLE.get(level, "")),
+                plain(f"Lot {lot.number or lot.id}", "bold"),
+                plain(f" · {self.lots.names.name(lot.item_id)}"),
+            )
+        )
+        location = next((x for x in self.console.locations if x.id == lot.location_id), None)
+        layout = location.layout(lot.layout_id) if location else None
+        expires = show_day(lot.expires_at)
+        if expires:
+            expires = f"{expires} ({time_left(lot.expires_at, now=now)})"
+        pairs: list[tuple[str, object]] = [
+            ("Lot number", lot.number),
+            ("Manufacturer", lot.manufacturer_number),
+            ("Item", self.lots.names.name(lot.item_id)),
+            ("Location", location.name if location else lot.location_id),
+            ("Bin", layout.name if layout else lot.layout_id),
+            ("Status", lot.status),
+            ("Expires", expires or "no expiry"),
+            ("Produced", show_day(lot.production_date)),
+            ("Best before", show_day(lot.best_before_date)),
+            ("Sell by", show_day(lot.sell_by_date)),
+            ("Total", lot.total_qty),
+            ("Available", lot.available_qty),
+            ("Reserved", lot.reserved_qty),
+            ("Defective", lot.defective_qty),
+            ("Manifested", lot.manifested_qty),
+            ("Digital Link", lot.digital_link),
+            ("Address", lot.address_id),
+            ("Created", show_day(lot.created_at)),
+            ("Updated", show_day(lot.updated_at)),
+            ("Id", lot.id),
+        ]
+        for key, value in sorted(lot.metadata.items()):
+            shown = value if isinstance(value, str) else json.dumps(value, default=str)
+            pairs.append((f"meta {key}", shown))
+        lines = [
+            Text.assemble((f"{clean(label)[:14]:>14} ", "dim"), clean(value))
+            for label, value in pairs
+            if value not in (None, "")
+        ]
+        self.query_one("#lot-fields", Static).update(Text("\n").join(lines))
+
+    def action_reload(self) -> None:
+        lot_id = self.lot.id
+
+        async def reload() -> None:
+            self.show_lot(await self.backend.get_lot(lot_id))
+
+        self.run_io(reload, group="lot")
+
+    def action_edit(self) -> None:
+        item = self.lots.names.get(self.lot.item_id)
+        self.app.push_screen(LotFormScreen(self.lots, item=item, lot=self.lot))
+
+    async def handle_scan(self, scan: Scan, message: ScanField.Scanned) -> None:
+        self.app.pop_screen()
+        self.lots.run_io(lambda: self.lots.take_scan(scan, typed=False), group="scan")
+
+
+# The form's fields: (key, label, placeholder). Item and bin are resolved from what is typed.
+FORM_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("item", "Item", "SKU or GTIN"),
+    ("bin", "Bin", "bin label (optional)"),
+    ("number", "Lot number", ""),
+    ("manufacturer_number", "Manufacturer", "(optional)"),
+    ("expires_at", "Expires", "YYYY-MM-DD"),
+    ("production_date", "Produced", "YYYY-MM-DD"),
+    ("best_before_date", "Best before", "YYYY-MM-DD"),
+    ("sell_by_date", "Sell by", "YYYY-MM-DD"),
+    ("total_qty", "Total", "0"),
+    ("available_qty", "Available", "0"),
+    ("reserved_qty", "Reserved", "0"),
+    ("defective_qty", "Defective", "0"),
+    ("status", "Status", ", ".join(LotStatus)),
+)
+_DAY_FIELDS = {"expires_at", "production_date", "best_before_date", "sell_by_date"}
+
+
+class LotFormScreen(WarehouseScreen):
+    """Create a lot, or edit one. Everything is checked before sending; a request whose answer
+    was lost is sent again only by the operator, and with the same request id, so it applies
+    once."""
+
+    TITLE = "Lot"
+    HELP = (
+        "Fill in the lot: Tab and Shift+Tab move between fields, Enter saves, Esc leaves without "
+        "saving. Dates are YYYY-MM-DD. Quantities are whole numbers; what is available, "
+        "reserved and defective cannot add up to more than the total."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.back", "Cancel"),
+        Binding("enter", "save", "Save", priority=True),
+        # as priority bindings Tab moves focus before the next key is delivered: keys that
+        # arrive in one burst (a scanner's Tab suffix, a fast typist) land in the next field
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        lots: LotsScreen,
+        *,
+        item: Item | None = None,
+        lot: Lot | None = None,
+        layout_id: str | None = None,
+        prefill: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.lots = lots
+        self.item = item
+        self.lot = lot
+        self._layout_id = lot.layout_id if lot else layout_id
+        self._prefill = prefill or {}
+        self._sent: tuple[str, str] | None = None  # (request, idempotency key) last sent
+        self.saved: Lot | None = None
+
+    @classmethod
+    def from_scan(cls, lots: LotsScreen, item: Item, scan: Scan) -> LotFormScreen:
+        prefill = {"number": scan.lot or ""}
+        for field, epoch in (
+            ("expires_at", scan.expires_at),
+            ("production_date", scan.production_date),
+            ("best_before_date", scan.best_before),
+            ("sell_by_date", scan.sell_by),
+        ):
+            if epoch is not None:
+                prefill[field] = show_day(epoch)
+        if scan.count:
+            prefill["total_qty"] = prefill["available_qty"] = str(scan.count)
+        return cls(lots, item=item, prefill=prefill)
+
+    @property
+    def editing(self) -> bool:
+        return self.lot is not None
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="form-title", classes="title")
+        with VerticalScroll(id="lot-form"):
+            for key, label, placeholder in FORM_FIELDS:
+                with Horizontal(classes="form-row"):
+                    yield Label(label, classes="form-label")
+                    yield Input(placeholder=placeholder, id=f"f-{key}", compact=True)
+
+    def on_mount(self) -> None:
+        lot = self.lot
+        values: dict[str, str] = {}
+        if self.item is not None:
+            values["item"] = self.item.sku or self.item.gtin or self.item.id
+        if self._layout_id and self.location and (lay := self.location.layout(self._layout_id)):
+            values["bin"] = lay.name
+        if lot is not None:
+            for key, *_ in FORM_FIELDS:
+                value = getattr(lot, key, None)
+                if key in _DAY_FIELDS:
+                    values[key] = show_day(value)
+                elif value is not None:
+                    values[key] = str(value)
+        values.update(self._prefill)
+        for key, *_ in FORM_FIELDS:
+            self.query_one(f"#f-{key}", Input).value = clean(values.get(key, ""))
+        item_field = self.query_one("#f-item", Input)
+        item_field.disabled = self.editing  # a lot stays with its item
+        verb = f"Edit lot {lot.number or lot.id}" if lot else "New lot"
+        where = self.location.name if self.location else ""
+        self.query_one("#form-title", Static).update(plain(f"{verb} at {where}", "bold"))
+        first = "number" if self.item is not None or self.editing else "item"
+        if self._prefill.get("number"):
+            first = "bin"
+        self.query_one(f"#f-{first}", Input).focus()
+
+    def _form(self) -> dict[str, str]:
+        return {key: self.query_one(f"#f-{key}", Input).value for key, *_ in FORM_FIELDS}
+
+    def _refuse(self, error: WarehouseError) -> None:
+        self.alert(str(error))
+        for problem in error.errors:
+            field = {"layout_id": "bin", "item_id": "item"}.get(problem.field, problem.field)
+            if self.query(f"#f-{field}"):
+                self.query_one(f"#f-{field}", Input).focus()
+                break
+
+    def action_save(self) -> None:
+        self.run_io(self._save, group="save")
+
+    async def _save(self) -> None:
+        form = self._form()
+        location = self.location
+        if location is None:
+            return
+        try:
+            body = await self._body(form, location)
+        except InvalidInput as error:
+            self._refuse(error)
+            return
+        if self.editing and not body:
+            self.say("Nothing changed.")
+            return
+        request = json.dumps(body, sort_keys=True)
+        key = self._sent[1] if self._sent and self._sent[0] == request else f"lot-{uuid.uuid4()}"
+        self._sent = (request, key)
+        try:
+            if self.lot is not None:
+                saved = await self.backend.update_lot(self.lot.id, body, idempotency_key=key)
+            else:
+                saved = await self.backend.create_lot(body, idempotency_key=key)
+        except OutcomeUnknown as error:
+            await self._learn_outcome(error, body)
+            return
+        except WarehouseError as error:
+            self._refuse(error)
+            return
+        self._done(saved)
+
+    async def _body(self, form: dict[str, str], location: Any) -> dict[str, Any]:
+        values = {k: v for k, v in form.items() if k not in ("item", "bin")}
+        if self.lot is not None:
+            body = lot_form_values(values, self.lot)
+        else:
+            body = lot_form_values(values)
+            item = self.item
+            typed = form["item"].strip()
+            if item is None or typed not in (item.sku, item.gtin, item.id):
+                item = await self.backend.find_item(typed) if typed else None
+            if item is None:
+                what = f"“{typed}”: no item has this SKU or GTIN" if typed else "which item?"
+                raise InvalidInput.on("item", what)
+            self.item = item
+            body |= {"item_id": item.id, "location_id": location.id}
+        label = form["bin"].strip()
+        layout = find_bin(location, label) if label else None
+        if label and layout is None:
+            raise InvalidInput.on("bin", f"“{label}” is not a bin of {location.name}")
+        layout_id = layout.id if layout else None
+        if self.lot is None:
+            if layout_id:
+                body["layout_id"] = layout_id
+        elif layout_id != self.lot.layout_id and layout_id is not None:
+            body["layout_id"] = layout_id
+        return body
+
+    async def _learn_outcome(self, error: OutcomeUnknown, body: dict[str, Any]) -> None:
+        """The answer was lost: read back what is true, and say whether it was applied."""
+        self.alert(f"{error.message} Checking whether it was saved…", "warning")
+        try:
+            if self.lot is not None:
+                now = await self.backend.get_lot(self.lot.id)
+                applied = all(getattr(now, k) == v for k, v in body.items())
+            else:
+                now = await find_lot(self.backend, str(body["number"]), str(body["item_id"]))
+                applied = now is not None
+        except WarehouseError as again:
+            self.alert(f"Still cannot reach the warehouse ({again.message}). Enter tries again.")
+            return
+        if applied and now is not None:
+            self._done(now)
+        else:
+            self.alert("It was not saved. Enter sends it again (safely: same request id).")
+
+    def _done(self, saved: Lot) -> None:
+        self.saved = saved
+        if self.item is not None:
+            self.lots.names.remember(self.item)
+        self.app.pop_screen()
+        screen = self.app.screen
+        if isinstance(screen, LotDetailScreen):
+            screen.show_lot(saved)
+            screen.say(f"Lot {saved.number or saved.id} saved.", "success")
+        else:
+            self.lots.open_lot(saved, notice=f"Lot {saved.number or saved.id} created.")
