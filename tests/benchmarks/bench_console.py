@@ -59,21 +59,13 @@ Bare().run(headless=True, auto_pilot=ready, size=(80, 24))
 """
 
 _REMOTE_CHILD = """
-import os, resource, sys
+import os, sys
 os.environ["WAREHOUSE_CONSOLE_STATE_DIR"] = sys.argv[1]
 from console.backends.http import HttpBackend
 from console.ui.app import WarehouseApp
 from console.ui.screens.item import ItemScreen
 from console.ui.screens.search import SearchScreen
-
-
-def peak_mb():
-    # VmHWM is this process's own peak; ru_maxrss can carry the parent's peak across exec on Linux
-    try:
-        with open("/proc/self/status") as status:
-            return next(int(l.split()[1]) for l in status if l.startswith("VmHWM:")) / 1024
-    except OSError:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from tests.benchmarks.peak import peak_mb
 
 
 async def work(pilot):

@@ -16,7 +16,7 @@ import sys
 import time
 
 _CHILD = """
-import json, resource, sys, time
+import json, sys, time
 start = time.perf_counter()
 from console.backends.memory.warehouse import MemoryWarehouse
 imported = time.perf_counter()
@@ -24,16 +24,12 @@ warehouse = MemoryWarehouse.demo(items=int(sys.argv[1]), seed=7)
 built = time.perf_counter()
 warehouse._catch_up_search()  # what the background fill does after the first request
 indexed = time.perf_counter()
-try:  # VmHWM: this process's own peak (ru_maxrss can carry a parent's across exec)
-    with open("/proc/self/status") as status:
-        peak_kb = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:"))
-except OSError:
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+from tests.benchmarks.peak import peak_mb
 print(json.dumps({
     "import_s": imported - start,
     "build_s": built - imported,
     "index_s": indexed - built,
-    "max_rss_mb": peak_kb / 1024,
+    "max_rss_mb": peak_mb(),
 }))
 """
 

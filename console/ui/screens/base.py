@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import Worker
 
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Wait this long after the last key before acting on typed text: a scanner or a fast typist
+# sends one request for the whole word, not one per letter.
+DEBOUNCE_SECONDS = 0.12
+
 
 class WarehouseScreen(Screen[None]):
     """A screen of the console. Subclasses give `compose_body`, `TITLE`, `HELP` and, if they take
@@ -31,6 +36,7 @@ class WarehouseScreen(Screen[None]):
 
     TITLE: ClassVar[str] = ""
     HELP: ClassVar[str] = ""
+    _debounce: Timer | None = None
 
     @property
     def console(self) -> WarehouseApp:
@@ -57,6 +63,12 @@ class WarehouseScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_header()
+
+    def debounce(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once typing pauses; each call restarts the wait."""
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE_SECONDS, callback)
 
     def on_screen_resume(self) -> None:
         self.refresh_header()

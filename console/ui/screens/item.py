@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import ClassVar
 
 from rich.text import Text
@@ -11,7 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
-from console.domain.lots import fefo
+from console.domain.lots import fefo, show_day
 from console.domain.models import Dimensions, Item, Lot
 from console.domain.queries import LotQuery
 from console.ui.screens.base import WarehouseScreen
@@ -31,9 +30,7 @@ def dimensions(d: Dimensions | None) -> str:
 
 
 def day(epoch: int | None) -> str:
-    if epoch is None:
-        return "—"
-    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%d")
+    return show_day(epoch) or "—"
 
 
 class ItemScreen(WarehouseScreen):

@@ -13,13 +13,13 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Static
 
-from console.backends.lookup import find_bin, find_lot
+from console.backends.lookup import find_bin, find_lot, resolve_scan
 from console.domain.errors import InvalidInput, NotFound, OutcomeUnknown, WarehouseError
 from console.domain.lots import (
     DEFAULT_SOON_DAYS,
+    LOT_DAY_FIELDS,
     SOON_WINDOWS,
     ExpiryFilter,
     LotFilter,
@@ -37,7 +37,6 @@ from console.ui.text import clean, plain
 from console.ui.widgets import ScanField
 
 PAGE_SIZE = 50
-DEBOUNCE_SECONDS = 0.12
 SOON_SETTING = "soon_days"
 ORDERS: tuple[tuple[str, str], ...] = (
     ("expires_at", "expiry"),
@@ -101,16 +100,20 @@ class LotsScreen(WarehouseScreen):
         super().__init__()
         self.filter = LotFilter()
         self.names = ItemNames()
-        self._debounce: Timer | None = None
         self._rows: list[Lot] = []
         self._has_more = False
         self._total: int | None = None
         self._shown: LotFilter | None = None
+        self._page = 1
         self.pages_loaded = 0  # read by the benchmark
+        self._soon_days: int | None = None
 
     @property
     def soon_days(self) -> int:
-        return self.console.memory.setting(SOON_SETTING, DEFAULT_SOON_DAYS)
+        """The operator's 'expiring soon' window: read from the state file once, not per row."""
+        if self._soon_days is None:
+            self._soon_days = self.console.memory.setting(SOON_SETTING, DEFAULT_SOON_DAYS)
+        return self._soon_days
 
     def compose_body(self) -> ComposeResult:
         yield ScanField(id="find", placeholder="Lot or manufacturer number — or scan")
@@ -170,10 +173,9 @@ class LotsScreen(WarehouseScreen):
         if self._rows:
             self._fill(self._rows, append=False)
 
-    def _cells(self, lot: Lot, now: int) -> dict[str, Text]:
+    def _cells(self, lot: Lot, now: int, layouts: dict[str, str]) -> dict[str, Text]:
         level = urgency(lot.expires_at, now=now, soon_days=self.soon_days)
         style = URGENCY_STYLE.get(level, "")
-        layouts = {lay.id: lay.name for lay in self.location.layouts} if self.location else {}
         left = time_left(lot.expires_at, now=now, short=True) or "none"
         return {
             "mark": Text(level.marker, style=style),
@@ -194,9 +196,10 @@ class LotsScreen(WarehouseScreen):
         if not append:
             table.clear()
         now = self.console.now()
+        layouts = {lay.id: lay.name for lay in self.location.layouts} if self.location else {}
         keys = [str(column.key.value) for column in table.columns.values()]
         for lot in lots:
-            cells = self._cells(lot, now)
+            cells = self._cells(lot, now, layouts)
             table.add_row(*(cells[k] for k in keys), key=lot.id)
         count = f"{self._total:,}" if self._total is not None else f"{len(self._rows)}+"
         order = dict(ORDERS)[self.filter.order_by]
@@ -262,7 +265,7 @@ class LotsScreen(WarehouseScreen):
 
     def action_more(self) -> None:
         if self._has_more and self._shown == self.filter:
-            wanted, page = self.filter, getattr(self, "_page", 1) + 1
+            wanted, page = self.filter, self._page + 1
             self.run_io(lambda: self._load(wanted, page=page), group="lots")
 
     def action_reload(self) -> None:
@@ -275,9 +278,7 @@ class LotsScreen(WarehouseScreen):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "find":
             return
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._debounce = self.set_timer(DEBOUNCE_SECONDS, self._search_typed)
+        self.debounce(self._search_typed)
 
     def _search_typed(self) -> None:
         text = self.query_one("#find", ScanField).value.strip()
@@ -301,8 +302,8 @@ class LotsScreen(WarehouseScreen):
         self.narrow(order_by=keys[(keys.index(self.filter.order_by) + 1) % len(keys)])
 
     def action_cycle_window(self) -> None:
-        now = self.soon_days
-        following = next((d for d in SOON_WINDOWS if d > now), SOON_WINDOWS[0])
+        following = next((d for d in SOON_WINDOWS if d > self.soon_days), SOON_WINDOWS[0])
+        self._soon_days = following
         self.console.memory.remember_setting(SOON_SETTING, following)
         self.say(f"Expiring soon now means within {following} days.")
         self.reload()
@@ -360,39 +361,26 @@ class LotsScreen(WarehouseScreen):
     async def take_scan(self, scan: Scan, *, typed: bool) -> None:
         """A case label opens its lot (or offers to create it); an item or a bin narrows the
         list; a lot number opens that lot. Words typed by hand stay a number search."""
-        if scan.gtin:
-            item = await self.backend.find_item(scan.gtin)
-            if item is None:
-                self.alert(f"Scanned GTIN {scan.gtin}: no item has it.")
-                return
-            self.names.remember(item)
-            if scan.lot:
-                await self._open_or_offer(scan, item)
-            else:
-                self.narrow(item_id=item.id, item_label=item.name, search="")
-                self.say(f"Lots of {clean(item.name)}.")
-            return
-        if item := await self.backend.find_item(scan.text):
-            self.names.remember(item)
+        match = await resolve_scan(self.backend, scan, self.location)
+        if match.item is not None:
+            self.names.remember(match.item)
+        if match.lot is not None:
+            self.open_lot(match.lot)
+        elif match.item is not None and scan.lot:
+            self._offer_to_create(scan, match.item)
+        elif match.item is not None:
             self.query_one("#find", ScanField).value = ""
-            self.narrow(item_id=item.id, item_label=item.name, search="")
-            self.say(f"Lots of {clean(item.name)}.")
-        elif layout := find_bin(self.location, scan.text):
+            self.narrow(item_id=match.item.id, item_label=match.item.name, search="")
+            self.say(f"Lots of {clean(match.item.name)}.")
+        elif match.layout is not None:
             self.query_one("#find", ScanField).value = ""
-            self.narrow(layout_id=layout.id, layout_label=layout.name, search="")
-            self.say(f"Lots in bin {clean(layout.name)}.")
-        elif lot := await find_lot(self.backend, scan.text):
-            await self.names.fetch(self.backend, {lot.item_id})
-            self.open_lot(lot)
+            self.narrow(layout_id=match.layout.id, layout_label=match.layout.name, search="")
+            self.say(f"Lots in bin {clean(match.layout.name)}.")
         elif not typed:
-            self.alert(f"Scanned “{clean(scan.shown)}”: no item, lot or bin matches it.")
+            self.alert(match.describe_miss())
 
-    async def _open_or_offer(self, scan: Scan, item: Item) -> None:
+    def _offer_to_create(self, scan: Scan, item: Item) -> None:
         assert scan.lot is not None
-        lot = await find_lot(self.backend, scan.lot, item.id)
-        if lot is not None:
-            self.open_lot(lot)
-            return
         self.alert(f"Lot {clean(scan.lot)} of {clean(item.name)} is not on record.", "warning")
         expiry = f" | Expires {show_day(scan.expires_at)}." if scan.expires_at else ""
 
@@ -529,7 +517,6 @@ FORM_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("defective_qty", "Defective", "0"),
     ("status", "Status", ", ".join(LotStatus)),
 )
-_DAY_FIELDS = {"expires_at", "production_date", "best_before_date", "sell_by_date"}
 
 
 class LotFormScreen(WarehouseScreen):
@@ -607,7 +594,7 @@ class LotFormScreen(WarehouseScreen):
         if lot is not None:
             for key, *_ in FORM_FIELDS:
                 value = getattr(lot, key, None)
-                if key in _DAY_FIELDS:
+                if key in LOT_DAY_FIELDS:
                     values[key] = show_day(value)
                 elif value is not None:
                     values[key] = str(value)

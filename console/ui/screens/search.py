@@ -8,7 +8,6 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
 from console.domain.models import Item
@@ -18,9 +17,6 @@ from console.ui.screens.base import WarehouseScreen
 from console.ui.text import marked, plain
 from console.ui.widgets import ScanField
 
-# Wait this long after the last key before searching: a scanner or a fast typist sends one
-# request for the whole word, not one per letter.
-DEBOUNCE_SECONDS = 0.12
 PAGE_SIZE = 50
 ORDERS: tuple[tuple[str | None, str], ...] = (
     (None, "relevance"),
@@ -47,7 +43,6 @@ class SearchScreen(WarehouseScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._debounce: Timer | None = None
         self._order = 0
         self._shown_query: ItemQuery | None = None
         self._has_more = False
@@ -100,9 +95,7 @@ class SearchScreen(WarehouseScreen):
     def on_input_changed(self, event: ScanField.Changed) -> None:
         if event.input.id != "find":
             return
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._debounce = self.set_timer(DEBOUNCE_SECONDS, self.start_search)
+        self.debounce(self.start_search)
 
     def _query(self, page: int = 1) -> ItemQuery:
         text = self.query_one("#find", ScanField).value.strip()
