@@ -7,9 +7,9 @@ from typing import Any
 from console.domain.errors import Conflict, FieldError, OutcomeUnknown
 from console.domain.gtin import gtin14
 from console.domain.queries import LotQuery
-from console.ui.screens.dialogs import Confirm
+from console.ui.screens.dialogs import Confirm, ItemPicker
 from console.ui.screens.lots import LotDetailScreen, LotFormScreen, LotsScreen
-from tests.contract.world import MILK, MILK_GTIN12, RENO
+from tests.contract.world import MILK, MILK_GTIN12, RENO, TAPE
 from tests.ui.conftest import cells, message, scan, settle, static_text
 
 MILK_14 = gtin14(MILK_GTIN12)
@@ -226,3 +226,36 @@ async def test_lot_numbers_with_markup_are_shown_literally(make_app, backend) ->
     async with app.run_test(size=(80, 24)) as pilot:
         await open_lots(pilot)
         assert "[b]X[/b]" in numbers(app)
+
+
+async def test_typing_an_items_name_narrows_to_its_lots(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        lots = await open_lots(pilot)
+        await pilot.press(*"oat milk", "enter")
+        await settle(pilot)
+        assert lots.filter.item_id == MILK, "one item matches the name: narrowed at once"
+        assert numbers(app) == ["L-100", "L-200", "L-300"]
+        assert "Organic Oat Milk" in static_text(app, "#summary")
+        await pilot.press("ctrl+x", *"L-2", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, LotsScreen), "a lot number is searched, not a name"
+        assert numbers(app) == ["L-200"]
+
+
+async def test_a_name_several_items_share_offers_a_choice(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        lots = await open_lots(pilot)
+        await pilot.press(*"gloves tape", "enter")  # no lot number has these words
+        await settle(pilot)
+        assert isinstance(app.screen, ItemPicker)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert lots.filter.item_id is None, "Esc leaves the list as it was"
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert lots.filter.item_id == TAPE
+        assert "No lots match." in static_text(app, "#lot-line")

@@ -11,7 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
-from console.domain.models import Layout, Location
+from console.domain.models import Item, Layout, Location
 from console.ui.text import clean, plain
 
 
@@ -101,6 +101,27 @@ class BinPicker(_Chooser):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.dismiss(self._layouts[event.cursor_row])
+
+
+class ItemPicker(_Chooser):
+    """Choose one of the items a typed name matched: the name can be long, the SKU tells
+    apart items whose names look alike."""
+
+    def __init__(self, title: str, items: list[Item]) -> None:
+        super().__init__(title)
+        self._items = items
+
+    def on_mount(self) -> None:
+        table = self.query_one("#choices", DataTable)
+        table.add_column("Item", width=42)
+        table.add_column("SKU", width=22)
+        for item in self._items:
+            table.add_row(plain(item.name), plain(item.sku or ""))
+        table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.dismiss(self._items[event.cursor_row])
 
 
 class HelpScreen(ModalScreen[None]):

@@ -30,13 +30,15 @@ from console.domain.lots import (
     urgency,
 )
 from console.domain.models import Item, Lot, LotStatus
+from console.domain.queries import ItemQuery
 from console.domain.scan import Scan, ScanKind, interpret
 from console.ui.screens.base import WarehouseScreen
-from console.ui.screens.dialogs import BinPicker, Confirm
+from console.ui.screens.dialogs import BinPicker, Confirm, ItemPicker
 from console.ui.text import clean, plain
 from console.ui.widgets import ScanField
 
 PAGE_SIZE = 50
+ITEM_CHOICES = 12  # items offered when a typed name matches several
 SOON_SETTING = "soon_days"
 ORDERS: tuple[tuple[str, str], ...] = (
     ("expires_at", "expiry"),
@@ -82,7 +84,8 @@ class LotsScreen(WarehouseScreen):
         "one expiring within the 'soon' window (Ctrl+W changes it). Type to search lot and "
         "manufacturer numbers. Scan a GS1 case label to jump to its lot (or create it when it is "
         "not on record), an item to see only its lots, a bin label to see that bin's. Enter on "
-        "a SKU or GTIN typed by hand narrows to that item. Enter opens the highlighted lot."
+        "a SKU or GTIN typed by hand, or an item's name, narrows to that item. With nothing typed, "
+        "Enter opens the highlighted lot."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+e", "cycle_expiry", "Expiry", priority=True),
@@ -376,8 +379,41 @@ class LotsScreen(WarehouseScreen):
             self.query_one("#find", ScanField).value = ""
             self.narrow(layout_id=match.layout.id, layout_label=match.layout.name, search="")
             self.say(f"Lots in bin {clean(match.layout.name)}.")
-        elif not typed:
+        elif typed:
+            await self._search_or_name_item(scan.text)
+        else:
             self.alert(match.describe_miss())
+
+    async def _search_or_name_item(self, text: str) -> None:
+        """Enter on words that are no code: lot and manufacturer numbers first (now, not after
+        the typing pause); when no lot has them, the operator means an item by its name."""
+        if self._shown is None or self._shown.search != text:
+            self.filter = dataclasses.replace(self.filter, search=text)
+            await self._load(self.filter, page=1)
+        if self._rows:
+            self.say(f"Lots numbered like “{clean(text)}”; ↓ and Enter open one.")
+            return
+        await self._narrow_to_named_item(text)
+
+    async def _narrow_to_named_item(self, text: str) -> None:
+        """One item by that name narrows at once; several are offered to choose from."""
+        found = await self.backend.list_items(ItemQuery(search=text, limit=ITEM_CHOICES))
+        items = found.data
+        if not items:
+            self.say(f"No item is called “{clean(text)}”; still searching lot numbers for it.")
+            return
+
+        def chosen(item: object) -> None:
+            if isinstance(item, Item):
+                self.names.remember(item)
+                self.query_one("#find", ScanField).value = ""
+                self.narrow(item_id=item.id, item_label=item.name, search="")
+                self.say(f"Lots of {clean(item.name)}.")
+
+        if len(items) == 1:
+            chosen(items[0])
+        else:
+            self.app.push_screen(ItemPicker(f"Lots of which item? (“{text}”)", items), chosen)
 
     def _offer_to_create(self, scan: Scan, item: Item) -> None:
         assert scan.lot is not None
