@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from console.backends.protocol import Backend
+from console.domain.errors import NotFound
 from console.domain.models import Item, Layout, Location, Lot
 from console.domain.queries import LotQuery
 from console.domain.scan import Scan
@@ -65,3 +67,31 @@ async def resolve_scan(backend: Backend, scan: Scan, location: Location | None) 
     if lot := await find_lot(backend, scan.text):
         return ScanMatch(scan, item=await backend.get_item(lot.item_id), lot=lot)
     return ScanMatch(scan)
+
+
+class ItemNames:
+    """Items by id, fetched once per screen: lots and order lines name only their item's id."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, Item | None] = {}
+
+    def get(self, item_id: str) -> Item | None:
+        return self._items.get(item_id)
+
+    def name(self, item_id: str) -> str:
+        item = self._items.get(item_id)
+        return item.name if item else item_id
+
+    def remember(self, item: Item) -> None:
+        self._items[item.id] = item
+
+    async def fetch(self, backend: Backend, item_ids: set[str]) -> None:
+        missing = [i for i in item_ids if i not in self._items]
+
+        async def one(item_id: str) -> None:
+            try:
+                self._items[item_id] = await backend.get_item(item_id)
+            except NotFound:
+                self._items[item_id] = None
+
+        await asyncio.gather(*(one(i) for i in missing))

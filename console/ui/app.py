@@ -20,10 +20,10 @@ from console.domain.queries import LocationQuery
 from console.domain.scan import GS
 from console.ui.screens.adjust import AdjustScreen
 from console.ui.screens.base import WarehouseScreen
-from console.ui.screens.coming import PickPackScreen
 from console.ui.screens.dialogs import HelpScreen, LocationPicker, StartupProblem
 from console.ui.screens.item import ItemScreen
 from console.ui.screens.lots import LotsScreen
+from console.ui.screens.pickpack import PickPackScreen
 from console.ui.screens.search import SearchScreen
 from console.ui.state import Memory
 from console.ui.widgets import GS_KEYS, DoubleReads

@@ -10,10 +10,10 @@ from console.domain.errors import Unavailable
 from console.domain.models import Item, Level
 from console.ui.app import WarehouseApp
 from console.ui.screens.adjust import AdjustScreen
-from console.ui.screens.coming import PickPackScreen
 from console.ui.screens.dialogs import HelpScreen, LocationPicker, StartupProblem
 from console.ui.screens.item import ItemScreen
 from console.ui.screens.lots import LotsScreen
+from console.ui.screens.pickpack import PickPackScreen
 from console.ui.screens.search import SearchScreen
 from console.ui.text import clean, marked, plain
 from console.ui.widgets import HeaderBar

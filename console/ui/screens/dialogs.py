@@ -7,9 +7,9 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from console.domain.models import Item, Layout, Location
 from console.ui.text import clean, plain
@@ -37,6 +37,43 @@ class Confirm(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+class Ask(ModalScreen[dict[str, str] | None]):
+    """A few typed answers (a reason, a quantity, a parcel's sizes). Tab moves between fields,
+    Enter gives them all, Esc gives up; the caller checks what was typed."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "give", "OK", priority=True),
+        Binding("escape", "give_up", "Cancel", priority=True),
+        # priority, so keys typed in one burst after Tab land in the next field
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
+    ]
+
+    def __init__(self, title: str, body: str, fields: list[tuple[str, str, str]]) -> None:
+        """`fields`: (key, label, value typed in already)."""
+        super().__init__()
+        self._title = title
+        self._body = body
+        self._fields = fields
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog ask"):
+            yield Static(plain(self._title, "bold"), classes="dialog-title")
+            if self._body:
+                yield Static(Text(clean(self._body).replace(" | ", "\n")), classes="dialog-body")
+            for key, label, value in self._fields:
+                with Horizontal(classes="form-row"):
+                    yield Label(plain(label), classes="form-label")
+                    yield Input(value, id=f"ask-{key}", compact=True)
+            yield Static("Tab next · Enter OK · Esc cancel", classes="dialog-keys")
+
+    def action_give(self) -> None:
+        self.dismiss({key: self.query_one(f"#ask-{key}", Input).value for key, *_ in self._fields})
+
+    def action_give_up(self) -> None:
+        self.dismiss(None)
 
 
 class _Chooser(ModalScreen[object]):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import uuid
@@ -15,8 +14,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Input, Label, Static
 
-from console.backends.lookup import find_bin, find_lot, resolve_scan
-from console.domain.errors import InvalidInput, NotFound, OutcomeUnknown, WarehouseError
+from console.backends.lookup import ItemNames, find_bin, find_lot, resolve_scan
+from console.domain.errors import InvalidInput, OutcomeUnknown, WarehouseError
 from console.domain.lots import (
     DEFAULT_SOON_DAYS,
     LOT_DAY_FIELDS,
@@ -47,34 +46,6 @@ ORDERS: tuple[tuple[str, str], ...] = (
 )
 STATUSES: tuple[str | None, ...] = (None, *LotStatus)
 URGENCY_STYLE = {Urgency.EXPIRED: "bold red", Urgency.SOON: "bold yellow"}
-
-
-class ItemNames:
-    """Items by id, fetched once per screen: lots name only their item's id."""
-
-    def __init__(self) -> None:
-        self._items: dict[str, Item | None] = {}
-
-    def get(self, item_id: str) -> Item | None:
-        return self._items.get(item_id)
-
-    def name(self, item_id: str) -> str:
-        item = self._items.get(item_id)
-        return item.name if item else item_id
-
-    def remember(self, item: Item) -> None:
-        self._items[item.id] = item
-
-    async def fetch(self, backend: Any, item_ids: set[str]) -> None:
-        missing = [i for i in item_ids if i not in self._items]
-
-        async def one(item_id: str) -> None:
-            try:
-                self._items[item_id] = await backend.get_item(item_id)
-            except NotFound:
-                self._items[item_id] = None
-
-        await asyncio.gather(*(one(i) for i in missing))
 
 
 class LotsScreen(WarehouseScreen):

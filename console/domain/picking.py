@@ -1,0 +1,431 @@
+"""Picking and packing as an operator does it, one scan at a time.
+
+The wire carries absolute counts (`picked_qty`, whole parcel lists), so a re-sent update can
+never count twice. The operator's work is kept here as what was added on top of the last state
+the backend confirmed: a lost answer, a slow network or a second console changes what is sent,
+never what the operator did.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from console.domain.errors import Conflict, FieldError
+from console.domain.fulfillments import PACKING, PICKING, LevelPlan
+from console.domain.models import (
+    Fulfillment,
+    FulfillmentLine,
+    FulfillmentStatus,
+    Item,
+    Location,
+    Parcel,
+)
+
+S = FulfillmentStatus
+
+
+def refuse(message: str, field_name: str = "inventory") -> Conflict:
+    return Conflict(message, [FieldError(field_name, message)])
+
+
+def walk_key(line: FulfillmentLine, location: Location | None) -> tuple[int, str, str]:
+    """Walking order: by the path of the first bin the line was reserved from; lines with no
+    bin last."""
+    first = next((a.layout_id for a in line.allocations if a.layout_id), None)
+    if first is None:
+        return (1, "", line.item_id)
+    layout = location.layout(first) if location else None
+    return (0, (layout.path or layout.name) if layout else first, line.item_id)
+
+
+def walking_order(fulfillment: Fulfillment, location: Location | None) -> list[FulfillmentLine]:
+    return sorted(fulfillment.inventory, key=lambda line: walk_key(line, location))
+
+
+def line_bins(line: FulfillmentLine) -> list[str]:
+    """The bins (layout ids) a line's units were reserved from, in allocation order."""
+    return [a.layout_id for a in line.allocations if a.layout_id and a.qty]
+
+
+@dataclass
+class ParcelDraft:
+    """A parcel as the operator is filling it; `id` is None until the backend has it."""
+
+    length: float
+    width: float
+    height: float
+    weight: float
+    contents: dict[str, int] = field(default_factory=dict)
+    id: str | None = None
+
+    @classmethod
+    def of(cls, parcel: Parcel) -> ParcelDraft:
+        return cls(
+            length=parcel.length or 0,
+            width=parcel.width or 0,
+            height=parcel.height or 0,
+            weight=parcel.weight or 0,
+            contents={line.item_id: line.qty for line in parcel.inventory if line.qty},
+            id=parcel.id,
+        )
+
+    @property
+    def units(self) -> int:
+        return sum(self.contents.values())
+
+    def wire(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "length": self.length,
+            "width": self.width,
+            "height": self.height,
+            "weight": self.weight,
+            "inventory": [{"item_id": i, "qty": q} for i, q in self.contents.items() if q],
+        }
+        if self.id:
+            body["id"] = self.id
+        return body
+
+
+@dataclass(frozen=True)
+class ParcelLimits:
+    """What a carrier takes without a surcharge or a freight booking (inches, pounds)."""
+
+    max_weight: float = 150.0
+    max_length: float = 108.0
+    max_length_and_girth: float = 165.0
+
+    def problems(self, parcel: ParcelDraft) -> list[str]:
+        sides = sorted((parcel.length, parcel.width, parcel.height), reverse=True)
+        size = sides[0] + 2 * (sides[1] + sides[2])
+        found = []
+        if parcel.weight > self.max_weight:
+            found.append(f"over {self.max_weight:g} lb")
+        if sides[0] > self.max_length:
+            found.append(f"longer than {self.max_length:g} in")
+        if size > self.max_length_and_girth:
+            found.append(f"length+girth over {self.max_length_and_girth:g} in")
+        return found
+
+
+def default_parcel(items: Mapping[str, Item | None], units: Mapping[str, int]) -> ParcelDraft:
+    """A box for these units from the items' packaged dimensions: as long and wide as the
+    largest unit, tall enough for their total volume; their total weight. Sides round up to the
+    half inch. Items without packaged dimensions add nothing (the operator measures)."""
+    length = width = tallest = volume = weight = 0.0
+    for item_id, count in units.items():
+        item = items.get(item_id)
+        dims = item.packaged_dimensions if item else None
+        if dims is None or count <= 0:
+            continue
+        length = max(length, dims.length or 0)
+        width = max(width, dims.width or 0)
+        tallest = max(tallest, dims.height or 0)
+        volume += (dims.length or 0) * (dims.width or 0) * (dims.height or 0) * count
+        weight += (dims.weight or 0) * count
+    height = max(tallest, volume / (length * width)) if length and width else tallest
+
+    def half_inch(x: float) -> float:
+        return math.ceil(x * 2) / 2
+
+    return ParcelDraft(
+        length=half_inch(length),
+        width=half_inch(width),
+        height=half_inch(height),
+        weight=round(weight, 2),
+    )
+
+
+@dataclass
+class _Sent:
+    """What one update carried, to settle the operator's work when its answer (or a re-read)
+    comes back."""
+
+    picks: dict[str, tuple[int, int]]  # item → (confirmed picked before, picked sent)
+    reasons: dict[str, str]
+    parcels: list[dict[str, Any]] | None = None
+    parcels_version: int = 0
+
+
+class PickPack:
+    """One fulfillment as this console works it: the last state the backend confirmed, plus the
+    operator's picks, short-pick reasons and parcels not confirmed yet."""
+
+    def __init__(self, fulfillment: Fulfillment) -> None:
+        self.fulfillment = fulfillment
+        self.added: dict[str, int] = {}
+        self.reasons: dict[str, str] = {}
+        self.parcels = [ParcelDraft.of(p) for p in fulfillment.parcels]
+        self._parcels_version = 0
+        self._parcels_confirmed = 0
+        self.in_flight: _Sent | None = None
+
+    # -- reading ------------------------------------------------------------------------------
+
+    @property
+    def status(self) -> FulfillmentStatus:
+        return self.fulfillment.status
+
+    def line(self, item_id: str) -> FulfillmentLine | None:
+        return next((ln for ln in self.fulfillment.inventory if ln.item_id == item_id), None)
+
+    def picked(self, item_id: str) -> int:
+        line = self.line(item_id)
+        return (line.picked_qty if line else 0) + self.added.get(item_id, 0)
+
+    def short_reason(self, item_id: str) -> str | None:
+        line = self.line(item_id)
+        return self.reasons.get(item_id) or (line.short_reason if line else None)
+
+    def settled(self, line: FulfillmentLine) -> bool:
+        return self.picked(line.item_id) >= line.qty or bool(self.short_reason(line.item_id))
+
+    @property
+    def all_settled(self) -> bool:
+        return all(self.settled(line) for line in self.fulfillment.inventory)
+
+    def packed(self, item_id: str) -> int:
+        return sum(p.contents.get(item_id, 0) for p in self.parcels)
+
+    def unpacked(self) -> dict[str, int]:
+        """Picked units not in a parcel yet, by item."""
+        return {
+            line.item_id: left
+            for line in self.fulfillment.inventory
+            if (left := self.picked(line.item_id) - self.packed(line.item_id)) > 0
+        }
+
+    @property
+    def units(self) -> int:
+        return sum(line.qty for line in self.fulfillment.inventory)
+
+    @property
+    def units_picked(self) -> int:
+        return sum(self.picked(line.item_id) for line in self.fulfillment.inventory)
+
+    @property
+    def unsaved(self) -> bool:
+        """Work the backend has not confirmed yet."""
+        return (
+            any(self.added.values())
+            or bool(self.reasons)
+            or self._parcels_version != self._parcels_confirmed
+        )
+
+    # -- the operator's work ------------------------------------------------------------------
+
+    def _picking_line(self, item_id: str, name: str) -> FulfillmentLine:
+        if self.status not in PICKING:
+            raise refuse(f"Order is {self.status}: picking is over.", "status")
+        line = self.line(item_id)
+        if line is None:
+            raise refuse(f"Wrong item: {name} is not on this order.")
+        return line
+
+    def check_pick(self, item_id: str, count: int, name: str) -> FulfillmentLine:
+        """The line `count` more units of the item would go to; refuses a wrong item or an
+        over-pick, changing nothing."""
+        line = self._picking_line(item_id, name)
+        already = self.picked(item_id)
+        if already + count > line.qty:
+            left = line.qty - already
+            raise refuse(
+                f"Over-pick: {name} wants {line.qty}, {already} picked"
+                + (f"; only {left} more." if left else "; the line is complete.")
+            )
+        return line
+
+    def pick(self, item_id: str, count: int, name: str) -> int:
+        """Record `count` more units picked; the line's picked count after."""
+        self.check_pick(item_id, count, name)
+        self.added[item_id] = self.added.get(item_id, 0) + count
+        return self.picked(item_id)
+
+    def set_picked(self, item_id: str, qty: int, name: str) -> None:
+        """Manual entry for what cannot be scanned: the line's picked count becomes `qty`."""
+        line = self._picking_line(item_id, name)
+        if not 0 <= qty <= line.qty:
+            raise refuse(f"{name}: picked must be between 0 and {line.qty}, not {qty}.")
+        self.added[item_id] = qty - line.picked_qty
+
+    def short(self, item_id: str, reason: str, name: str) -> None:
+        line = self._picking_line(item_id, name)
+        if not reason.strip():
+            raise refuse("A short pick needs a reason.", "short_reason")
+        if self.picked(item_id) >= line.qty:
+            raise refuse(f"{name} is fully picked; nothing is short.")
+        self.reasons[item_id] = reason.strip()
+
+    def new_parcel(self, draft: ParcelDraft) -> int:
+        self._packing()
+        self.parcels.append(draft)
+        self._parcels_version += 1
+        return len(self.parcels) - 1
+
+    def edit_parcel(self, index: int, draft: ParcelDraft) -> None:
+        self._packing()
+        old = self.parcels[index]
+        self.parcels[index] = ParcelDraft(
+            draft.length, draft.width, draft.height, draft.weight, old.contents, old.id
+        )
+        self._parcels_version += 1
+
+    def check_pack(self, index: int, item_id: str, count: int, name: str) -> None:
+        self._packing()
+        if not 0 <= index < len(self.parcels):
+            raise refuse("Open a parcel first (Ctrl+N).", "parcels")
+        if self.line(item_id) is None:
+            raise refuse(f"Wrong item: {name} is not on this order.", "parcels")
+        left = self.picked(item_id) - self.packed(item_id)
+        if count > left:
+            raise refuse(
+                f"Over-pack: {name} has {left} picked unit(s) not in a parcel; not {count}.",
+                "parcels",
+            )
+
+    def pack(self, index: int, item_id: str, count: int, name: str) -> None:
+        self.check_pack(index, item_id, count, name)
+        contents = self.parcels[index].contents
+        contents[item_id] = contents.get(item_id, 0) + count
+        self._parcels_version += 1
+
+    def _packing(self) -> None:
+        if self.status not in PACKING:
+            raise refuse(f"Order is {self.status}: parcels are packed once it is picked.", "status")
+
+    # -- talking to the backend ---------------------------------------------------------------
+
+    def next_update(self) -> dict[str, Any] | None:
+        """The update that sends the unconfirmed work (and marks the order picked when this
+        completes every line), or None when there is nothing to send."""
+        finishing = self.status in PICKING and self.all_settled and bool(self.fulfillment.inventory)
+        if not self.unsaved and not finishing:
+            return None
+        records = []
+        picks: dict[str, tuple[int, int]] = {}
+        for line in self.fulfillment.inventory:
+            item_id = line.item_id
+            record: dict[str, Any] = {"item_id": item_id}
+            if self.added.get(item_id):
+                picks[item_id] = (line.picked_qty, self.picked(item_id))
+                record["picked_qty"] = self.picked(item_id)
+            if item_id in self.reasons:
+                record["short_reason"] = self.reasons[item_id]
+            if len(record) > 1:
+                records.append(record)
+        body: dict[str, Any] = {}
+        if records:
+            body["inventory"] = records
+        sent = _Sent(picks, dict(self.reasons))
+        if self._parcels_version != self._parcels_confirmed:
+            body["parcels"] = sent.parcels = [p.wire() for p in self.parcels]
+            sent.parcels_version = self._parcels_version
+        if finishing:
+            body["status"] = S.PICKED.value
+        self.in_flight = sent
+        return body
+
+    def confirmed(self, answer: Fulfillment) -> None:
+        """The update's answer arrived: it is the new confirmed state."""
+        sent, self.in_flight = self.in_flight, None
+        if sent is not None:
+            self._settle(sent, answer, applied=True)
+        self._adopt(answer)
+
+    def reread(self, fresh: Fulfillment, *, refused: bool = False) -> None:
+        """The true state after a lost answer, or after the backend refused the update. Work the
+        backend shows is settled and the rest stays to be sent again; refused work is dropped,
+        so the screen shows the truth and nothing is counted twice."""
+        sent, self.in_flight = self.in_flight, None
+        if sent is not None and refused:
+            self._drop(sent)
+        elif sent is not None:
+            self._settle(sent, fresh, applied=False)
+        self._adopt(fresh)
+
+    def _settle(self, sent: _Sent, answer: Fulfillment, *, applied: bool) -> None:
+        lines = {line.item_id: line for line in answer.inventory}
+        for item_id, (before, after) in sent.picks.items():
+            line = lines.get(item_id)
+            # After a lost answer, the backend's count says whether the update went through:
+            # our absolute count is there (or more, from another console) only if it did.
+            if applied or (line is not None and line.picked_qty >= after):
+                self._take_back(item_id, after - before)
+        for item_id, reason in sent.reasons.items():
+            line = lines.get(item_id)
+            landed = applied or (line is not None and line.short_reason == reason)
+            if landed and self.reasons.get(item_id) == reason:
+                del self.reasons[item_id]
+        if sent.parcels is not None:
+            held = [_contents(p.wire()) for p in (ParcelDraft.of(x) for x in answer.parcels)]
+            if applied or held == [_contents(p) for p in sent.parcels]:
+                self._parcels_confirmed = sent.parcels_version
+                for draft, parcel in zip(self.parcels, answer.parcels, strict=False):
+                    draft.id = draft.id or parcel.id
+
+    def _drop(self, sent: _Sent) -> None:
+        for item_id, (before, after) in sent.picks.items():
+            self._take_back(item_id, after - before)
+        for item_id, reason in sent.reasons.items():
+            if self.reasons.get(item_id) == reason:
+                del self.reasons[item_id]
+        if sent.parcels is not None:
+            self._parcels_version = self._parcels_confirmed
+
+    def _take_back(self, item_id: str, count: int) -> None:
+        left = self.added.get(item_id, 0) - count
+        if left:
+            self.added[item_id] = left
+        else:
+            self.added.pop(item_id, None)
+
+    def _adopt(self, answer: Fulfillment) -> None:
+        self.fulfillment = answer
+        known = {line.item_id for line in answer.inventory}
+        self.added = {k: v for k, v in self.added.items() if k in known and v}
+        self.reasons = {k: v for k, v in self.reasons.items() if k in known}
+        if self._parcels_version == self._parcels_confirmed:
+            self.parcels = [ParcelDraft.of(p) for p in answer.parcels]
+
+
+def _contents(wire: dict[str, Any]) -> list[tuple[str, int]]:
+    return sorted((c["item_id"], c["qty"]) for c in wire["inventory"])
+
+
+# -- what a status change does to inventory -----------------------------------------------------
+
+
+def describe_plan(plan: LevelPlan, names: Mapping[str, str], bins: Mapping[str, str]) -> list[str]:
+    """A level plan in an operator's words, one line per bin touched."""
+    out: list[str] = []
+    for item_id, changes in plan.items():
+        name = names.get(item_id, item_id)
+        for change in changes:
+            where = bins.get(change.layout_id or "", change.layout_id or "no bin")
+            reserved = change.reserved_qty or 0
+            verified = change.verified_qty or 0
+            if reserved < 0 and verified > 0:
+                out.append(f"{name}: {verified} back from reserved to verified at {where}")
+            elif reserved < 0:
+                out.append(f"{name}: {-reserved} reserved shipped out of {where}")
+            elif reserved > 0:
+                out.append(f"{name}: {reserved} verified reserved at {where}")
+    return out
+
+
+def due_in(complete_at: int | None, now: int) -> tuple[str, bool]:
+    """When an order is due, as an operator reads it ('in 3 h', 'overdue 2 d'), and whether
+    it is overdue."""
+    if complete_at is None:
+        return "no date", False
+    left = complete_at - now
+    span = abs(left)
+    if span < 3600:
+        amount = f"{span // 60} min"
+    elif span < 2 * 86_400:
+        amount = f"{span // 3600} h"
+    else:
+        amount = f"{span // 86_400} d"
+    return (f"in {amount}", False) if left >= 0 else (f"overdue {amount}", True)

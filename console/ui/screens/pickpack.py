@@ -1,0 +1,907 @@
+"""F5: open fulfillments at this location; picking one by scans, packing it, closing it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static
+
+from console.backends.lookup import ItemNames, find_lot, resolve_scan
+from console.domain.errors import (
+    Conflict,
+    InvalidInput,
+    OutcomeUnknown,
+    Unavailable,
+    WarehouseError,
+)
+from console.domain.fulfillments import PACKING, PICKING, consume, release
+from console.domain.lots import pick_first, show_day
+from console.domain.models import OPEN_FULFILLMENT_STATUSES, Fulfillment, FulfillmentStatus, Lot
+from console.domain.picking import (
+    ParcelDraft,
+    ParcelLimits,
+    PickPack,
+    default_parcel,
+    describe_plan,
+    due_in,
+    line_bins,
+    walking_order,
+)
+from console.domain.queries import FulfillmentQuery, LotQuery
+from console.domain.scan import Scan, interpret
+from console.ui.screens.base import WarehouseScreen
+from console.ui.screens.dialogs import Ask, Confirm
+from console.ui.text import clean, plain
+from console.ui.widgets import ScanField
+
+S = FulfillmentStatus
+QUEUE_PAGE = 50
+OVERDUE_STYLE = "bold red"
+# How long to wait between attempts to reach a backend that stopped answering mid-pick.
+RETRY_SECONDS = (1.0, 2.0, 5.0)
+LIMIT_SETTINGS = {
+    "max_weight": "parcel_max_weight_lb",
+    "max_length": "parcel_max_length_in",
+    "max_length_and_girth": "parcel_max_length_girth_in",
+}
+
+
+def parcel_limits(memory: Any) -> ParcelLimits:
+    """The carrier limits parcels are checked against: settings in the state file, or the
+    usual parcel-carrier maximums."""
+    default = ParcelLimits()
+    return ParcelLimits(
+        **{
+            name: float(memory.setting(key, int(getattr(default, name))))
+            for name, key in LIMIT_SETTINGS.items()
+        }
+    )
+
+
+class PickPackScreen(WarehouseScreen):
+    """The queue: open fulfillments here, the one due first on top."""
+
+    TITLE = "Pick-pack"
+    HELP = (
+        "Open fulfillments at this location (created, processing, picked, packed), the one due "
+        "first on top. ✖ marks an overdue order. Enter (or scanning the order number) opens an "
+        "order to pick, pack and complete it. A product scanned here opens it in item search."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", show=True),
+        Binding("up", "cursor(-1)", "Up", show=False, priority=True),
+        Binding("down", "cursor(1)", "Down", show=False, priority=True),
+        Binding("ctrl+r", "reload", "Reload", priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[Fulfillment] = []
+        self._has_more = False
+        self._page = 1
+
+    def compose_body(self) -> ComposeResult:
+        yield ScanField(id="scan", placeholder="Scan or type an order number")
+        yield Static(id="summary", classes="summary")
+        yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="queue-line", classes="preview")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one("#queue-table", DataTable)
+        for label, key, width in (
+            ("", "mark", 1),
+            ("Order", "order", 14),
+            ("Lines", "lines", 5),
+            ("Units", "units", 6),
+            ("Picked", "picked", 6),
+            ("Status", "status", 10),
+            ("Due", "due", 16),
+        ):
+            table.add_column(label, key=key, width=width)
+        self.query_one("#scan", ScanField).focus()
+        if self.location is not None:
+            self.reload()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self.location is not None:
+            self.reload()
+
+    def location_changed(self) -> None:
+        super().location_changed()
+        if self.is_mounted:
+            self.reload()
+
+    def reload(self) -> None:
+        self.run_io(lambda: self._load(page=1), group="queue")
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    async def _load(self, *, page: int) -> None:
+        if self.location is None:
+            return
+        query = FulfillmentQuery(
+            location_id=self.location.id,
+            status=[s.value for s in OPEN_FULFILLMENT_STATUSES],
+            limit=QUEUE_PAGE,
+            page=page,
+        )
+        answer = await self.backend.list_fulfillments(query)
+        table = self.query_one("#queue-table", DataTable)
+        if page == 1:
+            self._rows = []
+            table.clear()
+        now = self.console.now()
+        for ful in answer.data:
+            self._rows.append(ful)
+            due, overdue = due_in(ful.complete_at, now)
+            style = OVERDUE_STYLE if overdue else ""
+            table.add_row(
+                Text("✖" if overdue else "", style=style),
+                plain(ful.order_number or ful.id, "bold" if overdue else ""),
+                Text(str(len(ful.inventory)), justify="right"),
+                Text(str(sum(ln.qty for ln in ful.inventory)), justify="right"),
+                Text(str(sum(ln.picked_qty for ln in ful.inventory)), justify="right"),
+                plain(ful.status),
+                plain(due, style),
+                key=ful.id,
+            )
+        self._has_more = answer.pagination.has_more
+        self._page = page
+        more = " · end of list loads more" if self._has_more else ""
+        overdue_count = sum(1 for f in self._rows if due_in(f.complete_at, now)[1])
+        self.query_one("#summary", Static).update(
+            f"{len(self._rows)} open orders · {overdue_count} overdue ✖ · soonest due first{more}"
+        )
+        self._show_line()
+
+    def _highlighted(self) -> Fulfillment | None:
+        table = self.query_one("#queue-table", DataTable)
+        if not self._rows or not 0 <= table.cursor_row < len(self._rows):
+            return None
+        return self._rows[table.cursor_row]
+
+    def _show_line(self) -> None:
+        ful = self._highlighted()
+        line = self.query_one("#queue-line", Static)
+        if ful is None:
+            line.update("No open orders here." if not self._rows else "")
+            return
+        who = ful.recipient.name or ful.recipient.company if ful.recipient else None
+        line.update(plain(f"{ful.order_number or ful.id} · {ful.status} · for {who or '—'}"))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_line()
+        if self._has_more and event.cursor_row >= event.data_table.row_count - 1:
+            page = self._page + 1
+            self.run_io(lambda: self._load(page=page), group="queue")
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one("#queue-table", DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    def action_open(self) -> None:
+        if ful := self._highlighted():
+            self.app.push_screen(OrderScreen(ful))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
+        message.stop()
+        message.prevent_default()
+        value = message.value.strip()
+        message.field.value = ""
+        if not value:
+            self.action_open()
+            return
+        wanted = value.casefold()
+        for ful in self._rows:
+            if wanted in ((ful.order_number or "").casefold(), ful.id.casefold()):
+                self.app.push_screen(OrderScreen(ful))
+                return
+        await super().handle_scan(interpret(message.value), message)
+
+
+class OrderScreen(WarehouseScreen):
+    """One fulfillment: its pick list in walking order, then its parcels, then closing it."""
+
+    TITLE = "Order"
+    HELP = (
+        "Pick: scan the item (or the bin first, then the item). Each scan picks one unit, or "
+        "the count a GS1 (30)/(37) label carries. The Lot column is the lot to take first "
+        "(first to expire); scanning another lot of the item asks first. A wrong item, an "
+        "over-pick or another item's lot is refused and changes nothing. Ctrl+U types a "
+        "quantity for what cannot be scanned; Ctrl+S records a short pick with its reason. "
+        "When every line is picked the order becomes 'picked'. Pack: Ctrl+N opens a parcel "
+        "(sizes from the items' packaged dimensions), then scan units into it, or Ctrl+A puts "
+        "everything left in it. Ctrl+K marks the order packed, then completed. Ctrl+X cancels "
+        "it with a reason. Every status change shows what it does to stock before it is sent. "
+        "Your picks are saved as you go; if the backend stops answering they are kept and sent "
+        "when it answers again."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor(-1)", "Line ↑", show=False, priority=True),
+        Binding("down", "cursor(1)", "Line ↓", show=False, priority=True),
+        Binding("ctrl+u", "quantity", "Qty", priority=True),
+        Binding("ctrl+s", "short", "Short", priority=True),
+        Binding("ctrl+n", "new_parcel", "Parcel", priority=True),
+        Binding("ctrl+a", "pack_rest", "Pack all", priority=True),
+        Binding("ctrl+e", "edit_parcel", "Edit parcel", priority=True),
+        Binding("ctrl+k", "advance('packed')", "Packed", priority=True),
+        Binding("ctrl+k", "advance('completed')", "Complete", priority=True),
+        Binding("ctrl+x", "cancel_order", "Cancel order", priority=True),
+        Binding("ctrl+r", "reload", "Reload", show=False, priority=True),
+        Binding("escape", "app.back", "Back"),
+    ]
+
+    def __init__(self, fulfillment: Fulfillment) -> None:
+        super().__init__()
+        self.work = PickPack(fulfillment)
+        self.names = ItemNames()
+        self.first_lots: dict[str, Lot | None] = {}
+        self.bin_id: str | None = None  # the bin the operator scanned last
+        self.parcel_index: int | None = None  # the parcel scans pack into
+        self._sending = False
+        self._order: list[str] = []  # item ids in walking order, as the table rows
+        self.scan_times: list[float] = []  # Enter to updated line, read by the benchmark
+
+    @property
+    def fulfillment(self) -> Fulfillment:
+        return self.work.fulfillment
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose_body(self) -> ComposeResult:
+        yield ScanField(id="scan", placeholder="Scan bin, item or case label")
+        yield Static(id="order-summary", classes="summary")
+        yield DataTable(id="pick-table", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="parcel-table", cursor_type="row")
+        yield Static(id="pick-line", classes="preview")
+
+    def _columns(self, width: int) -> list[tuple[str, str, int]]:
+        columns = [
+            ("", "mark", 1),
+            ("Bin", "bin", 9),
+            ("Item", "item", 0),
+            ("Want", "want", 4),
+            ("Picked", "picked", 6),
+            ("Packed", "packed", 6),
+            ("Lot first", "lot", 11),
+        ]
+        if width >= 110:
+            columns.insert(3, ("SKU", "sku", 18))
+            columns.append(("Expires", "expires", 10))
+        fixed = sum(w for *_, w in columns) + 2 * len(columns) + 2
+        return [(label, key, w or max(10, width - fixed)) for label, key, w in columns]
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one("#pick-table", DataTable)
+        for label, key, width in self._columns(self.app.size.width):
+            table.add_column(label, key=key, width=width)
+        parcels = self.query_one("#parcel-table", DataTable)
+        for label, key, width in (
+            ("#", "n", 2),
+            ("L×W×H in", "size", 16),
+            ("lb", "weight", 6),
+            ("Units", "units", 5),
+            ("Check", "check", 30),
+        ):
+            parcels.add_column(label, key=key, width=width)
+        self.query_one("#scan", ScanField).focus()
+        self._show_all()
+        self.run_io(self._load_details, group="details")
+        if self.work.status in PICKING and self.work.all_settled:
+            self._send()  # picked in full earlier, but the status change never landed
+
+    def refresh_header(self) -> None:
+        super().refresh_header()
+        if self.is_mounted:
+            self._show_summary()
+
+    async def _load_details(self) -> None:
+        """Item names (and packaged sizes) and the lot to take first, after the list shows."""
+        lines = self.fulfillment.inventory
+        await self.names.fetch(self.backend, {line.item_id for line in lines})
+        self._show_all()
+        location = self.location
+        if location is None or self.work.status not in PICKING:
+            return
+        gate = asyncio.Semaphore(8)
+        now = self.console.now()
+
+        async def first_lot(item_id: str) -> None:
+            async with gate:
+                page = await self.backend.list_lots(
+                    LotQuery(
+                        item_id=item_id,
+                        location_id=location.id,
+                        statuses=["available"],
+                        expires_after=now,
+                        order_by="expires_at",
+                        limit=10,
+                    )
+                )
+            self.first_lots[item_id] = pick_first(page.data, now=now)
+
+        await asyncio.gather(*(first_lot(line.item_id) for line in lines))
+        self._show_all()
+
+    # -- showing ------------------------------------------------------------------------------
+
+    def _bin_names(self, layout_ids: list[str]) -> str:
+        location = self.location
+        names = [
+            (lay.name if (lay := location.layout(i)) else i) if location else i for i in layout_ids
+        ]
+        if not names:
+            return "—"
+        return names[0] + (f" +{len(names) - 1}" if len(names) > 1 else "")
+
+    def _cells(self, item_id: str) -> dict[str, Text]:
+        work = self.work
+        line = work.line(item_id)
+        assert line is not None
+        picked = work.picked(item_id)
+        packed = work.packed(item_id)
+        short = work.short_reason(item_id)
+        if (
+            picked >= line.qty and packed >= picked and work.status in PACKING
+        ) or picked >= line.qty:
+            mark, style = "✔", "green"
+        elif short:
+            mark, style = "S", "yellow"
+        elif picked:
+            mark, style = "…", ""
+        else:
+            mark, style = "", ""
+        lot = self.first_lots.get(item_id)
+        item = self.names.get(item_id)
+        return {
+            "mark": Text(mark, style=style),
+            "bin": plain(self._bin_names(line_bins(line))),
+            "item": plain(self.names.name(item_id)),
+            "sku": plain(item.sku or "" if item else ""),
+            "want": Text(str(line.qty), justify="right"),
+            "picked": Text(str(picked), justify="right", style="bold" if picked else ""),
+            "packed": Text(str(packed), justify="right"),
+            "lot": plain(lot.number or lot.id if lot else "—"),
+            "expires": plain(show_day(lot.expires_at) if lot else ""),
+        }
+
+    def _show_all(self) -> None:
+        table = self.query_one("#pick-table", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        keys = [str(column.key.value) for column in table.columns.values()]
+        self._order = [ln.item_id for ln in walking_order(self.fulfillment, self.location)]
+        for item_id in self._order:
+            cells = self._cells(item_id)
+            table.add_row(*(cells[k] for k in keys), key=item_id)
+        if self._order:
+            table.move_cursor(row=min(keep, len(self._order) - 1))
+        self._show_parcels()
+        self._show_summary()
+        self._show_line()
+
+    def _show_row(self, item_id: str) -> None:
+        table = self.query_one("#pick-table", DataTable)
+        cells = self._cells(item_id)
+        for column in table.columns.values():
+            key = str(column.key.value)
+            table.update_cell(item_id, key, cells[key])
+        table.move_cursor(row=self._order.index(item_id))
+        self._show_summary()
+        self._show_line()
+
+    def _show_parcels(self) -> None:
+        table = self.query_one("#parcel-table", DataTable)
+        table.display = self.work.status in PACKING or bool(self.work.parcels)
+        table.clear()
+        limits = parcel_limits(self.console.memory)
+        for index, parcel in enumerate(self.work.parcels):
+            problems = limits.problems(parcel)
+            marker = "▶" if index == self.parcel_index else ""
+            table.add_row(
+                Text(f"{marker}{index + 1}"),
+                plain(f"{parcel.length:g}×{parcel.width:g}×{parcel.height:g}"),
+                Text(f"{parcel.weight:g}", justify="right"),
+                Text(str(parcel.units), justify="right"),
+                plain(
+                    "⚠ " + ", ".join(problems) if problems else "ok", "bold red" if problems else ""
+                ),
+            )
+
+    def _show_summary(self) -> None:
+        ful, work = self.fulfillment, self.work
+        due, overdue = due_in(ful.complete_at, self.console.now())
+        unsaved = " · ⟳ saving" if work.unsaved else ""
+        where = ""
+        if self.bin_id and self.location and (lay := self.location.layout(self.bin_id)):
+            where = f" · at bin {lay.name}"
+        text = Text.assemble(
+            plain(ful.order_number or ful.id, "bold"),
+            f" · {ful.status} · ",
+            plain(("✖ " if overdue else "due ") + due, OVERDUE_STYLE if overdue else ""),
+            f" · {work.units_picked}/{work.units} picked",
+            f" · {sum(p.units for p in work.parcels)} packed" if work.parcels else "",
+            plain(where),
+            unsaved,
+        )
+        text.truncate(max(20, self.app.size.width - 2), overflow="ellipsis")
+        self.query_one("#order-summary", Static).update(text)
+
+    def _highlighted_item(self) -> str | None:
+        table = self.query_one("#pick-table", DataTable)
+        if not self._order or not 0 <= table.cursor_row < len(self._order):
+            return None
+        return self._order[table.cursor_row]
+
+    def _show_line(self) -> None:
+        item_id = self._highlighted_item()
+        out = self.query_one("#pick-line", Static)
+        if item_id is None:
+            out.update("")
+            return
+        line = self.work.line(item_id)
+        assert line is not None
+        short = self.work.short_reason(item_id)
+        lot = self.first_lots.get(item_id)
+        parts = [self.names.name(item_id)]
+        if lot is not None:
+            parts.append(f"take lot {lot.number} (exp {show_day(lot.expires_at) or '—'})")
+        if short:
+            parts.append(f"short: {short}")
+        out.update(plain(" · ".join(parts)))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "pick-table":
+            self._show_line()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if not self.query("#pick-table"):
+            return
+        table = self.query_one("#pick-table", DataTable)
+        table.clear(columns=True)
+        for label, key, width in self._columns(event.size.width):
+            table.add_column(label, key=key, width=width)
+        self._show_all()
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one("#pick-table", DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        status = self.work.status
+        picking, packing = status in PICKING, status in PACKING
+        shown = {
+            "quantity": picking,
+            "short": picking,
+            "new_parcel": packing,
+            "pack_rest": packing and self.parcel_index is not None,
+            "edit_parcel": packing and self.parcel_index is not None,
+            "cancel_order": status in OPEN_FULFILLMENT_STATUSES,
+        }
+        if action == "advance":
+            return (parameters[0] == "packed" and packing) or (
+                parameters[0] == "completed" and status == S.PACKED
+            )
+        return shown.get(action, True)
+
+    # -- scans --------------------------------------------------------------------------------
+
+    async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
+        message.stop()
+        message.prevent_default()
+        value = message.value.strip()
+        message.field.value = ""
+        if not value:
+            return
+        if message.double_read:
+            self.say("Same label read twice at once: counted once.", "warning")
+            return
+        started = time.perf_counter()
+        scan = interpret(message.value)
+        self.run_io(lambda: self.take_scan(scan, started), group="scan", exclusive=False)
+
+    async def handle_scan(self, scan: Scan, message: ScanField.Scanned) -> None:
+        self.run_io(lambda: self.take_scan(scan, time.perf_counter()), group="scan")
+
+    async def take_scan(self, scan: Scan, started: float) -> None:
+        match = await resolve_scan(self.backend, scan, self.location)
+        if match.item is None and match.layout is not None:
+            self._at_bin(match.layout.id, match.layout.name)
+            return
+        item = match.item
+        if item is None:
+            self.alert(match.describe_miss())
+            return
+        self.names.remember(item)
+        if scan.lot and match.lot is None:
+            other = await find_lot(self.backend, scan.lot)
+            if other is not None and other.item_id != item.id:
+                await self.names.fetch(self.backend, {other.item_id})
+                self.alert(
+                    f"Lot {clean(scan.lot)} is of {clean(self.names.name(other.item_id))}, not "
+                    f"of {clean(item.name)}: nothing picked."
+                )
+                return
+        count = scan.count or 1
+        if self.work.status in PACKING:
+            self._pack(item.id, count)
+        else:
+            await self._pick(item.id, count, match.lot)
+        self.scan_times.append(time.perf_counter() - started)
+
+    def _at_bin(self, layout_id: str, name: str) -> None:
+        self.bin_id = layout_id
+        here = [i for i in self._order if layout_id in line_bins(self.work.line(i))]  # type: ignore[arg-type]
+        open_here = [i for i in here if not self.work.settled(self.work.line(i))]  # type: ignore[arg-type]
+        if open_here:
+            self._show_row(open_here[0])
+        else:
+            self._show_summary()
+        self.say(f"At bin {clean(name)}: {len(open_here)} line(s) to pick here.")
+
+    async def _pick(self, item_id: str, count: int, lot: Lot | None) -> None:
+        name = self.names.name(item_id)
+        try:
+            line = self.work.check_pick(item_id, count, name)
+        except Conflict as refusal:
+            self.alert(refusal.message)
+            return
+        if self.bin_id and line_bins(line) and self.bin_id not in line_bins(line):
+            self.alert(
+                f"{clean(name)} is taken from {self._bin_names(line_bins(line))}, not from the "
+                f"bin you scanned: nothing picked."
+            )
+            return
+        first = self.first_lots.get(item_id)
+        if lot is not None and first is not None and lot.id != first.id:
+            question = Confirm(
+                f"Take lot {lot.number} instead of {first.number}?",
+                f"{name}: lot {first.number} expires first ({show_day(first.expires_at)}); "
+                f"lot {lot.number} expires {show_day(lot.expires_at) or 'never'}. | "
+                f"Enter takes {lot.number} anyway; Esc picks nothing.",
+            )
+            self.console.ring()
+            if not await self.app.push_screen_wait(question):
+                self.say("Nothing picked.")
+                return
+        self._record(lambda: self.work.pick(item_id, count, name), item_id)
+        picked = self.work.picked(item_id)
+        self.say(f"{clean(name)}: {picked}/{line.qty} picked.", "success")
+
+    def _pack(self, item_id: str, count: int) -> None:
+        name = self.names.name(item_id)
+        index = self.parcel_index if self.parcel_index is not None else -1
+        if index < 0 and len(self.work.parcels) == 1:
+            index = self.parcel_index = 0
+        self._record(lambda: self.work.pack(index, item_id, count, name), item_id)
+
+    def _record(self, change: Callable[[], object], item_id: str | None = None) -> bool:
+        """Apply one of the operator's changes locally, show it, and send it."""
+        try:
+            change()
+        except WarehouseError as refusal:
+            self.alert(refusal.message)
+            return False
+        if item_id is not None:
+            self._show_row(item_id)
+        self._show_parcels()
+        self._show_summary()
+        self._send()
+        return True
+
+    # -- keeping the backend up to date -------------------------------------------------------
+
+    def _send(self) -> None:
+        if not self._sending:
+            self._sending = True
+            self.run_worker(self._send_all(), group="send", exit_on_error=False)
+
+    async def _send_all(self) -> None:
+        """Send the unconfirmed work, one update at a time, until none is left. A lost answer
+        keeps the work and re-reads; a refusal drops what was refused and shows the truth."""
+        try:
+            while (body := self.work.next_update()) is not None:
+                before = self.work.status
+                try:
+                    answer = await self.backend.update_fulfillment(
+                        self.fulfillment.id, body, idempotency_key=f"pick-{uuid.uuid4()}"
+                    )
+                except Unavailable as error:
+                    self._lost(error)
+                    if not await self._reread_until_answered():
+                        return
+                    continue
+                except WarehouseError as refusal:
+                    self.alert(f"Refused: {refusal}")
+                    fresh = await self._try_read()
+                    if fresh is not None:
+                        self.work.reread(fresh, refused=True)
+                    else:
+                        self.work.in_flight = None
+                    self._show_all()
+                    return
+                self.work.confirmed(answer)
+                self._after_change(before)
+        except Exception as error:  # the screen must survive anything a backend does
+            self.work.in_flight = None
+            self.fail(error)
+        finally:
+            self._sending = False
+            if self.is_mounted:
+                self._show_summary()
+
+    def _lost(self, error: Unavailable) -> None:
+        kind = (
+            "answer was lost" if isinstance(error, OutcomeUnknown) else "backend is not answering"
+        )
+        self.alert(
+            f"The {kind}: your picks are kept and will be sent when it answers; "
+            "nothing will count twice.",
+            "warning",
+        )
+
+    async def _try_read(self) -> Fulfillment | None:
+        try:
+            return await self.backend.get_fulfillment(self.fulfillment.id)
+        except WarehouseError:
+            return None
+
+    async def _reread_until_answered(self) -> bool:
+        """Read the true state again, waiting longer between attempts; False if the screen was
+        left meanwhile (the work stays unsent, and is said to be)."""
+        attempt = 0
+        while self.is_mounted:
+            fresh = await self._try_read()
+            if fresh is not None:
+                self.work.reread(fresh)
+                self._show_all()
+                self.say("Back in touch: the order as the warehouse has it now.", "success")
+                return True
+            await asyncio.sleep(RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)])
+            attempt += 1
+        return False
+
+    def _after_change(self, before: FulfillmentStatus) -> None:
+        status = self.work.status
+        if status != before and status == S.PICKED:
+            self.say("Every line is picked: the order is picked. Ctrl+N opens a parcel.", "success")
+            self.refresh_bindings()
+            self._show_all()
+        elif status != before:
+            self.refresh_bindings()
+            self._show_all()
+        else:
+            self._show_summary()
+
+    # -- manual entry, short picks ------------------------------------------------------------
+
+    @work(group="dialog", exclusive=True, exit_on_error=False)
+    async def action_quantity(self) -> None:
+        item_id = self._highlighted_item()
+        if item_id is None:
+            return
+        name = self.names.name(item_id)
+        line = self.work.line(item_id)
+        assert line is not None
+        answer = await self.app.push_screen_wait(
+            Ask(
+                "Picked quantity",
+                f"{name}: {self.work.picked(item_id)} of {line.qty} picked. Type how many are "
+                "picked in all (for units that cannot be scanned).",
+                [("qty", "Picked in all", str(self.work.picked(item_id)))],
+            )
+        )
+        if answer is None:
+            return
+        text = answer["qty"].strip()
+        if not text.isdigit() or len(text) > 9:
+            self.alert(f"“{clean(text)}” is not a quantity: type a whole number. Nothing changed.")
+            return
+        if self._record(lambda: self.work.set_picked(item_id, int(text), name), item_id):
+            self.say(f"{clean(name)}: {int(text)}/{line.qty} picked.", "success")
+
+    @work(group="dialog", exclusive=True, exit_on_error=False)
+    async def action_short(self) -> None:
+        item_id = self._highlighted_item()
+        if item_id is None:
+            return
+        name = self.names.name(item_id)
+        line = self.work.line(item_id)
+        assert line is not None
+        picked = self.work.picked(item_id)
+        answer = await self.app.push_screen_wait(
+            Ask(
+                "Short pick",
+                f"{name}: {picked} of {line.qty} picked; {line.qty - picked} will not ship "
+                "(at completion they go back to verified stock). Why: not in the bin, damaged…?",
+                [("reason", "Reason", "")],
+            )
+        )
+        if answer is None:
+            return
+        if self._record(lambda: self.work.short(item_id, answer["reason"], name), item_id):
+            self.say(f"{clean(name)}: short by {line.qty - picked}, recorded.", "warning")
+
+    # -- parcels ------------------------------------------------------------------------------
+
+    async def _ask_parcel(self, title: str, draft: ParcelDraft) -> ParcelDraft | None:
+        answer = await self.app.push_screen_wait(
+            Ask(
+                title,
+                "Inches and pounds. Prefilled from the packaged dimensions of the units to pack.",
+                [
+                    ("length", "Length (in)", f"{draft.length:g}"),
+                    ("width", "Width (in)", f"{draft.width:g}"),
+                    ("height", "Height (in)", f"{draft.height:g}"),
+                    ("weight", "Weight (lb)", f"{draft.weight:g}"),
+                ],
+            )
+        )
+        if answer is None:
+            return None
+        values: dict[str, float] = {}
+        for key, text in answer.items():
+            try:
+                number = float(text.strip())
+            except ValueError:
+                number = -1.0
+            if not 0 < number <= 10_000 or number != number:
+                self.alert(f"Parcel {key}: “{clean(text)}” is not a size; nothing changed.")
+                return None
+            values[key] = number
+        return ParcelDraft(**values)
+
+    @work(group="dialog", exclusive=True, exit_on_error=False)
+    async def action_new_parcel(self) -> None:
+        units = self.work.unpacked()
+        if not units:
+            self.alert("Every picked unit is in a parcel already.", "warning")
+            return
+        default = default_parcel({i: self.names.get(i) for i in units}, units)
+        draft = await self._ask_parcel("New parcel", default)
+        if draft is None:
+            return
+        if self._record(lambda: self._open_parcel(draft)):
+            assert self.parcel_index is not None
+            self.say(
+                f"Parcel {self.parcel_index + 1} open: scan units into it, or Ctrl+A for all.",
+                "success",
+            )
+            self.refresh_bindings()
+
+    def _open_parcel(self, draft: ParcelDraft) -> None:
+        self.parcel_index = self.work.new_parcel(draft)
+
+    @work(group="dialog", exclusive=True, exit_on_error=False)
+    async def action_edit_parcel(self) -> None:
+        if self.parcel_index is None:
+            return
+        current = self.work.parcels[self.parcel_index]
+        draft = await self._ask_parcel(f"Parcel {self.parcel_index + 1}", current)
+        if draft is not None:
+            index = self.parcel_index
+            self._record(lambda: self.work.edit_parcel(index, draft))
+
+    def action_pack_rest(self) -> None:
+        if self.parcel_index is None:
+            return
+        index = self.parcel_index
+
+        def pack_all() -> None:
+            for item_id, left in self.work.unpacked().items():
+                self.work.pack(index, item_id, left, self.names.name(item_id))
+
+        if self._record(pack_all):
+            self._show_all()
+            self.say(f"Everything picked is in parcel {index + 1}. Ctrl+K marks it packed.")
+
+    # -- status changes -----------------------------------------------------------------------
+
+    def _effects(self, target: FulfillmentStatus) -> list[str]:
+        ful = self.fulfillment
+        plan = (
+            release(ful) if target == S.CANCELED else consume(ful) if target == S.COMPLETED else {}
+        )
+        names = {line.item_id: self.names.name(line.item_id) for line in ful.inventory}
+        bins = {lay.id: lay.name for lay in self.location.layouts} if self.location else {}
+        return describe_plan(plan, names, bins)
+
+    @work(group="dialog", exclusive=True, exit_on_error=False)
+    async def action_advance(self, target: str) -> None:
+        status = FulfillmentStatus(target)
+        if self.work.unsaved or self._sending:
+            self.alert("Still saving your last picks; try again in a moment.", "warning")
+            return
+        if status == S.PACKED and self.work.unpacked():
+            left = sum(self.work.unpacked().values())
+            self.alert(f"{left} picked unit(s) are not in a parcel yet.")
+            return
+        effects = self._effects(status) or ["No change to stock levels."]
+        body = " | ".join(effects[:8]) + (
+            f" | …and {len(effects) - 8} more" if len(effects) > 8 else ""
+        )
+        if not await self.app.push_screen_wait(
+            Confirm(f"Mark {self.fulfillment.order_number or self.fulfillment.id} {status}?", body)
+        ):
+            return
+        self.run_io(lambda: self._change_status({"status": status.value}), group="status")
+
+    @work(group="dialog", exclusive=True, exit_on_error=False)
+    async def action_cancel_order(self) -> None:
+        if self.work.status not in OPEN_FULFILLMENT_STATUSES:
+            return
+        if self.work.unsaved or self._sending:
+            self.alert("Still saving your last picks; try again in a moment.", "warning")
+            return
+        answer = await self.app.push_screen_wait(
+            Ask(
+                f"Cancel {self.fulfillment.order_number or self.fulfillment.id}",
+                "Why is this order canceled?",
+                [("reason", "Reason", "")],
+            )
+        )
+        if answer is None:
+            return
+        reason = answer["reason"].strip()
+        if not reason:
+            self.alert("A cancel needs a reason; nothing changed.")
+            return
+        effects = self._effects(S.CANCELED) or ["No change to stock levels."]
+        body = " | ".join(effects[:8]) + (
+            f" | …and {len(effects) - 8} more" if len(effects) > 8 else ""
+        )
+        if not await self.app.push_screen_wait(Confirm("Cancel the order?", body)):
+            return
+        self.run_io(
+            lambda: self._change_status({"status": S.CANCELED.value, "cancel_reason": reason}),
+            group="status",
+        )
+
+    async def _change_status(self, body: dict[str, Any]) -> None:
+        key = f"status-{uuid.uuid4()}"
+        before = self.work.status
+        try:
+            answer = await self.backend.update_fulfillment(
+                self.fulfillment.id, body, idempotency_key=key
+            )
+        except Unavailable as error:
+            self.fail(error)
+            fresh = await self._try_read()
+            if fresh is not None:
+                self.work.reread(fresh)
+                self._after_change(before)
+                self.say(f"The order is {fresh.status} now (read again).", "warning")
+            return
+        except (Conflict, InvalidInput) as refusal:
+            self.alert(f"Refused: {refusal}")
+            return
+        self.work.confirmed(answer)
+        self._after_change(before)
+        self.say(f"Order {answer.order_number or answer.id} is {answer.status}.", "success")
+
+    def action_reload(self) -> None:
+        async def reread() -> None:
+            fresh = await self.backend.get_fulfillment(self.fulfillment.id)
+            if not self._sending:
+                self.work.reread(fresh)
+                self._show_all()
+
+        self.run_io(reread, group="reload")
