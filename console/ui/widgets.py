@@ -58,9 +58,15 @@ class ScanField(Input):
         def control(self) -> ScanField:
             return self.field
 
-    def __init__(self, *, placeholder: str = "", id: str | None = None) -> None:
+    def __init__(
+        self, *, placeholder: str = "", id: str | None = None, scans_back_to_back: bool = False
+    ) -> None:
         super().__init__(placeholder=placeholder, id=id, select_on_focus=False)
         self._key_times: list[float] = []
+        # Where scans follow each other with no pause (picking), a scanner's scan leaves the
+        # field as it is submitted: cleared later, by the screen, it would wipe the first
+        # characters of the next scan already typed in.
+        self.scans_back_to_back = scans_back_to_back
 
     @property
     def raw_value(self) -> str:
@@ -111,8 +117,16 @@ class ScanField(Input):
         value = self.raw_value
         reads: DoubleReads | None = getattr(self.app, "double_reads", None)
         double = reads.seen(value, at) if reads is not None else False
-        self.post_message(self.Scanned(self, value, double, self.typed_at_scanner_speed))
+        burst = self.typed_at_scanner_speed
+        if burst and self.scans_back_to_back:
+            self.value = ""
+        self.post_message(self.Scanned(self, value, double, burst))
         self._key_times.clear()
+
+    def done_with(self, message: ScanField.Scanned) -> None:
+        """The screen has taken this entry: clear it, unless the field already did."""
+        if not (message.burst and self.scans_back_to_back):
+            self.value = ""
 
 
 class MessageLine(Static):

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import events, work
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
@@ -89,7 +89,9 @@ class PickPackScreen(WarehouseScreen):
         self._page = 1
 
     def compose_body(self) -> ComposeResult:
-        yield ScanField(id="scan", placeholder="Scan or type an order number")
+        yield ScanField(
+            id="scan", placeholder="Scan or type an order number", scans_back_to_back=True
+        )
         yield Static(id="summary", classes="summary")
         yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="queue-line", classes="preview")
@@ -203,7 +205,7 @@ class PickPackScreen(WarehouseScreen):
         message.stop()
         message.prevent_default()
         value = message.value.strip()
-        message.field.value = ""
+        message.field.done_with(message)
         if not value:
             self.action_open()
             return
@@ -265,7 +267,9 @@ class OrderScreen(WarehouseScreen):
     # -- layout -------------------------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
-        yield ScanField(id="scan", placeholder="Scan bin, item or case label")
+        yield ScanField(
+            id="scan", placeholder="Scan bin, item or case label", scans_back_to_back=True
+        )
         yield Static(id="order-summary", classes="summary")
         yield DataTable(id="pick-table", cursor_type="row", zebra_stripes=True)
         yield DataTable(id="parcel-table", cursor_type="row")
@@ -508,7 +512,7 @@ class OrderScreen(WarehouseScreen):
         message.stop()
         message.prevent_default()
         value = message.value.strip()
-        message.field.value = ""
+        message.field.done_with(message)
         if not value:
             return
         if message.double_read:
@@ -578,13 +582,23 @@ class OrderScreen(WarehouseScreen):
                 f"lot {lot.number} expires {show_day(lot.expires_at) or 'never'}. | "
                 f"Enter takes {lot.number} anyway; Esc picks nothing.",
             )
+
+            def answered(take: bool | None) -> None:
+                if take:
+                    self._take(item_id, count, name)
+                else:
+                    self.say("Nothing picked.")
+
             self.console.ring()
-            if not await self.app.push_screen_wait(question):
-                self.say("Nothing picked.")
-                return
-        self._record(lambda: self.work.pick(item_id, count, name), item_id)
-        picked = self.work.picked(item_id)
-        self.say(f"{clean(name)}: {picked}/{line.qty} picked.", "success")
+            self.app.push_screen(question, answered)
+            return
+        self._take(item_id, count, name)
+
+    def _take(self, item_id: str, count: int, name: str) -> None:
+        if self._record(lambda: self.work.pick(item_id, count, name), item_id):
+            line = self.work.line(item_id)
+            wanted = line.qty if line else 0
+            self.say(f"{clean(name)}: {self.work.picked(item_id)}/{wanted} picked.", "success")
 
     def _pack(self, item_id: str, count: int) -> None:
         name = self.names.name(item_id)
@@ -693,57 +707,80 @@ class OrderScreen(WarehouseScreen):
 
     # -- manual entry, short picks ------------------------------------------------------------
 
-    @work(group="dialog", exclusive=True, exit_on_error=False)
-    async def action_quantity(self) -> None:
+    def action_quantity(self) -> None:
         item_id = self._highlighted_item()
-        if item_id is None:
+        line = self.work.line(item_id) if item_id else None
+        if item_id is None or line is None:
             return
         name = self.names.name(item_id)
-        line = self.work.line(item_id)
-        assert line is not None
-        answer = await self.app.push_screen_wait(
+
+        def answered(answer: dict[str, str] | None) -> None:
+            if answer is None:
+                return
+            text = answer["qty"].strip()
+            if not text.isdigit() or len(text) > 9:
+                self.alert(
+                    f"“{clean(text)}” is not a quantity: type a whole number. Nothing changed."
+                )
+                return
+            if self._record(lambda: self.work.set_picked(item_id, int(text), name), item_id):
+                self.say(f"{clean(name)}: {int(text)}/{line.qty} picked.", "success")
+
+        self.app.push_screen(
             Ask(
                 "Picked quantity",
                 f"{name}: {self.work.picked(item_id)} of {line.qty} picked. Type how many are "
                 "picked in all (for units that cannot be scanned).",
                 [("qty", "Picked in all", str(self.work.picked(item_id)))],
-            )
+            ),
+            answered,
         )
-        if answer is None:
-            return
-        text = answer["qty"].strip()
-        if not text.isdigit() or len(text) > 9:
-            self.alert(f"“{clean(text)}” is not a quantity: type a whole number. Nothing changed.")
-            return
-        if self._record(lambda: self.work.set_picked(item_id, int(text), name), item_id):
-            self.say(f"{clean(name)}: {int(text)}/{line.qty} picked.", "success")
 
-    @work(group="dialog", exclusive=True, exit_on_error=False)
-    async def action_short(self) -> None:
+    def action_short(self) -> None:
         item_id = self._highlighted_item()
-        if item_id is None:
+        line = self.work.line(item_id) if item_id else None
+        if item_id is None or line is None:
             return
         name = self.names.name(item_id)
-        line = self.work.line(item_id)
-        assert line is not None
         picked = self.work.picked(item_id)
-        answer = await self.app.push_screen_wait(
+
+        def answered(answer: dict[str, str] | None) -> None:
+            if answer is None:
+                return
+            if self._record(lambda: self.work.short(item_id, answer["reason"], name), item_id):
+                self.say(f"{clean(name)}: short by {line.qty - picked}, recorded.", "warning")
+
+        self.app.push_screen(
             Ask(
                 "Short pick",
                 f"{name}: {picked} of {line.qty} picked; {line.qty - picked} will not ship "
                 "(at completion they go back to verified stock). Why: not in the bin, damaged…?",
                 [("reason", "Reason", "")],
-            )
+            ),
+            answered,
         )
-        if answer is None:
-            return
-        if self._record(lambda: self.work.short(item_id, answer["reason"], name), item_id):
-            self.say(f"{clean(name)}: short by {line.qty - picked}, recorded.", "warning")
 
     # -- parcels ------------------------------------------------------------------------------
 
-    async def _ask_parcel(self, title: str, draft: ParcelDraft) -> ParcelDraft | None:
-        answer = await self.app.push_screen_wait(
+    def _ask_parcel(
+        self, title: str, draft: ParcelDraft, then: Callable[[ParcelDraft], None]
+    ) -> None:
+        def answered(answer: dict[str, str] | None) -> None:
+            if answer is None:
+                return
+            values: dict[str, float] = {}
+            for key, text in answer.items():
+                try:
+                    number = float(text.strip())
+                except ValueError:
+                    number = -1.0
+                if not 0 < number <= 10_000:  # also refuses nan
+                    self.alert(f"Parcel {key}: “{clean(text)}” is not a size; nothing changed.")
+                    return
+                values[key] = number
+            then(ParcelDraft(**values))
+
+        self.app.push_screen(
             Ask(
                 title,
                 "Inches and pounds. Prefilled from the packaged dimensions of the units to pack.",
@@ -753,52 +790,40 @@ class OrderScreen(WarehouseScreen):
                     ("height", "Height (in)", f"{draft.height:g}"),
                     ("weight", "Weight (lb)", f"{draft.weight:g}"),
                 ],
-            )
+            ),
+            answered,
         )
-        if answer is None:
-            return None
-        values: dict[str, float] = {}
-        for key, text in answer.items():
-            try:
-                number = float(text.strip())
-            except ValueError:
-                number = -1.0
-            if not 0 < number <= 10_000 or number != number:
-                self.alert(f"Parcel {key}: “{clean(text)}” is not a size; nothing changed.")
-                return None
-            values[key] = number
-        return ParcelDraft(**values)
 
-    @work(group="dialog", exclusive=True, exit_on_error=False)
-    async def action_new_parcel(self) -> None:
+    def action_new_parcel(self) -> None:
         units = self.work.unpacked()
         if not units:
             self.alert("Every picked unit is in a parcel already.", "warning")
             return
+
+        def opened(draft: ParcelDraft) -> None:
+            if self._record(lambda: self._open_parcel(draft)):
+                assert self.parcel_index is not None
+                self.say(
+                    f"Parcel {self.parcel_index + 1} open: scan units into it, or Ctrl+A for all.",
+                    "success",
+                )
+                self.refresh_bindings()
+
         default = default_parcel({i: self.names.get(i) for i in units}, units)
-        draft = await self._ask_parcel("New parcel", default)
-        if draft is None:
-            return
-        if self._record(lambda: self._open_parcel(draft)):
-            assert self.parcel_index is not None
-            self.say(
-                f"Parcel {self.parcel_index + 1} open: scan units into it, or Ctrl+A for all.",
-                "success",
-            )
-            self.refresh_bindings()
+        self._ask_parcel("New parcel", default, opened)
 
     def _open_parcel(self, draft: ParcelDraft) -> None:
         self.parcel_index = self.work.new_parcel(draft)
 
-    @work(group="dialog", exclusive=True, exit_on_error=False)
-    async def action_edit_parcel(self) -> None:
-        if self.parcel_index is None:
+    def action_edit_parcel(self) -> None:
+        index = self.parcel_index
+        if index is None:
             return
-        current = self.work.parcels[self.parcel_index]
-        draft = await self._ask_parcel(f"Parcel {self.parcel_index + 1}", current)
-        if draft is not None:
-            index = self.parcel_index
-            self._record(lambda: self.work.edit_parcel(index, draft))
+        self._ask_parcel(
+            f"Parcel {index + 1}",
+            self.work.parcels[index],
+            lambda draft: self._record(lambda: self.work.edit_parcel(index, draft)) and None,
+        )
 
     def action_pack_rest(self) -> None:
         if self.parcel_index is None:
@@ -824,55 +849,52 @@ class OrderScreen(WarehouseScreen):
         bins = {lay.id: lay.name for lay in self.location.layouts} if self.location else {}
         return describe_plan(plan, names, bins)
 
-    @work(group="dialog", exclusive=True, exit_on_error=False)
-    async def action_advance(self, target: str) -> None:
-        status = FulfillmentStatus(target)
+    def _busy(self) -> bool:
         if self.work.unsaved or self._sending:
             self.alert("Still saving your last picks; try again in a moment.", "warning")
-            return
-        if status == S.PACKED and self.work.unpacked():
-            left = sum(self.work.unpacked().values())
-            self.alert(f"{left} picked unit(s) are not in a parcel yet.")
-            return
-        effects = self._effects(status) or ["No change to stock levels."]
-        body = " | ".join(effects[:8]) + (
-            f" | …and {len(effects) - 8} more" if len(effects) > 8 else ""
-        )
-        if not await self.app.push_screen_wait(
-            Confirm(f"Mark {self.fulfillment.order_number or self.fulfillment.id} {status}?", body)
-        ):
-            return
-        self.run_io(lambda: self._change_status({"status": status.value}), group="status")
+            return True
+        return False
 
-    @work(group="dialog", exclusive=True, exit_on_error=False)
-    async def action_cancel_order(self) -> None:
-        if self.work.status not in OPEN_FULFILLMENT_STATUSES:
+    def _confirm_status(self, status: FulfillmentStatus, body: dict[str, Any], title: str) -> None:
+        effects = self._effects(status) or ["No change to stock levels."]
+        shown = " | ".join(effects[:8])
+        if len(effects) > 8:
+            shown += f" | …and {len(effects) - 8} more"
+
+        def answered(go: bool | None) -> None:
+            if go:
+                self.run_io(lambda: self._change_status(body), group="status")
+
+        self.app.push_screen(Confirm(title, shown), answered)
+
+    def action_advance(self, target: str) -> None:
+        status = FulfillmentStatus(target)
+        if self._busy():
             return
-        if self.work.unsaved or self._sending:
-            self.alert("Still saving your last picks; try again in a moment.", "warning")
+        if status == S.PACKED and (unpacked := self.work.unpacked()):
+            self.alert(f"{sum(unpacked.values())} picked unit(s) are not in a parcel yet.")
             return
-        answer = await self.app.push_screen_wait(
-            Ask(
-                f"Cancel {self.fulfillment.order_number or self.fulfillment.id}",
-                "Why is this order canceled?",
-                [("reason", "Reason", "")],
-            )
-        )
-        if answer is None:
+        number = self.fulfillment.order_number or self.fulfillment.id
+        self._confirm_status(status, {"status": status.value}, f"Mark {number} {status}?")
+
+    def action_cancel_order(self) -> None:
+        if self.work.status not in OPEN_FULFILLMENT_STATUSES or self._busy():
             return
-        reason = answer["reason"].strip()
-        if not reason:
-            self.alert("A cancel needs a reason; nothing changed.")
-            return
-        effects = self._effects(S.CANCELED) or ["No change to stock levels."]
-        body = " | ".join(effects[:8]) + (
-            f" | …and {len(effects) - 8} more" if len(effects) > 8 else ""
-        )
-        if not await self.app.push_screen_wait(Confirm("Cancel the order?", body)):
-            return
-        self.run_io(
-            lambda: self._change_status({"status": S.CANCELED.value, "cancel_reason": reason}),
-            group="status",
+        number = self.fulfillment.order_number or self.fulfillment.id
+
+        def answered(answer: dict[str, str] | None) -> None:
+            if answer is None:
+                return
+            reason = answer["reason"].strip()
+            if not reason:
+                self.alert("A cancel needs a reason; nothing changed.")
+                return
+            body = {"status": S.CANCELED.value, "cancel_reason": reason}
+            self._confirm_status(S.CANCELED, body, f"Cancel {number}?")
+
+        self.app.push_screen(
+            Ask(f"Cancel {number}", "Why is this order canceled?", [("reason", "Reason", "")]),
+            answered,
         )
 
     async def _change_status(self, body: dict[str, Any]) -> None:
