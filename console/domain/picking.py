@@ -155,6 +155,7 @@ class PickPack:
 
     def __init__(self, fulfillment: Fulfillment) -> None:
         self.fulfillment = fulfillment
+        self._lines = {line.item_id: line for line in fulfillment.inventory}
         self.added: dict[str, int] = {}
         self.reasons: dict[str, str] = {}
         self.parcels = [ParcelDraft.of(p) for p in fulfillment.parcels]
@@ -169,7 +170,7 @@ class PickPack:
         return self.fulfillment.status
 
     def line(self, item_id: str) -> FulfillmentLine | None:
-        return next((ln for ln in self.fulfillment.inventory if ln.item_id == item_id), None)
+        return self._lines.get(item_id)
 
     def picked(self, item_id: str) -> int:
         line = self.line(item_id)
@@ -383,6 +384,7 @@ class PickPack:
 
     def _adopt(self, answer: Fulfillment) -> None:
         self.fulfillment = answer
+        self._lines = {line.item_id: line for line in answer.inventory}
         known = {line.item_id for line in answer.inventory}
         self.added = {k: v for k, v in self.added.items() if k in known and v}
         self.reasons = {k: v for k, v in self.reasons.items() if k in known}

@@ -12,7 +12,14 @@ import subprocess
 import sys
 import time
 
-BENCHMARKS = ("bench_search", "bench_warehouse", "bench_http", "bench_console", "bench_lots")
+BENCHMARKS = (
+    "bench_search",
+    "bench_warehouse",
+    "bench_http",
+    "bench_console",
+    "bench_lots",
+    "bench_pickpack",
+)
 
 
 def main(argv: list[str]) -> int:

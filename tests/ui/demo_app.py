@@ -79,6 +79,47 @@ async def lot_detail(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def open_order(pilot: Pilot[Any], status: str) -> None:
+    """F5, then the first order in the queue with this status."""
+    await choose_location(pilot)
+    await pilot.press("f5")
+    await settle(pilot)
+    rows = pilot.app.screen._rows  # type: ignore[attr-defined]
+    index = next(i for i, ful in enumerate(rows) if ful.status == status)
+    for _ in range(index):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def picking(pilot: Pilot[Any]) -> None:
+    """An order half way through: its first line's item scanned once."""
+    await open_order(pilot, "created")
+    screen: Any = pilot.app.screen
+    first = screen.names.get(screen._order[0])
+    await pilot.press(*(first.gtin or first.sku), "enter")
+    await settle(pilot)
+
+
+async def packing(pilot: Pilot[Any]) -> None:
+    """An order picked by typed quantities, a parcel opened (sizes from the items) and
+    everything put in it."""
+    await open_order(pilot, "created")
+    screen: Any = pilot.app.screen
+    for item_id in list(screen._order):
+        line = screen.work.line(item_id)
+        await pilot.press("ctrl+u")
+        await settle(pilot)
+        await pilot.press(*str(line.qty), "enter")
+        await settle(pilot)
+        await pilot.press("down")
+    await settle(pilot)
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+    await pilot.press("enter", "ctrl+a")
+    await settle(pilot)
+
+
 SCREENS: dict[str, Scene] = {
     "search": search_bolt,
     "item": open_first_item,
@@ -86,6 +127,8 @@ SCREENS: dict[str, Scene] = {
     "lots": after_location("f4"),
     "lot": lot_detail,
     "pickpack": after_location("f5"),
+    "order": picking,
+    "packing": packing,
     "help": after_location("f3", "f1"),
     "location": after_location("f9"),
 }

@@ -362,3 +362,41 @@ async def test_progress_is_saved_as_the_operator_goes(make_app, backend) -> None
     async with second.run_test(size=(80, 24)) as pilot:
         await open_order(pilot)
         assert picked(second)["Stainless Hex Bolt M8x40"] == ("12", "5")
+
+
+async def test_the_same_pick_pack_through_the_http_backend_against_the_server(memory) -> None:
+    """The console on the HTTP client, talking to the real server over loopback."""
+    from console.backends.http import HttpBackend
+    from console.server import ServerThread, create_app
+    from tests.contract.world import build_world
+
+    warehouse = build_world()
+    await with_box_sizes(warehouse)
+    order = await new_order(warehouse)
+    with ServerThread(create_app(warehouse)) as server:
+        client = HttpBackend(server.url, None)
+        app = WarehouseApp(client, bell=False, memory=memory, location_id=RENO, clock=lambda: NOW)
+        try:
+            async with app.run_test(size=(80, 24)) as pilot:
+                await open_order(pilot)
+                assert cells(app, "#pick-table")[1][6] == "L-200"
+                await scan(pilot, f"]C101{BOLT_14}3012")
+                await scan(pilot, f"]C101{MILK_14}10L-200{GS}303")
+                await settle(pilot, 0.5)
+                await pilot.press("ctrl+n")
+                await settle(pilot)
+                await pilot.press("enter", "ctrl+a")
+                await settle(pilot)
+                for _ in range(2):
+                    await pilot.press("ctrl+k")
+                    await settle(pilot)
+                    await pilot.press("enter")
+                    await settle(pilot, 0.5)
+                assert "is completed" in message(app)
+        finally:
+            await client.aclose()
+    stored = await warehouse.get_fulfillment(order.id)
+    assert stored.status == "completed"
+    assert [(p.length, p.width, p.height, p.weight) for p in stored.parcels] == [(4, 3, 26, 12.6)]
+    assert await levels(warehouse, BOLT) == {A1: (0, 0), A2: (3, 0)}
+    assert await levels(warehouse, MILK) == {None: (17, 0)}
