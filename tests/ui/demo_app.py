@@ -116,7 +116,9 @@ async def packing(pilot: Pilot[Any]) -> None:
     await settle(pilot)
     await pilot.press("ctrl+n")
     await settle(pilot)
-    await pilot.press("enter", "ctrl+a")
+    await pilot.press("enter")
+    await settle(pilot)
+    await pilot.press("ctrl+a")
     await settle(pilot)
 
 
