@@ -145,7 +145,7 @@ class _Sent:
 
     picks: dict[str, tuple[int, int]]  # item → (confirmed picked before, picked sent)
     reasons: dict[str, str]
-    parcels: list[dict[str, Any]] | None = None
+    parcels: list[dict[str, int]] | None = None  # each parcel's contents as sent
     parcels_version: int = 0
 
 
@@ -321,7 +321,8 @@ class PickPack:
             body["inventory"] = records
         sent = _Sent(picks, dict(self.reasons))
         if self._parcels_version != self._parcels_confirmed:
-            body["parcels"] = sent.parcels = [p.wire() for p in self.parcels]
+            body["parcels"] = [p.wire() for p in self.parcels]
+            sent.parcels = [dict(p.contents) for p in self.parcels]
             sent.parcels_version = self._parcels_version
         if finishing:
             body["status"] = S.PICKED.value
@@ -360,7 +361,7 @@ class PickPack:
             if landed and self.reasons.get(item_id) == reason:
                 del self.reasons[item_id]
         if sent.parcels is not None:
-            held = [_contents(p.wire()) for p in (ParcelDraft.of(x) for x in answer.parcels)]
+            held = [_contents(ParcelDraft.of(p).contents) for p in answer.parcels]
             if applied or held == [_contents(p) for p in sent.parcels]:
                 self._parcels_confirmed = sent.parcels_version
                 for draft, parcel in zip(self.parcels, answer.parcels, strict=False):
@@ -392,8 +393,8 @@ class PickPack:
             self.parcels = [ParcelDraft.of(p) for p in answer.parcels]
 
 
-def _contents(wire: dict[str, Any]) -> list[tuple[str, int]]:
-    return sorted((c["item_id"], c["qty"]) for c in wire["inventory"])
+def _contents(contents: Mapping[str, int]) -> list[tuple[str, int]]:
+    return sorted((item_id, qty) for item_id, qty in contents.items() if qty)
 
 
 # -- what a status change does to inventory -----------------------------------------------------

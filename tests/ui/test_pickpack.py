@@ -84,6 +84,19 @@ async def open_order(pilot: Any, number: str = "SO-1") -> OrderScreen:
     return screen
 
 
+async def pack_in_one_parcel_and_complete(pilot: Any, pause: float = 0.3) -> None:
+    """Ctrl+N with the suggested sizes, Ctrl+A, then Ctrl+K confirmed twice: packed, completed."""
+    await pilot.press("ctrl+n")
+    await settle(pilot)
+    await pilot.press("enter", "ctrl+a")
+    await settle(pilot)
+    for _ in range(2):
+        await pilot.press("ctrl+k")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot, pause)
+
+
 def picked(app: WarehouseApp) -> dict[str, tuple[str, str]]:
     """Item name → (wanted, picked) as the pick list shows them."""
     return {row[2]: (row[3], row[4]) for row in cells(app, "#pick-table")}
@@ -281,15 +294,7 @@ async def test_short_pick_and_typed_quantity_then_completion_returns_the_short(
         stored = await warehouse.get_fulfillment(order.id)
         assert stored.status == "picked"
         assert stored.inventory[0].short_reason == "only 9 in bin"
-        await pilot.press("ctrl+n")
-        await settle(pilot)
-        await pilot.press("enter", "ctrl+a")
-        await settle(pilot)
-        for _ in range(2):
-            await pilot.press("ctrl+k")
-            await settle(pilot)
-            await pilot.press("enter")
-            await settle(pilot)
+        await pack_in_one_parcel_and_complete(pilot)
     assert (await warehouse.get_fulfillment(order.id)).status == "completed"
     # 9 shipped from the bolt's reservation (A-01-01 first); the 3 short go back to verified
     assert await levels(warehouse, BOLT) == {A1: (1, 0), A2: (5, 0)}
@@ -383,15 +388,7 @@ async def test_the_same_pick_pack_through_the_http_backend_against_the_server(me
                 await scan(pilot, f"]C101{BOLT_14}3012")
                 await scan(pilot, f"]C101{MILK_14}10L-200{GS}303")
                 await settle(pilot, 0.5)
-                await pilot.press("ctrl+n")
-                await settle(pilot)
-                await pilot.press("enter", "ctrl+a")
-                await settle(pilot)
-                for _ in range(2):
-                    await pilot.press("ctrl+k")
-                    await settle(pilot)
-                    await pilot.press("enter")
-                    await settle(pilot, 0.5)
+                await pack_in_one_parcel_and_complete(pilot, pause=0.5)
                 assert "is completed" in message(app)
         finally:
             await client.aclose()

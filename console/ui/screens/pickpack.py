@@ -73,6 +73,12 @@ def parcel_limits(memory: Any) -> ParcelLimits:
     )
 
 
+def step_cursor(table: DataTable[Any], step: int) -> None:
+    """Move a table's highlighted row while the scan field keeps the focus."""
+    if table.row_count:
+        table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+
 class PickPackScreen(WarehouseScreen):
     """The queue: open fulfillments here, the one due first on top."""
 
@@ -196,9 +202,7 @@ class PickPackScreen(WarehouseScreen):
             self.run_io(lambda: self._load(page=page), group="queue")
 
     def action_cursor(self, step: int) -> None:
-        table = self.query_one("#queue-table", DataTable)
-        if table.row_count:
-            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+        step_cursor(self.query_one("#queue-table", DataTable), step)
 
     def action_open(self) -> None:
         if ful := self._highlighted():
@@ -266,6 +270,10 @@ class OrderScreen(WarehouseScreen):
         self._sending = False
         self._order: list[str] = []  # item ids in walking order, as the table rows
         self.picks_shown: list[float] = []  # when each pick reached its line (benchmark)
+        self._limits: ParcelLimits | None = None
+        # the order's items by GTIN-14 and by SKU (casefolded), for scans resolved here
+        self._by_gtin: dict[str, Item] = {}
+        self._by_sku: dict[str, Item] = {}
 
     @property
     def fulfillment(self) -> Fulfillment:
@@ -327,6 +335,12 @@ class OrderScreen(WarehouseScreen):
         """Item names (and packaged sizes) and the lot to take first, after the list shows."""
         lines = self.fulfillment.inventory
         await self.names.fetch(self.backend, {line.item_id for line in lines})
+        for line in lines:
+            if (item := self.names.get(line.item_id)) is not None:
+                if code := gtin14(item.gtin):
+                    self._by_gtin[code] = item
+                if item.sku:
+                    self._by_sku[item.sku.casefold()] = item
         self._show_all()
         location = self.location
         if location is None or self.work.status not in PICKING:
@@ -367,11 +381,8 @@ class OrderScreen(WarehouseScreen):
         line = work.line(item_id)
         assert line is not None
         picked = work.picked(item_id)
-        packed = work.packed(item_id)
         short = work.short_reason(item_id)
-        if (
-            picked >= line.qty and packed >= picked and work.status in PACKING
-        ) or picked >= line.qty:
+        if picked >= line.qty:
             mark, style = "✔", "green"
         elif short:
             mark, style = "S", "yellow"
@@ -388,7 +399,7 @@ class OrderScreen(WarehouseScreen):
             "sku": plain(item.sku or "" if item else ""),
             "want": Text(str(line.qty), justify="right"),
             "picked": Text(str(picked), justify="right", style="bold" if picked else ""),
-            "packed": Text(str(packed), justify="right"),
+            "packed": Text(str(work.packed(item_id)), justify="right"),
             "lot": plain(lot.number or lot.id if lot else "—"),
             "expires": plain(show_day(lot.expires_at) if lot else ""),
         }
@@ -422,7 +433,9 @@ class OrderScreen(WarehouseScreen):
         table = self.query_one("#parcel-table", DataTable)
         table.display = self.work.status in PACKING or bool(self.work.parcels)
         table.clear()
-        limits = parcel_limits(self.console.memory)
+        if self._limits is None:
+            self._limits = parcel_limits(self.console.memory)
+        limits = self._limits
         for index, parcel in enumerate(self.work.parcels):
             problems = limits.problems(parcel)
             marker = "▶" if index == self.parcel_index else ""
@@ -492,9 +505,7 @@ class OrderScreen(WarehouseScreen):
         self._show_all()
 
     def action_cursor(self, step: int) -> None:
-        table = self.query_one("#pick-table", DataTable)
-        if table.row_count:
-            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+        step_cursor(self.query_one("#pick-table", DataTable), step)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         status = self.work.status
@@ -536,15 +547,9 @@ class OrderScreen(WarehouseScreen):
         backend: picking goes on at scanner speed, and while the backend is away."""
         if scan.lot:
             return None  # the lot has to be looked up anyway
-        for line in self.fulfillment.inventory:
-            item = self.names.get(line.item_id)
-            if item is None:
-                continue
-            if scan.gtin and gtin14(item.gtin) == scan.gtin:
-                return item
-            if not scan.gtin and item.sku and item.sku.casefold() == scan.text.casefold():
-                return item
-        return None
+        if scan.gtin:
+            return self._by_gtin.get(scan.gtin)
+        return self._by_sku.get(scan.text.casefold())
 
     async def take_scan(self, scan: Scan) -> None:
         if (known := self._order_item(scan)) is not None:
@@ -642,10 +647,12 @@ class OrderScreen(WarehouseScreen):
         except WarehouseError as refusal:
             self.alert(refusal.message)
             return False
+        if self.work.status in PACKING:
+            self._show_parcels()
         if item_id is not None:
             self._show_row(item_id)
-        self._show_parcels()
-        self._show_summary()
+        else:
+            self._show_summary()
         self._send()
         return True
 
