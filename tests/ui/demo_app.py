@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from console.backends.memory.warehouse import MemoryWarehouse
 from console.ui.app import WarehouseApp
@@ -122,7 +123,20 @@ async def packing(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
-SCREENS: dict[str, Scene] = {
+def with_steady_cursor(scene: Scene) -> Scene:
+    """The scene, then the text cursor held steady: a blinking cursor is drawn or not depending
+    on the instant of the picture, which made stored snapshots differ from run to run."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await scene(pilot)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    return run
+
+
+SCENES: dict[str, Scene] = {
     "search": search_bolt,
     "item": open_first_item,
     "adjust": adjust_with_preview,
@@ -134,3 +148,4 @@ SCREENS: dict[str, Scene] = {
     "help": after_location("f3", "f1"),
     "location": after_location("f9"),
 }
+SCREENS: dict[str, Scene] = {name: with_steady_cursor(scene) for name, scene in SCENES.items()}

@@ -15,25 +15,10 @@ from console.ui.app import WarehouseApp
 from tests.ui.demo_app import SCREENS, demo_app
 
 SIZES = [(80, 24), (120, 40)]
-# These two render the same text every run but their styling differs from run to run (found at
-# the end of the session that added them; the cause is not known yet). Their pictures are still
-# generated for screenshots/; the pilot tests in test_pickpack.py check what they show.
-UNSTABLE = {"order", "packing"}
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize(
-    "screen",
-    [
-        pytest.param(
-            name,
-            marks=[pytest.mark.skip(reason="styling not yet stable between runs")]
-            if name in UNSTABLE
-            else [],
-        )
-        for name in SCREENS
-    ],
-)
+@pytest.mark.parametrize("screen", list(SCREENS))
 def test_screen(snap_compare: Any, tmp_path: Path, screen: str, size: tuple[int, int]) -> None:
     app: WarehouseApp = demo_app(tmp_path)
     assert snap_compare(app, terminal_size=size, run_before=SCREENS[screen])
