@@ -232,7 +232,9 @@ class WarehouseApp(App[int]):
         field = screen.scan_field if isinstance(screen, WarehouseScreen) else None
         if field is None:
             return False
-        field.focus()
+        # Focus moves now, not after the keys already queued: the rest of the scan (its Enter
+        # above all) must reach the field, not the widget that had focus.
+        screen.set_focus(field)
         field.take_char(GS if is_gs else (event.character or ""), event.time)
         return True
 

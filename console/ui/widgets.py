@@ -46,13 +46,17 @@ class ScanField(Input):
     """
 
     class Scanned(Message):
-        def __init__(self, field: ScanField, value: str, double_read: bool, burst: bool) -> None:
+        def __init__(
+            self, field: ScanField, value: str, double_read: bool, burst: bool, *, left: bool
+        ) -> None:
             super().__init__()
             self.field = field
             self.value = value
             self.double_read = double_read
             # Typed at scanner speed: Enter then means "this is a code", not "open the highlight".
             self.burst = burst
+            # Whether the text was left in the field on submit (for the screen to take away).
+            self.left_in_field = left
 
         @property
         def control(self) -> ScanField:
@@ -118,15 +122,25 @@ class ScanField(Input):
         reads: DoubleReads | None = getattr(self.app, "double_reads", None)
         double = reads.seen(value, at) if reads is not None else False
         burst = self.typed_at_scanner_speed
-        if burst and self.scans_back_to_back:
+        left = not (burst and self.scans_back_to_back)
+        if not left:
             self.value = ""
-        self.post_message(self.Scanned(self, value, double, burst))
+        self.post_message(self.Scanned(self, value, double, burst, left=left))
         self._key_times.clear()
 
     def done_with(self, message: ScanField.Scanned) -> None:
-        """The screen has taken this entry: clear it, unless the field already did."""
-        if not (message.burst and self.scans_back_to_back):
-            self.value = ""
+        """The screen has taken this entry: take its text out of the field.
+
+        Only that text goes: keys that arrived after its Enter (the start of the next scan, when
+        the screen was busy) follow it in the field and must stay. If the field no longer starts
+        with it, the operator has moved on and the field is theirs.
+        """
+        if not message.left_in_field:
+            return
+        shown = message.value.replace(GS, GS_SHOWN)
+        if self.value.startswith(shown):
+            self.value = self.value[len(shown) :]
+            self.cursor_position = len(self.value)
 
 
 class MessageLine(Static):

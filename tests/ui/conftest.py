@@ -87,7 +87,8 @@ async def type_like_a_scanner(
     pilot: Pilot[Any], text: str, end: str = "enter", gap: float = 0.005
 ) -> None:
     """Key events arriving every `gap` seconds whether or not the app keeps up, as a scanner
-    sends them: GS as its own key (ctrl+]), then the terminator."""
+    sends them: GS as its own key (ctrl+]), then the terminator. With `gap=0` every key is
+    queued before the app handles the first, as when the console is busy."""
     driver = pilot.app._driver
     assert driver is not None
     for char in text:
@@ -100,7 +101,8 @@ async def type_like_a_scanner(
         event = events.Key(key, char)
         event.set_sender(pilot.app)
         driver.send_message(event)
-        await asyncio.sleep(gap)
+        if gap:
+            await asyncio.sleep(gap)
     event = events.Key(end, TERMINATORS.get(end))
     event.set_sender(pilot.app)
     driver.send_message(event)

@@ -8,6 +8,7 @@ from typing import Any
 from console.domain.errors import Unavailable
 from console.ui.screens.item import ItemScreen
 from console.ui.screens.search import SearchScreen
+from console.ui.widgets import ScanField
 from tests.contract.world import BOLT, BOLT_GTIN13, MILK_GTIN12, RENO
 from tests.ui.conftest import cells, message, scan, settle, type_like_a_scanner
 
@@ -187,6 +188,37 @@ async def test_scans_never_fire_bindings(make_app) -> None:
         await scan(pilot, "qQ jJ dD bB zZ ?/")
         assert isinstance(app.screen, SearchScreen)
         assert app.return_value is None and app.is_running
+
+
+async def test_a_scan_arriving_all_at_once_on_the_table_opens_the_scanned_item(make_app) -> None:
+    """Every key of the scan is queued before the first is handled (a busy console): the Enter
+    that ends it must reach the scan field too, not open the highlighted row."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down")  # the table has focus, Oat Milk highlighted
+        await type_like_a_scanner(pilot, BOLT_GTIN13, gap=0)
+        await settle(pilot)
+        assert isinstance(app.screen, ItemScreen)
+        assert app.screen.current_item.id == BOLT
+
+
+async def test_keys_typed_before_an_entry_is_taken_stay_in_the_field(make_app) -> None:
+    """The next scan's first characters, typed while the screen was still busy with the last
+    entry, survive the screen taking that entry out of the field."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        field = app.screen.scan_field
+        assert field is not None
+        field.value = "oat milk"
+        field.submit_scan(0.0)
+        field.insert_text_at_cursor("]C1")  # handled before the screen's handler
+        entry = ScanField.Scanned(field, "oat milk", False, False, left=True)
+        field.done_with(entry)
+        assert field.value == "]C1"
+        field.done_with(entry)  # the field no longer holds that entry: left as it is
+        assert field.value == "]C1"
 
 
 async def test_double_read_is_flagged_across_screens(make_app) -> None:

@@ -252,7 +252,7 @@ class AdjustScreen(WarehouseScreen):
         if looks_like_entry(text):
             self.action_apply()
             return
-        message.field.value = ""
+        message.field.done_with(message)
         from console.domain.scan import interpret
 
         scan = interpret(message.value)

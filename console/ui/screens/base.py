@@ -133,7 +133,7 @@ class WarehouseScreen(Screen[None]):
         message.stop()
         if not message.value.strip():
             return
-        message.field.value = ""
+        message.field.done_with(message)
         await self.handle_scan(interpret(message.value), message)
 
     async def handle_scan(self, scan: Scan, message: ScanField.Scanned) -> None:

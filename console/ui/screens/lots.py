@@ -324,17 +324,19 @@ class LotsScreen(WarehouseScreen):
                 self.open_lot(lot)
             return
         scan = interpret(message.value)
-        typed = not message.burst and scan.kind is ScanKind.TEXT
-        if not typed:
-            message.field.value = ""
-        self.run_io(lambda: self.take_scan(scan, typed=typed), group="scan")
+        if not message.burst and scan.kind is ScanKind.TEXT:
+            self.run_io(lambda: self.take_scan(scan, typed=message), group="scan")
+            return
+        message.field.done_with(message)
+        self.run_io(lambda: self.take_scan(scan), group="scan")
 
     async def handle_scan(self, scan: Scan, message: ScanField.Scanned) -> None:
-        self.run_io(lambda: self.take_scan(scan, typed=False), group="scan")
+        self.run_io(lambda: self.take_scan(scan), group="scan")
 
-    async def take_scan(self, scan: Scan, *, typed: bool) -> None:
+    async def take_scan(self, scan: Scan, *, typed: ScanField.Scanned | None = None) -> None:
         """A case label opens its lot (or offers to create it); an item or a bin narrows the
-        list; a lot number opens that lot. Words typed by hand stay a number search."""
+        list; a lot number opens that lot. Words typed by hand (`typed`, the entry still in
+        the field) stay a number search."""
         match = await resolve_scan(self.backend, scan, self.location)
         if match.item is not None:
             self.names.remember(match.item)
@@ -343,31 +345,38 @@ class LotsScreen(WarehouseScreen):
         elif match.item is not None and scan.lot:
             self._offer_to_create(scan, match.item)
         elif match.item is not None:
-            self.query_one("#find", ScanField).value = ""
+            self._take_entry(typed)
             self.narrow(item_id=match.item.id, item_label=match.item.name, search="")
             self.say(f"Lots of {clean(match.item.name)}.")
         elif match.layout is not None:
-            self.query_one("#find", ScanField).value = ""
+            self._take_entry(typed)
             self.narrow(layout_id=match.layout.id, layout_label=match.layout.name, search="")
             self.say(f"Lots in bin {clean(match.layout.name)}.")
-        elif typed:
-            await self._search_or_name_item(scan.text)
+        elif typed is not None:
+            await self._search_or_name_item(typed)
         else:
             self.alert(match.describe_miss())
 
-    async def _search_or_name_item(self, text: str) -> None:
+    def _take_entry(self, entry: ScanField.Scanned | None) -> None:
+        """Words typed by hand became a narrowing: they leave the field."""
+        if entry is not None:
+            entry.field.done_with(entry)
+
+    async def _search_or_name_item(self, entry: ScanField.Scanned) -> None:
         """Enter on words that are no code: lot and manufacturer numbers first (now, not after
         the typing pause); when no lot has them, the operator means an item by its name."""
+        text = entry.value.strip()
         if self._shown is None or self._shown.search != text:
             self.filter = dataclasses.replace(self.filter, search=text)
             await self._load(self.filter, page=1)
         if self._rows:
             self.say(f"Lots numbered like “{clean(text)}”; ↓ and Enter open one.")
             return
-        await self._narrow_to_named_item(text)
+        await self._narrow_to_named_item(entry)
 
-    async def _narrow_to_named_item(self, text: str) -> None:
+    async def _narrow_to_named_item(self, entry: ScanField.Scanned) -> None:
         """One item by that name narrows at once; several are offered to choose from."""
+        text = entry.value.strip()
         found = await self.backend.list_items(ItemQuery(search=text, limit=ITEM_CHOICES))
         items = found.data
         if not items:
@@ -377,7 +386,7 @@ class LotsScreen(WarehouseScreen):
         def chosen(item: object) -> None:
             if isinstance(item, Item):
                 self.names.remember(item)
-                self.query_one("#find", ScanField).value = ""
+                self._take_entry(entry)
                 self.narrow(item_id=item.id, item_label=item.name, search="")
                 self.say(f"Lots of {clean(item.name)}.")
 
@@ -505,7 +514,7 @@ class LotDetailScreen(WarehouseScreen):
 
     async def handle_scan(self, scan: Scan, message: ScanField.Scanned) -> None:
         self.app.pop_screen()
-        self.lots.run_io(lambda: self.lots.take_scan(scan, typed=False), group="scan")
+        self.lots.run_io(lambda: self.lots.take_scan(scan), group="scan")
 
 
 # The form's fields: (key, label, placeholder). Item and bin are resolved from what is typed.

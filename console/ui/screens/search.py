@@ -191,13 +191,13 @@ class SearchScreen(WarehouseScreen):
 
         if message.value.strip():
             scan = interpret(message.value)
-            self.run_io(lambda: self._open_scanned(scan, message.burst), group="open")
+            self.run_io(lambda: self._open_scanned(scan, message), group="open")
 
-    async def _open_scanned(self, scan: Scan, burst: bool) -> None:
+    async def _open_scanned(self, scan: Scan, entry: ScanField.Scanned) -> None:
         """A code opens its item; words typed by hand open the highlighted result instead."""
-        is_code = burst or scan.kind is not ScanKind.TEXT
+        is_code = entry.burst or scan.kind is not ScanKind.TEXT
         if is_code or await self.backend.find_item(scan.text) is not None:
-            self.query_one("#find", ScanField).value = ""
+            entry.field.done_with(entry)
             await self.open_scanned_item(scan)
         elif self._highlighted() is None:
             await self.open_scanned_item(scan)  # perhaps a lot number: says so if nothing
