@@ -64,7 +64,7 @@ def test_wrong_item_and_over_pick_are_refused_and_change_nothing() -> None:
         work.pick("tape", 1, "Tape")
     with pytest.raises(Conflict, match=r"Over-pick.*only 1 more"):
         work.pick("bolt", 2, "Bolt")
-    assert work.picked("bolt") == 2 and work.added == {"bolt": 2}
+    assert work.picked("bolt") == 2 and work.added.as_dict() == {"bolt": 2}
 
 
 def test_updates_carry_absolute_counts_and_the_last_one_marks_picked() -> None:
@@ -74,7 +74,7 @@ def test_updates_carry_absolute_counts_and_the_last_one_marks_picked() -> None:
     assert body == {"inventory": [{"item_id": "bolt", "picked_qty": 1}]}
     work.pick("bolt", 1, "Bolt")  # scanned while the first update was on its way
     work.confirmed(answer_with(order(), {"bolt": 1}, "processing"))
-    assert work.picked("bolt") == 2 and work.added == {"bolt": 1}
+    assert work.picked("bolt") == 2 and work.added.as_dict() == {"bolt": 1}
     work.pick("bolt", 1, "Bolt")
     work.pick("milk", 2, "Milk")
     body = work.next_update()

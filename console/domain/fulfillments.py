@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 
 from console.domain.errors import Conflict, FieldError, InvalidInput
+from console.domain.levels import LevelPlan
 from console.domain.models import (
     Allocation,
     Fulfillment,
@@ -38,8 +39,6 @@ TRANSITIONS: Mapping[FulfillmentStatus, frozenset[FulfillmentStatus]] = {
 # Statuses in which picked counts may still change, and in which parcels may be packed.
 PICKING = frozenset({S.CREATED, S.PROCESSING})
 PACKING = frozenset({S.PICKED})
-
-LevelPlan = dict[str, list[LevelChange]]
 
 
 def bin_walk_key(level: Level, location: Location | None) -> tuple[int, str]:

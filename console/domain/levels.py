@@ -10,6 +10,9 @@ from console.domain.errors import Conflict, FieldError, InvalidInput
 from console.domain.models import LEVEL_QUANTITIES, Item, Level, Location
 from console.domain.requests import MAX_QUANTITY, LevelChange
 
+# What a status change does to levels: item id → the level changes of one atomic update.
+LevelPlan = dict[str, list[LevelChange]]
+
 
 def level_label(level: Level, locations: Mapping[str, Location] | None = None) -> str:
     """How an operator names a level: 'Reno DC / A-01-03' or 'Reno DC / no bin'."""
@@ -168,3 +171,31 @@ def parse_entry(text: str) -> Entry:
             f"“{cleaned}” changes nothing: {ENTRY_HINT}.", [FieldError("qty", "zero")]
         )
     return Entry(-amount if sign == "-" else amount, reset=sign == "=")
+
+
+def describe_plan(plan: LevelPlan, names: Mapping[str, str], bins: Mapping[str, str]) -> list[str]:
+    """A level plan in an operator's words, one line per bin touched."""
+    out: list[str] = []
+    for item_id, changes in plan.items():
+        name = names.get(item_id, item_id)
+        for change in changes:
+            where = bins.get(change.layout_id or "", change.layout_id or "no bin")
+            reserved = change.reserved_qty or 0
+            verified = change.verified_qty or 0
+            damaged = change.damaged_qty or 0
+            manifested = change.manifested_qty or 0
+            if reserved < 0 and verified > 0:
+                out.append(f"{name}: {verified} back from reserved to verified at {where}")
+            elif reserved < 0:
+                out.append(f"{name}: {-reserved} reserved shipped out of {where}")
+            elif reserved > 0:
+                out.append(f"{name}: {reserved} verified reserved at {where}")
+            if manifested > 0:
+                out.append(f"{name}: +{manifested} manifested (on the way) at {where}")
+            elif manifested < 0:
+                out.append(f"{name}: {manifested} manifested taken off at {where}")
+            if verified > 0 and not reserved:
+                out.append(f"{name}: +{verified} verified into {where}")
+            if damaged > 0:
+                out.append(f"{name}: +{damaged} damaged into {where}")
+    return out

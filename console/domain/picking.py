@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from console.domain.errors import Conflict, FieldError
-from console.domain.fulfillments import PACKING, PICKING, LevelPlan
+from console.domain.fulfillments import PACKING, PICKING
 from console.domain.models import (
     Fulfillment,
     FulfillmentLine,
@@ -23,6 +23,7 @@ from console.domain.models import (
     Location,
     Parcel,
 )
+from console.domain.unconfirmed import AddedCounts, Sent
 
 S = FulfillmentStatus
 
@@ -143,7 +144,7 @@ class _Sent:
     """What one update carried, to settle the operator's work when its answer (or a re-read)
     comes back."""
 
-    picks: dict[str, tuple[int, int]]  # item → (confirmed picked before, picked sent)
+    picks: Sent  # item → (confirmed picked before, picked sent)
     reasons: dict[str, str]
     parcels: list[dict[str, int]] | None = None  # each parcel's contents as sent
     parcels_version: int = 0
@@ -156,7 +157,7 @@ class PickPack:
     def __init__(self, fulfillment: Fulfillment) -> None:
         self.fulfillment = fulfillment
         self._lines = {line.item_id: line for line in fulfillment.inventory}
-        self.added: dict[str, int] = {}
+        self.added = AddedCounts()
         self.reasons: dict[str, str] = {}
         self.parcels = [ParcelDraft.of(p) for p in fulfillment.parcels]
         self._parcels_version = 0
@@ -174,7 +175,7 @@ class PickPack:
 
     def picked(self, item_id: str) -> int:
         line = self.line(item_id)
-        return (line.picked_qty if line else 0) + self.added.get(item_id, 0)
+        return (line.picked_qty if line else 0) + self.added[item_id]
 
     def short_reason(self, item_id: str) -> str | None:
         line = self.line(item_id)
@@ -210,7 +211,7 @@ class PickPack:
     def unsaved(self) -> bool:
         """Work the backend has not confirmed yet."""
         return (
-            any(self.added.values())
+            bool(self.added)
             or bool(self.reasons)
             or self._parcels_version != self._parcels_confirmed
         )
@@ -241,7 +242,7 @@ class PickPack:
     def pick(self, item_id: str, count: int, name: str) -> int:
         """Record `count` more units picked; the line's picked count after."""
         self.check_pick(item_id, count, name)
-        self.added[item_id] = self.added.get(item_id, 0) + count
+        self.added.add(item_id, count)
         return self.picked(item_id)
 
     def set_picked(self, item_id: str, qty: int, name: str) -> None:
@@ -249,7 +250,7 @@ class PickPack:
         line = self._picking_line(item_id, name)
         if not 0 <= qty <= line.qty:
             raise refuse(f"{name}: picked must be between 0 and {line.qty}, not {qty}.")
-        self.added[item_id] = qty - line.picked_qty
+        self.added.make_total(item_id, line.picked_qty, qty)
 
     def short(self, item_id: str, reason: str, name: str) -> None:
         line = self._picking_line(item_id, name)
@@ -305,13 +306,12 @@ class PickPack:
         if not self.unsaved and not finishing:
             return None
         records = []
-        picks: dict[str, tuple[int, int]] = {}
+        picks = self.added.sending({line.item_id: line.picked_qty for line in self._lines.values()})
         for line in self.fulfillment.inventory:
             item_id = line.item_id
             record: dict[str, Any] = {"item_id": item_id}
-            if self.added.get(item_id):
-                picks[item_id] = (line.picked_qty, self.picked(item_id))
-                record["picked_qty"] = self.picked(item_id)
+            if item_id in picks:
+                record["picked_qty"] = picks[item_id][1]
             if item_id in self.reasons:
                 record["short_reason"] = self.reasons[item_id]
             if len(record) > 1:
@@ -349,12 +349,9 @@ class PickPack:
 
     def _settle(self, sent: _Sent, answer: Fulfillment, *, applied: bool) -> None:
         lines = {line.item_id: line for line in answer.inventory}
-        for item_id, (before, after) in sent.picks.items():
-            line = lines.get(item_id)
-            # After a lost answer, the backend's count says whether the update went through:
-            # our absolute count is there (or more, from another console) only if it did.
-            if applied or (line is not None and line.picked_qty >= after):
-                self._take_back(item_id, after - before)
+        self.added.settle(
+            sent.picks, None if applied else {i: line.picked_qty for i, line in lines.items()}
+        )
         for item_id, reason in sent.reasons.items():
             line = lines.get(item_id)
             landed = applied or (line is not None and line.short_reason == reason)
@@ -368,26 +365,18 @@ class PickPack:
                     draft.id = draft.id or parcel.id
 
     def _drop(self, sent: _Sent) -> None:
-        for item_id, (before, after) in sent.picks.items():
-            self._take_back(item_id, after - before)
+        self.added.drop(sent.picks)
         for item_id, reason in sent.reasons.items():
             if self.reasons.get(item_id) == reason:
                 del self.reasons[item_id]
         if sent.parcels is not None:
             self._parcels_version = self._parcels_confirmed
 
-    def _take_back(self, item_id: str, count: int) -> None:
-        left = self.added.get(item_id, 0) - count
-        if left:
-            self.added[item_id] = left
-        else:
-            self.added.pop(item_id, None)
-
     def _adopt(self, answer: Fulfillment) -> None:
         self.fulfillment = answer
         self._lines = {line.item_id: line for line in answer.inventory}
         known = {line.item_id for line in answer.inventory}
-        self.added = {k: v for k, v in self.added.items() if k in known and v}
+        self.added.keep_only(known)
         self.reasons = {k: v for k, v in self.reasons.items() if k in known}
         if self._parcels_version == self._parcels_confirmed:
             self.parcels = [ParcelDraft.of(p) for p in answer.parcels]
@@ -395,27 +384,6 @@ class PickPack:
 
 def _contents(contents: Mapping[str, int]) -> list[tuple[str, int]]:
     return sorted((item_id, qty) for item_id, qty in contents.items() if qty)
-
-
-# -- what a status change does to inventory -----------------------------------------------------
-
-
-def describe_plan(plan: LevelPlan, names: Mapping[str, str], bins: Mapping[str, str]) -> list[str]:
-    """A level plan in an operator's words, one line per bin touched."""
-    out: list[str] = []
-    for item_id, changes in plan.items():
-        name = names.get(item_id, item_id)
-        for change in changes:
-            where = bins.get(change.layout_id or "", change.layout_id or "no bin")
-            reserved = change.reserved_qty or 0
-            verified = change.verified_qty or 0
-            if reserved < 0 and verified > 0:
-                out.append(f"{name}: {verified} back from reserved to verified at {where}")
-            elif reserved < 0:
-                out.append(f"{name}: {-reserved} reserved shipped out of {where}")
-            elif reserved > 0:
-                out.append(f"{name}: {reserved} verified reserved at {where}")
-    return out
 
 
 def due_in(complete_at: int | None, now: int) -> tuple[str, bool]:

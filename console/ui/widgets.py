@@ -63,14 +63,14 @@ class ScanField(Input):
             return self.field
 
     def __init__(
-        self, *, placeholder: str = "", id: str | None = None, scans_back_to_back: bool = False
+        self, *, placeholder: str = "", id: str | None = None, clear_scans: bool = True
     ) -> None:
         super().__init__(placeholder=placeholder, id=id, select_on_focus=False)
         self._key_times: list[float] = []
-        # Where scans follow each other with no pause (picking), a scanner's scan leaves the
-        # field as it is submitted: cleared later, by the screen, it would wipe the first
-        # characters of the next scan already typed in.
-        self.scans_back_to_back = scans_back_to_back
+        # A scanner's scan leaves the field as it is submitted: left for the screen, the next
+        # scan's keys (already queued when the console is busy) would join it as one entry.
+        # Off where the screen reads the field itself (a typed quantity).
+        self.clear_scans = clear_scans
 
     @property
     def raw_value(self) -> str:
@@ -122,7 +122,7 @@ class ScanField(Input):
         reads: DoubleReads | None = getattr(self.app, "double_reads", None)
         double = reads.seen(value, at) if reads is not None else False
         burst = self.typed_at_scanner_speed
-        left = not (burst and self.scans_back_to_back)
+        left = not (burst and self.clear_scans)
         if not left:
             self.value = ""
         self.post_message(self.Scanned(self, value, double, burst, left=left))

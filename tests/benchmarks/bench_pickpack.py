@@ -78,7 +78,7 @@ async def measure(lines: int, per_line: int) -> int:
                 send("enter", "\r")
             typing = time.perf_counter() - started
             await settle(pilot, 1.0)
-            while screen.work.unsaved or screen._sending:  # noqa: ASYNC110
+            while screen.work.unsaved or screen.saver.sending:  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
             shown = {item.id: screen.work.picked(item.id) for item in stocked}
             picks = len(screen.picks_shown)

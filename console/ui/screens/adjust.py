@@ -96,7 +96,9 @@ class AdjustScreen(WarehouseScreen):
         yield Static(id="adjust-item", classes="title")
         yield DataTable(id="bins", cursor_type="row")
         yield Static(id="preview", classes="preview")
-        yield ScanField(id="qty", placeholder="+5  -3  =100   (or scan an item or a bin)")
+        yield ScanField(
+            id="qty", placeholder="+5  -3  =100   (or scan an item or a bin)", clear_scans=False
+        )
         yield Static("This session", classes="section")
         yield DataTable(id="log", cursor_type="none", show_cursor=False)
 

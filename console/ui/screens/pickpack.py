@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -17,13 +16,12 @@ from textual.widgets import DataTable, Static
 from console.backends.lookup import ItemNames, ScanMatch, find_lot, resolve_scan
 from console.domain.errors import (
     Conflict,
-    InvalidInput,
-    OutcomeUnknown,
     Unavailable,
     WarehouseError,
 )
 from console.domain.fulfillments import PACKING, PICKING, consume, release
 from console.domain.gtin import gtin14
+from console.domain.levels import describe_plan
 from console.domain.lots import pick_first, show_day
 from console.domain.models import (
     OPEN_FULFILLMENT_STATUSES,
@@ -37,13 +35,13 @@ from console.domain.picking import (
     ParcelLimits,
     PickPack,
     default_parcel,
-    describe_plan,
     due_in,
     line_bins,
     walking_order,
 )
 from console.domain.queries import FulfillmentQuery, LotQuery
 from console.domain.scan import Scan, interpret
+from console.ui.saving import WorkSaver
 from console.ui.screens.base import WarehouseScreen
 from console.ui.screens.dialogs import Ask, Confirm
 from console.ui.text import clean, plain
@@ -52,8 +50,6 @@ from console.ui.widgets import ScanField
 S = FulfillmentStatus
 QUEUE_PAGE = 50
 OVERDUE_STYLE = "bold red"
-# How long to wait between attempts to reach a backend that stopped answering mid-pick.
-RETRY_SECONDS = (1.0, 2.0, 5.0)
 LIMIT_SETTINGS = {
     "max_weight": "parcel_max_weight_lb",
     "max_length": "parcel_max_length_in",
@@ -102,9 +98,7 @@ class PickPackScreen(WarehouseScreen):
         self._page = 1
 
     def compose_body(self) -> ComposeResult:
-        yield ScanField(
-            id="scan", placeholder="Scan or type an order number", scans_back_to_back=True
-        )
+        yield ScanField(id="scan", placeholder="Scan or type an order number")
         yield Static(id="summary", classes="summary")
         yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="queue-line", classes="preview")
@@ -267,7 +261,18 @@ class OrderScreen(WarehouseScreen):
         self.first_lots: dict[str, Lot | None] = {}
         self.bin_id: str | None = None  # the bin the operator scanned last
         self.parcel_index: int | None = None  # the parcel scans pack into
-        self._sending = False
+        self.saver = WorkSaver(
+            self,
+            self.work,
+            update=lambda body, key: self.backend.update_fulfillment(
+                self.fulfillment.id, body, idempotency_key=key
+            ),
+            read=lambda: self.backend.get_fulfillment(self.fulfillment.id),
+            show=self._show_all,
+            changed=self._after_change,
+            idle=self._show_summary,
+            what="picks",
+        )
         self._order: list[str] = []  # item ids in walking order, as the table rows
         self.picks_shown: list[float] = []  # when each pick reached its line (benchmark)
         self._limits: ParcelLimits | None = None
@@ -282,9 +287,7 @@ class OrderScreen(WarehouseScreen):
     # -- layout -------------------------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
-        yield ScanField(
-            id="scan", placeholder="Scan bin, item or case label", scans_back_to_back=True
-        )
+        yield ScanField(id="scan", placeholder="Scan bin, item or case label")
         yield Static(id="order-summary", classes="summary")
         yield DataTable(id="pick-table", cursor_type="row", zebra_stripes=True)
         yield DataTable(id="parcel-table", cursor_type="row")
@@ -659,74 +662,7 @@ class OrderScreen(WarehouseScreen):
     # -- keeping the backend up to date -------------------------------------------------------
 
     def _send(self) -> None:
-        if not self._sending:
-            self._sending = True
-            self.run_worker(self._send_all(), group="send", exit_on_error=False)
-
-    async def _send_all(self) -> None:
-        """Send the unconfirmed work, one update at a time, until none is left. A lost answer
-        keeps the work and re-reads; a refusal drops what was refused and shows the truth."""
-        try:
-            while (body := self.work.next_update()) is not None:
-                before = self.work.status
-                try:
-                    answer = await self.backend.update_fulfillment(
-                        self.fulfillment.id, body, idempotency_key=f"pick-{uuid.uuid4()}"
-                    )
-                except Unavailable as error:
-                    self._lost(error)
-                    if not await self._reread_until_answered():
-                        return
-                    continue
-                except WarehouseError as refusal:
-                    self.alert(f"Refused: {refusal}")
-                    fresh = await self._try_read()
-                    if fresh is not None:
-                        self.work.reread(fresh, refused=True)
-                    else:
-                        self.work.in_flight = None
-                    self._show_all()
-                    return
-                self.work.confirmed(answer)
-                self._after_change(before)
-        except Exception as error:  # the screen must survive anything a backend does
-            self.work.in_flight = None
-            self.fail(error)
-        finally:
-            self._sending = False
-            if self.is_mounted:
-                self._show_summary()
-
-    def _lost(self, error: Unavailable) -> None:
-        kind = (
-            "answer was lost" if isinstance(error, OutcomeUnknown) else "backend is not answering"
-        )
-        self.alert(
-            f"The {kind}: your picks are kept and will be sent when it answers; "
-            "nothing will count twice.",
-            "warning",
-        )
-
-    async def _try_read(self) -> Fulfillment | None:
-        try:
-            return await self.backend.get_fulfillment(self.fulfillment.id)
-        except WarehouseError:
-            return None
-
-    async def _reread_until_answered(self) -> bool:
-        """Read the true state again, waiting longer between attempts; False if the screen was
-        left meanwhile (the work stays unsent, and is said to be)."""
-        attempt = 0
-        while self.is_mounted:
-            fresh = await self._try_read()
-            if fresh is not None:
-                self.work.reread(fresh)
-                self._show_all()
-                self.say("Back in touch: the order as the warehouse has it now.", "success")
-                return True
-            await asyncio.sleep(RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)])
-            attempt += 1
-        return False
+        self.saver.send()
 
     def _after_change(self, before: FulfillmentStatus) -> None:
         status = self.work.status
@@ -885,7 +821,7 @@ class OrderScreen(WarehouseScreen):
         return describe_plan(plan, names, bins)
 
     def _busy(self) -> bool:
-        if self.work.unsaved or self._sending:
+        if self.work.unsaved or self.saver.sending:
             self.alert("Still saving your last picks; try again in a moment.", "warning")
             return True
         return False
@@ -933,31 +869,14 @@ class OrderScreen(WarehouseScreen):
         )
 
     async def _change_status(self, body: dict[str, Any]) -> None:
-        key = f"status-{uuid.uuid4()}"
-        before = self.work.status
-        try:
-            answer = await self.backend.update_fulfillment(
-                self.fulfillment.id, body, idempotency_key=key
-            )
-        except Unavailable as error:
-            self.fail(error)
-            fresh = await self._try_read()
-            if fresh is not None:
-                self.work.reread(fresh)
-                self._after_change(before)
-                self.say(f"The order is {fresh.status} now (read again).", "warning")
-            return
-        except (Conflict, InvalidInput) as refusal:
-            self.alert(f"Refused: {refusal}")
-            return
-        self.work.confirmed(answer)
-        self._after_change(before)
-        self.say(f"Order {answer.order_number or answer.id} is {answer.status}.", "success")
+        if await self.saver.change_status(body):
+            ful = self.fulfillment
+            self.say(f"Order {ful.order_number or ful.id} is {ful.status}.", "success")
 
     def action_reload(self) -> None:
         async def reread() -> None:
             fresh = await self.backend.get_fulfillment(self.fulfillment.id)
-            if not self._sending:
+            if not self.saver.sending:
                 self.work.reread(fresh)
                 self._show_all()
 
