@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from console.domain.errors import Conflict, FieldError, InvalidInput
+from console.domain.levels import LevelPlan
 from console.domain.models import Location, Manifest, ManifestLine, ManifestStatus
 from console.domain.requests import LevelChange, ManifestUpdate
 
@@ -26,8 +27,6 @@ TRANSITIONS: Mapping[ManifestStatus, frozenset[ManifestStatus]] = {
 }
 
 RECEIVING = frozenset({S.ACCEPTED, S.PROCESSING})
-
-LevelPlan = dict[str, list[LevelChange]]
 
 
 def _change(location_id: str, layout_id: str | None, **quantities: int) -> LevelChange:
@@ -62,6 +61,16 @@ def receive(manifest: Manifest) -> LevelPlan:
                 )
             )
     return plan
+
+
+def lot_receipts(manifest: Manifest) -> dict[str, tuple[int, int]]:
+    """Complete: what each line's lot gains, as (received, damaged) units."""
+    gains: dict[str, tuple[int, int]] = {}
+    for line in manifest.inventory:
+        if line.lot_id and (line.received_qty or line.damaged_qty):
+            received, damaged = gains.get(line.lot_id, (0, 0))
+            gains[line.lot_id] = (received + line.received_qty, damaged + line.damaged_qty)
+    return gains
 
 
 def check_transition(current: ManifestStatus, target: ManifestStatus) -> None:

@@ -50,6 +50,25 @@ async def test_receive_then_complete_moves_units_into_bins(backend: Backend) -> 
     assert (milk.total_manifested, milk.total_verified) == (0, 26)
 
 
+async def test_completing_adds_the_received_units_to_the_line_lot(backend: Backend) -> None:
+    before = await backend.get_lot("lot_far")
+    await backend.update_manifest(MANIFEST, {"status": "accepted"})
+    await backend.update_manifest(
+        MANIFEST,
+        {
+            "inventory": [
+                {"item_id": MILK, "received_qty": 4, "damaged_qty": 1, "lot_id": "lot_far"}
+            ]
+        },
+    )
+    assert (await backend.get_lot("lot_far")).total_qty == before.total_qty  # not yet: in transit
+    await backend.update_manifest(MANIFEST, {"status": "completed"})
+    after = await backend.get_lot("lot_far")
+    assert after.total_qty == before.total_qty + 5
+    assert after.available_qty == before.available_qty + 4
+    assert after.defective_qty == before.defective_qty + 1
+
+
 async def test_unexpected_item_gets_its_own_line(backend: Backend) -> None:
     await backend.update_manifest(MANIFEST, {"status": "accepted"})
     manifest = await backend.update_manifest(
@@ -103,6 +122,8 @@ async def test_forbidden_steps_are_refused_and_change_nothing(
         {"inventory": [{"item_id": BOLT, "received_qty": "3"}]},
         {"inventory": [{"item_id": "item_nope", "received_qty": 1}]},
         {"inventory": [{"item_id": BOLT, "received_qty": 1, "layout_id": C1}]},
+        {"inventory": [{"item_id": BOLT, "received_qty": 1, "lot_id": "lot_far"}]},  # milk's lot
+        {"inventory": [{"item_id": MILK, "received_qty": 1, "lot_id": "lot_nope"}]},
     ],
 )
 async def test_bad_receipts_are_refused(backend: Backend, unchanged, body: dict) -> None:

@@ -24,7 +24,7 @@ from console.domain import fulfillments as fulfillment_rules
 from console.domain import manifests as manifest_rules
 from console.domain.errors import Conflict, FieldError, InvalidInput, NotFound
 from console.domain.gtin import gtin14
-from console.domain.levels import apply_level_changes, with_totals
+from console.domain.levels import LevelPlan, apply_level_changes, with_totals
 from console.domain.lots import check_lot_quantities, fefo_key
 from console.domain.models import (
     OPEN_FULFILLMENT_STATUSES,
@@ -36,6 +36,7 @@ from console.domain.models import (
     Lot,
     Manifest,
     ManifestLine,
+    ManifestStatus,
     Page,
     Pagination,
 )
@@ -63,7 +64,6 @@ from console.domain.requests import (
 
 T = TypeVar("T", bound=BaseModel)
 Body = RequestModel | Mapping[str, Any]
-LevelPlan = dict[str, list[LevelChange]]
 
 # How many idempotency keys are remembered; older ones are forgotten first.
 IDEMPOTENCY_MEMORY = 50_000
@@ -685,10 +685,28 @@ class MemoryWarehouse:
             now = self._now()
             current = self._manifest(manifest_id)
             for index, receipt in enumerate(request.inventory or []):
-                self._item(receipt.item_id, f"inventory.{index}.item_id")
+                item = self._item(receipt.item_id, f"inventory.{index}.item_id")
+                lot = self._lots.get(receipt.lot_id) if receipt.lot_id else None
+                if receipt.lot_id and (lot is None or lot.item_id != item.id):
+                    raise InvalidInput.on(f"inventory.{index}.lot_id", f"not a lot of {item.name}")
             location = self._location(current.location_id)
             manifest, plan = manifest_rules.apply_update(current, request, location, now)
+            lots = (
+                manifest_rules.lot_receipts(manifest)
+                if manifest.status == ManifestStatus.COMPLETED
+                else {}
+            )
             self._apply_plan(plan, now)
+            for lot_id, (received, damaged) in lots.items():
+                lot = self._lots[lot_id]
+                self._lots[lot_id] = lot.model_copy(
+                    update={
+                        "total_qty": lot.total_qty + received + damaged,
+                        "available_qty": lot.available_qty + received,
+                        "defective_qty": lot.defective_qty + damaged,
+                        "updated_at": now,
+                    }
+                )
             self._manifests[manifest_id] = manifest
             return manifest
 
