@@ -141,8 +141,6 @@ def test_effects_in_an_operators_words() -> None:
     ]
     done = manifest(received_qty=10, damaged_qty=1, layout_id="bin_a")
     assert describe_plan(receive(done), names, bins) == [
-        "Bolt: -12 manifested taken off at no bin",
-        "Bolt: +10 verified into A-01",
-        "Bolt: +1 damaged into A-01",
-        "Milk: -6 manifested taken off at no bin",
+        "Bolt: -12 manifested at no bin; +10 verified into A-01; +1 damaged into A-01",
+        "Milk: -6 manifested at no bin",
     ]

@@ -174,10 +174,10 @@ def parse_entry(text: str) -> Entry:
 
 
 def describe_plan(plan: LevelPlan, names: Mapping[str, str], bins: Mapping[str, str]) -> list[str]:
-    """A level plan in an operator's words, one line per bin touched."""
+    """A level plan in an operator's words: one line per item, each bin it touches in it."""
     out: list[str] = []
     for item_id, changes in plan.items():
-        name = names.get(item_id, item_id)
+        parts: list[str] = []
         for change in changes:
             where = bins.get(change.layout_id or "", change.layout_id or "no bin")
             reserved = change.reserved_qty or 0
@@ -185,17 +185,19 @@ def describe_plan(plan: LevelPlan, names: Mapping[str, str], bins: Mapping[str, 
             damaged = change.damaged_qty or 0
             manifested = change.manifested_qty or 0
             if reserved < 0 and verified > 0:
-                out.append(f"{name}: {verified} back from reserved to verified at {where}")
+                parts.append(f"{verified} back from reserved to verified at {where}")
             elif reserved < 0:
-                out.append(f"{name}: {-reserved} reserved shipped out of {where}")
+                parts.append(f"{-reserved} reserved shipped out of {where}")
             elif reserved > 0:
-                out.append(f"{name}: {reserved} verified reserved at {where}")
+                parts.append(f"{reserved} verified reserved at {where}")
             if manifested > 0:
-                out.append(f"{name}: +{manifested} manifested (on the way) at {where}")
+                parts.append(f"+{manifested} manifested (on the way) at {where}")
             elif manifested < 0:
-                out.append(f"{name}: {manifested} manifested taken off at {where}")
+                parts.append(f"{manifested} manifested at {where}")
             if verified > 0 and not reserved:
-                out.append(f"{name}: +{verified} verified into {where}")
+                parts.append(f"+{verified} verified into {where}")
             if damaged > 0:
-                out.append(f"{name}: +{damaged} damaged into {where}")
+                parts.append(f"+{damaged} damaged into {where}")
+        if parts:
+            out.append(f"{names.get(item_id, item_id)}: " + "; ".join(parts))
     return out

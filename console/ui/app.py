@@ -24,6 +24,7 @@ from console.ui.screens.dialogs import HelpScreen, LocationPicker, StartupProble
 from console.ui.screens.item import ItemScreen
 from console.ui.screens.lots import LotsScreen
 from console.ui.screens.pickpack import PickPackScreen
+from console.ui.screens.receiving import InboundScreen
 from console.ui.screens.search import SearchScreen
 from console.ui.state import Memory
 from console.ui.widgets import GS_KEYS, DoubleReads
@@ -48,6 +49,7 @@ class WarehouseApp(App[int]):
         "adjust": AdjustScreen,
         "lots": LotsScreen,
         "pickpack": PickPackScreen,
+        "receiving": InboundScreen,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", priority=True),
@@ -55,6 +57,7 @@ class WarehouseApp(App[int]):
         Binding("f3", "adjust", "Adjust", priority=True),
         Binding("f4", "show('lots')", "Lots", priority=True),
         Binding("f5", "show('pickpack')", "Pick", priority=True),
+        Binding("f6", "show('receiving')", "Receive", priority=True),
         Binding("f9", "pick_location", "Site", priority=True),
         Binding("f10", "toggle_bell", "Bell on/off", show=False, priority=True),
         Binding("escape", "back", "Back", show=False),
@@ -203,6 +206,11 @@ class WarehouseApp(App[int]):
         yield SystemCommand("Lots (F4)", "Lots by expiry", lambda: self.run_action("show('lots')"))
         yield SystemCommand(
             "Pick-pack (F5)", "Outbound fulfillments", lambda: self.run_action("show('pickpack')")
+        )
+        yield SystemCommand(
+            "Receiving (F6)",
+            "Inbound manifests",
+            lambda: self.run_action("show('receiving')"),
         )
         yield SystemCommand(
             "Change location (F9)", "Work at another site", self.action_pick_location

@@ -123,6 +123,29 @@ async def packing(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def receiving(pilot: Pilot[Any]) -> None:
+    """The first manifest on the inbound list accepted, a bin chosen and its first line's item
+    scanned once."""
+    await choose_location(pilot)
+    await pilot.press("f6")
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    screen: Any = pilot.app.screen
+    if screen.work.status == "requested":
+        await pilot.press("ctrl+a")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+    await pilot.press("ctrl+b")
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+    first = screen.names.get(screen._order[0])
+    await pilot.press(*(first.gtin or first.sku), "enter")
+    await settle(pilot)
+
+
 def with_steady_cursor(scene: Scene) -> Scene:
     """The scene, then the text cursor held steady: a blinking cursor is drawn or not depending
     on the instant of the picture, which made stored snapshots differ from run to run."""
@@ -145,6 +168,8 @@ SCENES: dict[str, Scene] = {
     "pickpack": after_location("f5"),
     "order": picking,
     "packing": packing,
+    "receiving": after_location("f6"),
+    "manifest": receiving,
     "help": after_location("f3", "f1"),
     "location": after_location("f9"),
 }

@@ -14,6 +14,16 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 from console.domain.models import Item, Layout, Location
 from console.ui.text import clean, plain
 
+MOST_EFFECT_LINES = 40
+
+
+def effects_body(lines: list[str]) -> str:
+    """A status change's effects, one line each, as a confirmation's body (it scrolls)."""
+    shown = " | ".join(lines[:MOST_EFFECT_LINES]) or "No change to stock levels."
+    if len(lines) > MOST_EFFECT_LINES:
+        shown += f" | …and {len(lines) - MOST_EFFECT_LINES} more"
+    return shown
+
 
 class Confirm(ModalScreen[bool]):
     """Ask before something that cannot simply be taken back. Enter confirms, Esc cancels; no
@@ -32,8 +42,10 @@ class Confirm(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(plain(self._title, "bold"), classes="dialog-title")
-            yield Static(Text(clean(self._body).replace(" | ", "\n")), classes="dialog-body")
-            yield Static("Enter confirm · Esc cancel", classes="dialog-keys")
+            # a long body (a status change's effects, item by item) scrolls; the keys stay seen
+            with VerticalScroll(classes="dialog-scroll"):
+                yield Static(Text(clean(self._body).replace(" | ", "\n")), classes="dialog-body")
+            yield Static("Enter confirm · ↑↓ scroll · Esc cancel", classes="dialog-keys")
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

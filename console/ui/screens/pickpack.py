@@ -43,7 +43,7 @@ from console.domain.queries import FulfillmentQuery, LotQuery
 from console.domain.scan import Scan, interpret
 from console.ui.saving import WorkSaver
 from console.ui.screens.base import WarehouseScreen
-from console.ui.screens.dialogs import Ask, Confirm
+from console.ui.screens.dialogs import Ask, Confirm, effects_body
 from console.ui.text import clean, plain
 from console.ui.widgets import ScanField
 
@@ -827,10 +827,7 @@ class OrderScreen(WarehouseScreen):
         return False
 
     def _confirm_status(self, status: FulfillmentStatus, body: dict[str, Any], title: str) -> None:
-        effects = self._effects(status) or ["No change to stock levels."]
-        shown = " | ".join(effects[:8])
-        if len(effects) > 8:
-            shown += f" | …and {len(effects) - 8} more"
+        shown = effects_body(self._effects(status))
 
         def answered(go: bool | None) -> None:
             if go:

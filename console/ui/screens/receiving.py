@@ -1,0 +1,794 @@
+"""F6: inbound manifests at this location; receiving one by scans, completing or voiding it."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static
+
+from console.backends.lookup import ItemNames, ScanMatch, find_bin, resolve_scan
+from console.domain.errors import Conflict, Unavailable, WarehouseError
+from console.domain.gtin import gtin14
+from console.domain.levels import describe_plan
+from console.domain.lots import show_day
+from console.domain.manifests import RECEIVING, announce, receive
+from console.domain.models import Item, Layout, Lot, Manifest, ManifestStatus
+from console.domain.picking import due_in
+from console.domain.queries import ManifestQuery
+from console.domain.receiving import Receiving
+from console.domain.scan import Scan, interpret
+from console.ui.saving import WorkSaver
+from console.ui.screens.base import WarehouseScreen
+from console.ui.screens.dialogs import Ask, BinPicker, Confirm, effects_body
+from console.ui.screens.pickpack import step_cursor
+from console.ui.text import clean, plain
+from console.ui.widgets import ScanField
+
+S = ManifestStatus
+OPEN_STATUSES = (S.REQUESTED, S.ACCEPTED, S.PROCESSING)
+LIST_PAGE = 50
+LATE_STYLE = "bold red"
+DAMAGED_STYLE = "bold red"
+
+
+class InboundScreen(WarehouseScreen):
+    """The inbound list: manifests expected at this location, the one due first on top."""
+
+    TITLE = "Receiving"
+    HELP = (
+        "Inbound manifests at this location, the one expected first on top: order number, "
+        "lines, units expected and counted, status, estimated delivery (✖ when it is late). "
+        "Enter, or scanning the order or a tracking number, opens a manifest to receive it. "
+        "Ctrl+T shows completed and void manifests too. A product scanned here opens it in "
+        "item search."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", show=True),
+        Binding("up", "cursor(-1)", "Up", show=False, priority=True),
+        Binding("down", "cursor(1)", "Down", show=False, priority=True),
+        Binding("ctrl+t", "toggle_closed", "All/open", priority=True),
+        Binding("ctrl+r", "reload", "Reload", priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[Manifest] = []
+        self._has_more = False
+        self._page = 1
+        self.show_closed = False
+
+    def compose_body(self) -> ComposeResult:
+        yield ScanField(id="scan", placeholder="Scan or type an order or tracking number")
+        yield Static(id="summary", classes="summary")
+        yield DataTable(id="inbound-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="inbound-line", classes="preview")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one("#inbound-table", DataTable)
+        for label, key, width in (
+            ("", "mark", 1),
+            ("Order", "order", 14),
+            ("Lines", "lines", 5),
+            ("Units", "units", 6),
+            ("Counted", "counted", 7),
+            ("Status", "status", 10),
+            ("Delivery", "eta", 16),
+        ):
+            table.add_column(label, key=key, width=width)
+        self.query_one("#scan", ScanField).focus()
+        if self.location is not None:
+            self.reload()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self.location is not None:
+            self.reload()
+
+    def location_changed(self) -> None:
+        super().location_changed()
+        if self.is_mounted:
+            self.reload()
+
+    def reload(self) -> None:
+        self.run_io(lambda: self._load(page=1), group="inbound")
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_toggle_closed(self) -> None:
+        self.show_closed = not self.show_closed
+        self.say("Completed and void manifests shown too." if self.show_closed else "Open ones.")
+        self.reload()
+
+    async def _load(self, *, page: int) -> None:
+        if self.location is None:
+            return
+        statuses = None if self.show_closed else [s.value for s in OPEN_STATUSES]
+        answer = await self.backend.list_manifests(
+            ManifestQuery(location_id=self.location.id, status=statuses, limit=LIST_PAGE, page=page)
+        )
+        table = self.query_one("#inbound-table", DataTable)
+        if page == 1:
+            self._rows = []
+            table.clear()
+        now = self.console.now()
+        for manifest in answer.data:
+            self._rows.append(manifest)
+            late = manifest.status in OPEN_STATUSES and self._late(manifest, now)
+            style = LATE_STYLE if late else ""
+            eta, _ = due_in(manifest.estimated_delivery_at, now)
+            lines = manifest.inventory
+            table.add_row(
+                Text("✖" if late else "", style=style),
+                plain(manifest.order_number or manifest.id, "bold" if late else ""),
+                Text(str(len(lines)), justify="right"),
+                Text(str(sum(ln.qty for ln in lines)), justify="right"),
+                Text(str(sum(ln.received_qty + ln.damaged_qty for ln in lines)), justify="right"),
+                plain(manifest.status),
+                plain(eta.replace("overdue", "late"), style),
+                key=manifest.id,
+            )
+        self._has_more = answer.pagination.has_more
+        self._page = page
+        more = " · end of list loads more" if self._has_more else ""
+        late_count = sum(1 for m in self._rows if m.status in OPEN_STATUSES and self._late(m, now))
+        kind = "manifests" if self.show_closed else "open manifests"
+        self.query_one("#summary", Static).update(
+            f"{len(self._rows)} {kind} · {late_count} late ✖ · expected first on top{more}"
+        )
+        self._show_line()
+
+    @staticmethod
+    def _late(manifest: Manifest, now: int) -> bool:
+        return due_in(manifest.estimated_delivery_at, now)[1]
+
+    def _highlighted(self) -> Manifest | None:
+        table = self.query_one("#inbound-table", DataTable)
+        if not self._rows or not 0 <= table.cursor_row < len(self._rows):
+            return None
+        return self._rows[table.cursor_row]
+
+    def _show_line(self) -> None:
+        manifest = self._highlighted()
+        line = self.query_one("#inbound-line", Static)
+        if manifest is None:
+            line.update("Nothing expected here." if not self._rows else "")
+            return
+        sender = manifest.sender.name or manifest.sender.company if manifest.sender else None
+        tracking = ", ".join(manifest.tracking_numbers) or "no tracking number"
+        when = show_day(manifest.estimated_delivery_at) or "no date"
+        line.update(
+            plain(
+                f"{manifest.order_number or manifest.id} · {manifest.status} · delivery {when} · "
+                f"from {sender or '—'} · {tracking}"
+            )
+        )
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_line()
+        if self._has_more and event.cursor_row >= event.data_table.row_count - 1:
+            page = self._page + 1
+            self.run_io(lambda: self._load(page=page), group="inbound")
+
+    def action_cursor(self, step: int) -> None:
+        step_cursor(self.query_one("#inbound-table", DataTable), step)
+
+    def action_open(self) -> None:
+        if manifest := self._highlighted():
+            self.app.push_screen(ManifestScreen(manifest))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
+        message.stop()
+        message.prevent_default()
+        value = message.value.strip()
+        message.field.done_with(message)
+        if not value:
+            self.action_open()
+            return
+        wanted = value.casefold()
+        for manifest in self._rows:
+            numbers = [manifest.order_number or "", manifest.id, *manifest.tracking_numbers]
+            if wanted in (n.casefold() for n in numbers):
+                self.app.push_screen(ManifestScreen(manifest))
+                return
+        await super().handle_scan(interpret(message.value), message)
+
+
+class ManifestScreen(WarehouseScreen):
+    """One manifest: its lines as they are counted off the truck, then completing it."""
+
+    TITLE = "Manifest"
+    HELP = (
+        "Ctrl+A accepts a requested manifest: its units show as manifested (on the way). Then "
+        "scan the bin the units go to (or Ctrl+B to choose it), and scan each unit: a scan "
+        "counts one received unit, or the count a GS1 (30)/(37) label carries; a lot and expiry "
+        "on the label are recorded on the lot. Ctrl+D switches to counting damaged units and "
+        "back. An item not on the manifest, or more than expected, rings and asks first. "
+        "Ctrl+U types the counts of the highlighted line. Ctrl+K completes the manifest: "
+        "received units go into verified (damaged into damaged) in their bins and what is "
+        "missing is reported. Ctrl+X voids it. Every step shows its effect on stock before it "
+        "is sent; your counts are saved as you go and are never applied twice."
+    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor(-1)", "Line ↑", show=False, priority=True),
+        Binding("down", "cursor(1)", "Line ↓", show=False, priority=True),
+        Binding("ctrl+a", "accept", "Accept", priority=True),
+        Binding("ctrl+b", "choose_bin", "Bin", priority=True),
+        Binding("ctrl+d", "toggle_damaged", "Damaged", priority=True),
+        Binding("ctrl+u", "counts", "Qty", priority=True),
+        Binding("ctrl+k", "complete", "Complete", priority=True),
+        Binding("ctrl+x", "void", "Void", priority=True),
+        Binding("ctrl+r", "reload", "Reload", show=False, priority=True),
+        Binding("escape", "app.back", "Back"),
+    ]
+
+    def __init__(self, manifest: Manifest) -> None:
+        super().__init__()
+        self.work = Receiving(manifest)
+        self.names = ItemNames()
+        self.lots: dict[str, Lot] = {}  # lot id → lot, for the lines' lot numbers and expiry
+        self.bin_id: str | None = None  # the bin the operator scanned or chose last
+        self.damaged_mode = False
+        self._order: list[str] = []  # item ids as the table rows
+        self._by_gtin: dict[str, Item] = {}
+        self._by_sku: dict[str, Item] = {}
+        self.saver = WorkSaver(
+            self,
+            self.work,
+            update=lambda body, key: self.backend.update_manifest(
+                self.manifest.id, body, idempotency_key=key
+            ),
+            read=lambda: self.backend.get_manifest(self.manifest.id),
+            show=self._show_all,
+            changed=self._after_change,
+            idle=self._show_summary,
+            what="counts",
+        )
+
+    @property
+    def manifest(self) -> Manifest:
+        return self.work.manifest
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose_body(self) -> ComposeResult:
+        yield ScanField(id="scan", placeholder="Scan bin, item or case label")
+        yield Static(id="manifest-summary", classes="summary")
+        yield DataTable(id="receipt-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="receipt-line", classes="preview")
+
+    def _columns(self, width: int) -> list[tuple[str, str, int]]:
+        columns = [
+            ("", "mark", 1),
+            ("Item", "item", 0),
+            ("Bin", "bin", 9),
+            ("Lot", "lot", 9),
+            ("Exp", "expected", 4),
+            ("Recv", "received", 4),
+            ("Dmg", "damaged", 3),
+            ("Miss", "missing", 4),
+        ]
+        if width >= 110:
+            columns.insert(2, ("SKU", "sku", 18))
+            columns.insert(5, ("Expires", "expires", 10))
+        fixed = sum(w for *_, w in columns) + 2 * len(columns) + 2
+        return [(label, key, w or max(10, width - fixed)) for label, key, w in columns]
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        table = self.query_one("#receipt-table", DataTable)
+        for label, key, width in self._columns(self.app.size.width):
+            table.add_column(label, key=key, width=width)
+        self.query_one("#scan", ScanField).focus()
+        self._show_all()
+        self.run_io(self._load_details, group="details")
+
+    def on_resize(self, event: events.Resize) -> None:
+        if not self.query("#receipt-table"):
+            return
+        table = self.query_one("#receipt-table", DataTable)
+        table.clear(columns=True)
+        for label, key, width in self._columns(event.size.width):
+            table.add_column(label, key=key, width=width)
+        self._show_all()
+
+    async def _load_details(self) -> None:
+        """Item names and the lines' lots, after the list shows."""
+        item_ids = set(self.work.item_ids)
+        await self.names.fetch(self.backend, item_ids)
+        for item_id in item_ids:
+            if (item := self.names.get(item_id)) is not None:
+                self._index(item)
+        for item_id in self.work.item_ids:
+            lot_id = self.work.lot_of(item_id)
+            if lot_id and lot_id not in self.lots:
+                with contextlib.suppress(WarehouseError):  # else the line shows the lot id
+                    self.lots[lot_id] = await self.backend.get_lot(lot_id)
+        self._show_all()
+
+    def _index(self, item: Item) -> None:
+        if code := gtin14(item.gtin):
+            self._by_gtin[code] = item
+        if item.sku:
+            self._by_sku[item.sku.casefold()] = item
+
+    # -- showing ------------------------------------------------------------------------------
+
+    def _bin_name(self, layout_id: str | None) -> str:
+        if layout_id is None:
+            return "—"
+        layout = self.location.layout(layout_id) if self.location else None
+        return layout.name if layout else layout_id
+
+    def _cells(self, item_id: str) -> dict[str, Text]:
+        work = self.work
+        missing, over = work.missing(item_id), work.over(item_id)
+        if work.line(item_id) is None or work.expected(item_id) == 0:
+            mark, style = "+", "yellow"  # unexpected
+        elif over:
+            mark, style = "!", "yellow"
+        elif not missing:
+            mark, style = "✔", "green"
+        elif work.counted(item_id):
+            mark, style = "…", ""
+        else:
+            mark, style = "", ""
+        lot_id = work.lot_of(item_id)
+        lot = self.lots.get(lot_id) if lot_id else None
+        item = self.names.get(item_id)
+        return {
+            "mark": Text(mark, style=style),
+            "item": plain(self.names.name(item_id)),
+            "sku": plain(item.sku or "" if item else ""),
+            "bin": plain(self._bin_name(work.bin_of(item_id))),
+            "lot": plain((lot.number or lot.id) if lot else (lot_id or "—")),
+            "expires": plain(show_day(lot.expires_at) if lot else ""),
+            "expected": Text(str(work.expected(item_id)), justify="right"),
+            "received": Text(
+                str(work.received_qty(item_id)),
+                justify="right",
+                style="bold" if work.received_qty(item_id) else "",
+            ),
+            "damaged": Text(
+                str(work.damaged_qty(item_id)),
+                justify="right",
+                style=DAMAGED_STYLE if work.damaged_qty(item_id) else "",
+            ),
+            "missing": Text(
+                f"+{over}" if over else str(missing),
+                justify="right",
+                style="yellow" if over else "",
+            ),
+        }
+
+    def _show_all(self) -> None:
+        table = self.query_one("#receipt-table", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        keys = [str(column.key.value) for column in table.columns.values()]
+        self._order = list(self.work.item_ids)
+        for item_id in self._order:
+            cells = self._cells(item_id)
+            table.add_row(*(cells[k] for k in keys), key=item_id)
+        if self._order:
+            table.move_cursor(row=min(keep, len(self._order) - 1))
+        self._show_summary()
+        self._show_line()
+
+    def _show_row(self, item_id: str) -> None:
+        if item_id not in self._order:
+            self._show_all()  # an unexpected item's first unit: a new row
+        table = self.query_one("#receipt-table", DataTable)
+        cells = self._cells(item_id)
+        for column in table.columns.values():
+            key = str(column.key.value)
+            table.update_cell(item_id, key, cells[key])
+        table.move_cursor(row=self._order.index(item_id))
+        self._show_summary()
+        self._show_line()
+
+    def _show_summary(self) -> None:
+        work, manifest = self.work, self.manifest
+        damaged = sum(work.damaged_qty(i) for i in work.item_ids)
+        text = Text.assemble(
+            plain(manifest.order_number or manifest.id, "bold"),
+            f" · {manifest.status}",
+            f" · {work.units_counted}/{work.units_expected} counted",
+            f" · {damaged} damaged" if damaged else "",
+            f" · {work.units_missing} missing" if manifest.status != S.REQUESTED else "",
+            plain(f" · at bin {self._bin_name(self.bin_id)}" if self.bin_id else ""),
+            (" · DAMAGED: scans count damaged", DAMAGED_STYLE) if self.damaged_mode else "",
+            " · ⟳ saving" if work.unsaved else "",
+        )
+        text.truncate(max(20, self.app.size.width - 2), overflow="ellipsis")
+        self.query_one("#manifest-summary", Static).update(text)
+
+    def _highlighted_item(self) -> str | None:
+        table = self.query_one("#receipt-table", DataTable)
+        if not self._order or not 0 <= table.cursor_row < len(self._order):
+            return None
+        return self._order[table.cursor_row]
+
+    def _show_line(self) -> None:
+        item_id = self._highlighted_item()
+        out = self.query_one("#receipt-line", Static)
+        if item_id is None:
+            out.update("This manifest has no lines." if not self._order else "")
+            return
+        work = self.work
+        parts = [self.names.name(item_id)]
+        item = self.names.get(item_id)
+        if item is not None and item.sku:
+            parts.append(item.sku)
+        if (lot_id := work.lot_of(item_id)) and (lot := self.lots.get(lot_id)):
+            parts.append(f"lot {lot.number} exp {show_day(lot.expires_at) or '—'}")
+        if work.expected(item_id) == 0:
+            parts.append("not on the manifest")
+        elif work.status == S.REQUESTED:
+            parts.append(f"{work.expected(item_id)} expected")
+        elif over := work.over(item_id):
+            parts.append(f"{over} more than expected")
+        elif missing := work.missing(item_id):
+            parts.append(
+                f"{missing} not received"
+                if work.status == S.COMPLETED
+                else f"{missing} still missing"
+            )
+        out.update(plain(" · ".join(parts)))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_line()
+
+    def action_cursor(self, step: int) -> None:
+        step_cursor(self.query_one("#receipt-table", DataTable), step)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        status = self.work.status
+        receiving = status in RECEIVING
+        shown = {
+            "accept": status == S.REQUESTED,
+            "choose_bin": receiving,
+            "toggle_damaged": receiving,
+            "counts": receiving,
+            "complete": receiving,
+            "void": status in OPEN_STATUSES,
+        }
+        return shown.get(action, True)
+
+    # -- scans --------------------------------------------------------------------------------
+
+    async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
+        message.stop()
+        message.prevent_default()
+        value = message.value.strip()
+        message.field.done_with(message)
+        if not value:
+            return
+        if message.double_read:
+            self.say("Same label read twice at once: counted once.", "warning")
+            return
+        scan = interpret(message.value)
+        self.run_io(lambda: self.take_scan(scan), group="scan", exclusive=False)
+
+    async def handle_scan(self, scan: Scan, message: ScanField.Scanned) -> None:
+        self.run_io(lambda: self.take_scan(scan), group="scan", exclusive=False)
+
+    def _known_item(self, scan: Scan) -> Item | None:
+        """An item of this manifest the scan names, known without asking the backend."""
+        if scan.gtin:
+            return self._by_gtin.get(scan.gtin)
+        return self._by_sku.get(scan.text.casefold())
+
+    async def take_scan(self, scan: Scan) -> None:
+        if (layout := find_bin(self.location, scan.text)) is not None and not scan.gtin:
+            self._at_bin(layout)
+            return
+        known = self._known_item(scan)
+        if known is not None and not scan.lot:
+            match = ScanMatch(scan, item=known)
+        else:
+            try:
+                match = await resolve_scan(self.backend, scan, self.location)
+            except Unavailable as error:
+                self.alert(f"{error.message} This scan was not counted: scan it again.")
+                return
+        if match.item is None and match.layout is not None:
+            self._at_bin(match.layout)
+            return
+        item = match.item
+        if item is None:
+            self.alert(match.describe_miss())
+            return
+        self.names.remember(item)
+        self._index(item)
+        count = scan.count or 1
+        name = self.names.name(item.id)
+        try:
+            questions = self.work.warnings(item.id, count, name, self.bin_id)
+        except Conflict as refusal:
+            self.alert(refusal.message)
+            return
+        moving_from = self.work.needs_bin_move(item.id, self.bin_id)
+        if moving_from is not None:
+            questions.append(
+                f"{name} is being received into {self._bin_name(moving_from)}; a line keeps one "
+                f"bin: all its units move to {self._bin_name(self.bin_id)}."
+            )
+        if not questions:
+            await self._count(item, count, scan, match.lot)
+            return
+        asked_extra = len(questions) > (1 if moving_from else 0)
+        what = "damaged " if self.damaged_mode else ""
+        question = Confirm(
+            f"Count {count} {what}unit(s) of {name}?",
+            " | ".join(questions) + " | Enter counts it; Esc counts nothing.",
+        )
+
+        def answered(go: bool | None) -> None:
+            if not go:
+                self.say("Nothing counted.")
+                return
+            if asked_extra:
+                self.work.allowed.add(item.id)
+            self.run_io(lambda: self._count(item, count, scan, match.lot), group="count")
+
+        self.console.ring()
+        self.app.push_screen(question, answered)
+
+    def _at_bin(self, layout: Layout) -> None:
+        self.bin_id = layout.id
+        self._show_summary()
+        self.say(f"At bin {clean(layout.name)}: scans count into it.")
+
+    async def _count(self, item: Item, count: int, scan: Scan, lot: Lot | None) -> None:
+        """Count the units, then note the lot their label carried (found, or created)."""
+        name = self.names.name(item.id)
+        damaged = self.damaged_mode
+        if not self._record(
+            lambda: self.work.receive(item.id, count, damaged=damaged, layout_id=self.bin_id),
+            item.id,
+        ):
+            return
+        line = f"{clean(name)}: {self.work.received_qty(item.id)} received"
+        if self.work.damaged_qty(item.id):
+            line += f", {self.work.damaged_qty(item.id)} damaged"
+        line += f" of {self.work.expected(item.id)}."
+        self.say(line, "warning" if damaged else "success")
+        if scan.lot:
+            await self._note_lot(item, scan, lot)
+
+    async def _note_lot(self, item: Item, scan: Scan, lot: Lot | None) -> None:
+        assert scan.lot is not None
+        name = self.names.name(item.id)
+        if lot is None:
+            lot = await self._create_lot(item, scan)
+            if lot is None:
+                return
+        self.lots[lot.id] = lot
+        other = self.work.record_lot(item.id, lot.id)
+        if other is not None:
+            held = self.lots.get(other)
+            self.alert(
+                f"Units counted, but lot {clean(scan.lot)} is not recorded: this line holds lot "
+                f"{clean(held.number if held and held.number else other)} (one lot per line).",
+                "warning",
+            )
+            return
+        self._show_row(item.id)
+        self.saver.send()
+        if scan.expires_at and lot.expires_at and scan.expires_at != lot.expires_at:
+            self.alert(
+                f"Lot {clean(scan.lot)} of {clean(name)} is on record expiring "
+                f"{show_day(lot.expires_at)}; the label says {show_day(scan.expires_at)}.",
+                "warning",
+            )
+
+    async def _create_lot(self, item: Item, scan: Scan) -> Lot | None:
+        assert scan.lot is not None and self.location is not None
+        body: dict[str, Any] = {
+            "number": scan.lot,
+            "item_id": item.id,
+            "location_id": self.location.id,
+        }
+        if layout_id := self.work.bin_of(item.id):
+            body["layout_id"] = layout_id
+        if scan.expires_at:
+            body["expires_at"] = scan.expires_at
+        try:
+            lot = await self.backend.create_lot(body, idempotency_key=f"lot-{uuid.uuid4()}")
+        except WarehouseError as error:
+            self.alert(f"Units counted, but lot {clean(scan.lot)} could not be recorded: {error}")
+            return None
+        expiry = f" (expires {show_day(lot.expires_at)})" if lot.expires_at else ""
+        self.say(f"New lot {clean(scan.lot)}{expiry} recorded for {clean(item.name)}.", "success")
+        return lot
+
+    def _record(self, change: Callable[[], object], item_id: str | None = None) -> bool:
+        """Apply one of the operator's changes locally, show it, and send it."""
+        try:
+            change()
+        except WarehouseError as refusal:
+            self.alert(refusal.message)
+            return False
+        if item_id is not None:
+            self._show_row(item_id)
+        else:
+            self._show_all()
+        self.saver.send()
+        return True
+
+    def _after_change(self, before: ManifestStatus) -> None:
+        if self.work.status != before:
+            self.refresh_bindings()
+            self._show_all()
+        else:
+            self._show_summary()
+
+    # -- the operator's other keys ------------------------------------------------------------
+
+    def action_toggle_damaged(self) -> None:
+        self.damaged_mode = not self.damaged_mode
+        self._show_summary()
+        if self.damaged_mode:
+            self.say("Damaged: each scan now counts a damaged unit. Ctrl+D to go back.", "warning")
+        else:
+            self.say("Scans count received units again.")
+
+    def action_choose_bin(self) -> None:
+        if self.location is None:
+            return
+
+        def chosen(layout: object) -> None:
+            if isinstance(layout, Layout):
+                self._at_bin(layout)
+
+        self.app.push_screen(BinPicker("Receive into which bin?", self.location.layouts), chosen)
+
+    def action_counts(self) -> None:
+        item_id = self._highlighted_item()
+        if item_id is None:
+            return
+        name = self.names.name(item_id)
+        work = self.work
+
+        def answered(answer: dict[str, str] | None) -> None:
+            if answer is None:
+                return
+            counts: dict[str, int] = {}
+            for key, text in answer.items():
+                text = text.strip()
+                if not text.isdigit() or len(text) > 9:
+                    self.alert(
+                        f"“{clean(text)}” is not a count: type a whole number. Nothing changed."
+                    )
+                    return
+                counts[key] = int(text)
+
+            def change() -> None:
+                if self.bin_id is not None and work.bin_of(item_id) is None:
+                    work.put_in_bin(item_id, self.bin_id)
+                work.set_counts(item_id, counts["received"], counts["damaged"])
+
+            if self._record(change, item_id):
+                self.say(
+                    f"{clean(name)}: {counts['received']} received, {counts['damaged']} damaged "
+                    f"of {work.expected(item_id)}.",
+                    "success",
+                )
+
+        self.app.push_screen(
+            Ask(
+                "Counts",
+                f"{name}: {work.expected(item_id)} expected. Type how many are received and "
+                "damaged in all (for units that cannot be scanned).",
+                [
+                    ("received", "Received in all", str(work.received_qty(item_id))),
+                    ("damaged", "Damaged in all", str(work.damaged_qty(item_id))),
+                ],
+            ),
+            answered,
+        )
+
+    # -- status changes -----------------------------------------------------------------------
+
+    def _bins(self) -> dict[str, str]:
+        location = self.location
+        if location is None:
+            return {}
+        return {lay.id: lay.name for lay in location.layouts} | {"": f"{location.name}, no bin"}
+
+    def _names(self) -> dict[str, str]:
+        return {i: self.names.name(i) for i in self.work.item_ids}
+
+    def _busy(self) -> bool:
+        if self.work.unsaved or self.saver.sending:
+            self.alert("Still saving your last counts; try again in a moment.", "warning")
+            return True
+        return False
+
+    def _confirm(self, title: str, lines: list[str], body: dict[str, Any], done: str) -> None:
+        def answered(go: bool | None) -> None:
+            if go:
+                self.run_io(lambda: self._change_status(body, done), group="status")
+
+        self.app.push_screen(Confirm(title, effects_body(lines)), answered)
+
+    async def _change_status(self, body: dict[str, Any], done: str) -> None:
+        if await self.saver.change_status(body):
+            self.say(done, "success")
+
+    def _number(self) -> str:
+        return self.manifest.order_number or self.manifest.id
+
+    def action_accept(self) -> None:
+        if self.work.status != S.REQUESTED:
+            return
+        effects = describe_plan(announce(self.manifest), self._names(), self._bins())
+        self._confirm(
+            f"Accept {self._number()}?",
+            effects,
+            {"status": S.ACCEPTED.value},
+            f"{self._number()} accepted: scan the bin, then the units as they come off the truck.",
+        )
+
+    def action_complete(self) -> None:
+        if self.work.status not in RECEIVING or self._busy():
+            return
+        work = self.work
+        effects = describe_plan(receive(self.manifest), self._names(), self._bins())
+        unbinned = [i for i in work.item_ids if work.counted(i) and work.bin_of(i) is None]
+        shortfalls = [
+            f"{self.names.name(i)} {missing} of {expected}"
+            for i, expected, missing in work.shortfalls()
+        ]
+        report = [f"Not received: {', '.join(shortfalls)}."] if shortfalls else []
+        if unbinned:
+            report.append(f"{len(unbinned)} line(s) have no bin: their units stay without one.")
+        done = f"{self._number()} completed: {work.units_counted} unit(s) put away" + (
+            f"; {work.units_missing} not received." if work.units_missing else "; nothing missing."
+        )
+        self._confirm(
+            f"Complete {self._number()}?",
+            report + effects,
+            {"status": S.COMPLETED.value},
+            done,
+        )
+
+    def action_void(self) -> None:
+        if self.work.status not in OPEN_STATUSES or self._busy():
+            return
+        work = self.work
+        plan = announce(self.manifest, sign=-1) if work.status in RECEIVING else {}
+        effects = describe_plan(plan, self._names(), self._bins())
+        warning = (
+            [f"The {work.units_counted} unit(s) counted on it are not put away."]
+            if work.units_counted
+            else []
+        )
+        self._confirm(
+            f"Void {self._number()}?",
+            warning + effects,
+            {"status": S.VOID.value},
+            f"{self._number()} is void.",
+        )
+
+    def action_reload(self) -> None:
+        async def reread() -> None:
+            fresh = await self.backend.get_manifest(self.manifest.id)
+            if not self.saver.sending:
+                self.work.reread(fresh)
+                self._show_all()
+
+        self.run_io(reread, group="reload")
