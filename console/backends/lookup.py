@@ -44,9 +44,13 @@ def find_bin(location: Location | None, label: str) -> Layout | None:
     )
 
 
-async def find_lot(backend: Backend, number: str, item_id: str | None = None) -> Lot | None:
-    """The lot with exactly this number (of this item, when given)."""
-    page = await backend.list_lots(LotQuery(search=number, item_id=item_id, limit=50))
+async def find_lot(
+    backend: Backend, number: str, item_id: str | None = None, location_id: str | None = None
+) -> Lot | None:
+    """The lot with exactly this number (of this item, at this location, when given)."""
+    page = await backend.list_lots(
+        LotQuery(search=number, item_id=item_id, location_id=location_id, limit=50)
+    )
     wanted = number.casefold()
     return next((lot for lot in page.data if (lot.number or "").casefold() == wanted), None)
 

@@ -169,14 +169,21 @@ class Receiving:
             self.bins[item_id] = layout_id
         (self.damaged if damaged else self.received).add(item_id, count)
 
-    def set_counts(self, item_id: str, received: int, damaged: int) -> None:
-        """Manual entry: the line's received and damaged counts become these."""
+    def set_counts(
+        self, item_id: str, received: int, damaged: int, *, layout_id: str | None = None
+    ) -> None:
+        """Manual entry: the line's received and damaged counts become these (into
+        `layout_id` when the line has no bin yet)."""
         self._receiving()
         if received < 0 or damaged < 0:
             raise refuse("Counts cannot be below zero.")
-        if self.bin_of(item_id) is None and received + damaged:
-            raise refuse("Scan the bin the units go to first (or Ctrl+B): nothing counted.")
+        if received + damaged:
+            self._check_bin(item_id, layout_id)
+        if self.bin_of(item_id) is None and layout_id is not None:
+            self.bins[item_id] = layout_id
         line = self.line(item_id)
+        if line is None and item_id not in self.unexpected:
+            self.unexpected.append(item_id)
         self.received.make_total(item_id, line.received_qty if line else 0, received)
         self.damaged.make_total(item_id, line.damaged_qty if line else 0, damaged)
 

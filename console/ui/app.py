@@ -27,7 +27,12 @@ from console.ui.screens.pickpack import PickPackScreen
 from console.ui.screens.receiving import InboundScreen
 from console.ui.screens.search import SearchScreen
 from console.ui.state import Memory
-from console.ui.widgets import GS_KEYS, DoubleReads
+from console.ui.text import clean
+from console.ui.widgets import GS_KEYS, SCANNER_KEY_SECONDS, DoubleReads
+
+# A scan's Enter follows its last character at once; the operator's own Enter does not.
+QUESTION_SCAN_GAP = 3 * SCANNER_KEY_SECONDS
+SCAN_ENDS = frozenset({"enter", "tab", "ctrl+j"})
 
 
 def _stylesheet() -> Path:
@@ -81,6 +86,8 @@ class WarehouseApp(App[int]):
         self._wanted_location = location_id
         self.locations: list[Location] = []
         self.double_reads = DoubleReads()
+        self._question_scan = ""  # characters typed on a question or chooser (see below)
+        self._question_typed_at = 0.0
 
     def now(self) -> int:
         """Epoch seconds: what expiry and due times are measured against (fixed in tests)."""
@@ -234,16 +241,43 @@ class WarehouseApp(App[int]):
         if isinstance(self.focused, Input | TextArea):
             return False
         is_gs = event.key in GS_KEYS or event.character == GS
+        screen = self.screen
+        if not isinstance(screen, WarehouseScreen):
+            return self._scan_on_question(screen, event, is_gs)
         if not (event.is_printable or is_gs):
             return False
-        screen = self.screen
-        field = screen.scan_field if isinstance(screen, WarehouseScreen) else None
+        field = screen.scan_field
         if field is None:
             return False
         # Focus moves now, not after the keys already queued: the rest of the scan (its Enter
         # above all) must reach the field, not the widget that had focus.
         screen.set_focus(field)
         field.take_char(GS if is_gs else (event.character or ""), event.time)
+        return True
+
+    def _scan_on_question(self, screen: Screen[object], event: events.Key, is_gs: bool) -> bool:
+        """On a question or a chooser, a scan answers nothing: its Enter would confirm the
+        question or take the highlighted row. Its characters are held; at its Enter the screen
+        may take the whole scan (a bin chooser takes a bin label), else the bell rings."""
+        if event.is_printable or is_gs:
+            if event.time - self._question_typed_at > QUESTION_SCAN_GAP:
+                self._question_scan = ""
+            self._question_scan += GS if is_gs else (event.character or "")
+            self._question_typed_at = event.time
+            return True
+        scanned = self._question_scan
+        if event.key not in SCAN_ENDS or not scanned:
+            return False
+        self._question_scan = ""
+        if event.time - self._question_typed_at > QUESTION_SCAN_GAP:
+            return False  # typed by hand long ago: this Enter is the operator's own
+        take = getattr(screen, "take_scanned", None)
+        if take is None or not take(scanned):
+            self.ring()
+            self.notify(
+                f"Scan “{clean(scanned)}” not taken: answer the question first (Enter or Esc).",
+                severity="warning",
+            )
         return True
 
 

@@ -58,3 +58,12 @@ def marked(value: str | None, fallback: object = "") -> Text:
         elif part:
             text.append(clean(part), style=MATCH_STYLE if inside else "")
     return text
+
+
+def typed_count(text: str) -> int | None:
+    """A whole number of units as an operator types it (ASCII digits, at most nine), or None:
+    "5x", "²", "-3" or a 30-digit number are no count."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        return None
+    return int(text)

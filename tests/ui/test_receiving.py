@@ -345,3 +345,107 @@ async def test_the_same_receipt_through_the_http_backend_against_the_server(memo
     assert (await stock(warehouse, MILK))[BRACKET] == (5, 0, 0)
     lot = await warehouse.get_lot("lot_soon")
     assert lot.total_qty == 6 + 5
+
+
+async def test_a_manifest_opened_from_an_old_list_counts_on_top_of_the_newest(
+    make_app, backend
+) -> None:
+    await backend.inner.update_manifest(MANIFEST, {"status": "accepted"})
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f6")
+        await settle(pilot)
+        # another console counts 5 bolts while this list is on screen
+        await backend.inner.update_manifest(
+            MANIFEST, {"inventory": [{"item_id": BOLT, "received_qty": 5, "layout_id": A1}]}
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_like_a_scanner(pilot, BOLT_GTIN13, gap=0)  # at once, while it opens
+        await settle(pilot)
+        assert lines(app)[BOLT_NAME][3] == "6"
+    stored = await backend.inner.get_manifest(MANIFEST)
+    assert next(ln for ln in stored.inventory if ln.item_id == BOLT).received_qty == 6
+
+
+async def test_leaving_with_unsaved_counts_asks_for_a_second_esc(make_app, backend) -> None:
+    from console.domain.errors import Unavailable
+
+    await backend.inner.update_manifest(MANIFEST, {"status": "accepted"})
+
+    async def down(real: Any, *args: Any, **kwargs: Any) -> Any:
+        raise Unavailable("The backend is not answering.")
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_manifest(pilot)
+        backend.hooks["update_manifest"] = down
+        await scan(pilot, "A-01-01")
+        # no settling while the backend is down: the saver keeps trying until it answers
+        await type_like_a_scanner(pilot, BOLT_GTIN13)
+        await pilot.pause(0.3)
+        assert "kept and sent again" in message(app)
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert app.screen is screen and "Esc again" in message(app)
+        del backend.hooks["update_manifest"]  # back: the kept count lands
+        await settle(pilot, 1.5)
+        assert not screen.work.unsaved
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, InboundScreen)
+    stored = await backend.inner.get_manifest(MANIFEST)
+    assert next(ln for ln in stored.inventory if ln.item_id == BOLT).received_qty == 1
+
+
+async def test_a_scan_cannot_answer_a_question_but_a_bin_chooser_takes_a_bin_label(
+    make_app, backend
+) -> None:
+    app = make_app()
+    rung = rings(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_manifest(pilot)
+        await confirm(pilot, "ctrl+a")
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        await scan(pilot, "A-01-02")  # scanned into the chooser: that bin
+        assert screen.bin_id == A2 and isinstance(app.screen, ManifestScreen)
+        await scan(pilot, f"]C101{MILK_14}307")  # 7 of 6: the question opens
+        assert isinstance(app.screen, Confirm)
+        before = len(rung)
+        await scan(pilot, MILK_GTIN12)  # a stray scan: its Enter must not confirm
+        assert isinstance(app.screen, Confirm) and len(rung) == before + 1
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.work.counted(MILK) == 0
+
+
+async def test_case_labels_of_a_new_lot_make_one_lot_and_a_second_lot_asks(
+    make_app, backend
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_manifest(pilot)
+        await confirm(pilot, "ctrl+a")
+        await scan(pilot, "Shelf [A1]")
+        for serial in ("1", "2"):  # two cases of the same new lot, back to back
+            await type_like_a_scanner(pilot, f"]C101{MILK_14}10L-NEW{GS}21{serial}{GS}302", gap=0)
+        await settle(pilot)
+        assert lines(app)[MILK_NAME][1:4] == ["L-NEW", "6", "4"]
+        await scan(pilot, f"]C101{MILK_14}10L-OTHER{GS}302")
+        assert isinstance(app.screen, Confirm)
+        assert "holds lot L-NEW" in static_text(app, ".dialog-body")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.work.counted(MILK) == 4
+    numbers = [lot.number for lot in (await backend.inner.list_lots()).data]
+    assert numbers.count("L-NEW") == 1 and "L-OTHER" not in numbers
+
+
+def test_a_typed_count_is_a_plain_whole_number() -> None:
+    from console.ui.text import typed_count
+
+    assert typed_count(" 12 ") == 12
+    for bad in ("5x", "²", "٣", "-3", "+3", "", "1" * 10):
+        assert typed_count(bad) is None, bad

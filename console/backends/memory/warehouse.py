@@ -689,6 +689,8 @@ class MemoryWarehouse:
                 lot = self._lots.get(receipt.lot_id) if receipt.lot_id else None
                 if receipt.lot_id and (lot is None or lot.item_id != item.id):
                     raise InvalidInput.on(f"inventory.{index}.lot_id", f"not a lot of {item.name}")
+                if lot is not None and lot.location_id != current.location_id:
+                    raise InvalidInput.on(f"inventory.{index}.lot_id", "a lot of another location")
             location = self._location(current.location_id)
             manifest, plan = manifest_rules.apply_update(current, request, location, now)
             lots = (

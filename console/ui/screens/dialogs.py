@@ -27,7 +27,8 @@ def effects_body(lines: list[str]) -> str:
 
 class Confirm(ModalScreen[bool]):
     """Ask before something that cannot simply be taken back. Enter confirms, Esc cancels; no
-    single letters, so a stray scan cannot confirm."""
+    single letters, and a scan's Enter is held back by the app, so a stray scan cannot
+    confirm."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "answer(True)", "Confirm", priority=True),
@@ -150,6 +151,14 @@ class BinPicker(_Chooser):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.dismiss(self._layouts[event.cursor_row])
+
+    def take_scanned(self, text: str) -> bool:
+        """A bin label scanned while choosing: that bin, if it is one of the choices."""
+        wanted = text.strip().casefold()
+        chosen = next((lay for lay in self._layouts if lay.name.casefold() == wanted), None)
+        if chosen is not None:
+            self.dismiss(chosen)
+        return chosen is not None
 
 
 class ItemPicker(_Chooser):

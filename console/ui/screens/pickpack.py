@@ -13,11 +13,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
-from console.backends.lookup import ItemNames, ScanMatch, find_lot, resolve_scan
+from console.backends.lookup import ItemNames, ScanMatch, find_bin, find_lot, resolve_scan
 from console.domain.errors import (
     Conflict,
     Unavailable,
-    WarehouseError,
 )
 from console.domain.fulfillments import PACKING, PICKING, consume, release
 from console.domain.gtin import gtin14
@@ -41,10 +40,10 @@ from console.domain.picking import (
 )
 from console.domain.queries import FulfillmentQuery, LotQuery
 from console.domain.scan import Scan, interpret
-from console.ui.saving import WorkSaver
 from console.ui.screens.base import WarehouseScreen
-from console.ui.screens.dialogs import Ask, Confirm, effects_body
-from console.ui.text import clean, plain
+from console.ui.screens.counting import CountingScreen
+from console.ui.screens.dialogs import Ask, Confirm
+from console.ui.text import clean, plain, typed_count
 from console.ui.widgets import ScanField
 
 S = FulfillmentStatus
@@ -222,7 +221,7 @@ class PickPackScreen(WarehouseScreen):
         await super().handle_scan(interpret(message.value), message)
 
 
-class OrderScreen(WarehouseScreen):
+class OrderScreen(CountingScreen):
     """One fulfillment: its pick list in walking order, then its parcels, then closing it."""
 
     TITLE = "Order"
@@ -251,8 +250,8 @@ class OrderScreen(WarehouseScreen):
         Binding("ctrl+k", "advance('completed')", "Complete", priority=True),
         Binding("ctrl+x", "cancel_order", "Cancel order", priority=True),
         Binding("ctrl+r", "reload", "Reload", show=False, priority=True),
-        Binding("escape", "app.back", "Back"),
     ]
+    WORK_WORD = "picks"
 
     def __init__(self, fulfillment: Fulfillment) -> None:
         super().__init__()
@@ -261,17 +260,11 @@ class OrderScreen(WarehouseScreen):
         self.first_lots: dict[str, Lot | None] = {}
         self.bin_id: str | None = None  # the bin the operator scanned last
         self.parcel_index: int | None = None  # the parcel scans pack into
-        self.saver = WorkSaver(
-            self,
-            self.work,
+        self.keep_saved(
             update=lambda body, key: self.backend.update_fulfillment(
                 self.fulfillment.id, body, idempotency_key=key
             ),
             read=lambda: self.backend.get_fulfillment(self.fulfillment.id),
-            show=self._show_all,
-            changed=self._after_change,
-            idle=self._show_summary,
-            what="picks",
         )
         self._order: list[str] = []  # item ids in walking order, as the table rows
         self.picks_shown: list[float] = []  # when each pick reached its line (benchmark)
@@ -283,6 +276,9 @@ class OrderScreen(WarehouseScreen):
     @property
     def fulfillment(self) -> Fulfillment:
         return self.work.fulfillment
+
+    def current_record(self) -> Fulfillment:
+        return self.fulfillment
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -326,8 +322,12 @@ class OrderScreen(WarehouseScreen):
         self.query_one("#scan", ScanField).focus()
         self._show_all()
         self.run_io(self._load_details, group="details")
-        if self.work.status in PICKING and self.work.all_settled:
-            self._send()  # picked in full earlier, but the status change never landed
+
+        def after_read() -> None:
+            if self.work.status in PICKING and self.work.all_settled:
+                self._send()  # picked in full earlier, but the status change never landed
+
+        self.read_first(then=after_read)
 
     def refresh_header(self) -> None:
         super().refresh_header()
@@ -529,21 +529,14 @@ class OrderScreen(WarehouseScreen):
 
     # -- scans --------------------------------------------------------------------------------
 
-    async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
-        message.stop()
-        message.prevent_default()
-        value = message.value.strip()
-        message.field.done_with(message)
-        if not value:
-            return
-        if message.double_read:
-            self.say("Same label read twice at once: counted once.", "warning")
-            return
-        scan = interpret(message.value)
-        self.run_io(lambda: self.take_scan(scan), group="scan", exclusive=False)
+    def at_scan(self) -> dict[str, Any]:
+        return {"bin_id": self.bin_id}
 
-    async def handle_scan(self, scan: Scan, message: ScanField.Scanned) -> None:
-        self.run_io(lambda: self.take_scan(scan), group="scan", exclusive=False)
+    def take_bin(self, scan: Scan) -> bool:
+        if scan.gtin or (layout := find_bin(self.location, scan.text)) is None:
+            return False
+        self._at_bin(layout.id, layout.name)
+        return True
 
     def _order_item(self, scan: Scan) -> Item | None:
         """An item of this order the scan names by GTIN or SKU, known without asking the
@@ -554,7 +547,8 @@ class OrderScreen(WarehouseScreen):
             return self._by_gtin.get(scan.gtin)
         return self._by_sku.get(scan.text.casefold())
 
-    async def take_scan(self, scan: Scan) -> None:
+    async def take_scan(self, scan: Scan, **at_scan: Any) -> None:
+        bin_id: str | None = at_scan["bin_id"]
         if (known := self._order_item(scan)) is not None:
             match = ScanMatch(scan, item=known)
         else:
@@ -584,7 +578,7 @@ class OrderScreen(WarehouseScreen):
         if self.work.status in PACKING:
             self._pack(item.id, count)
         else:
-            await self._pick(item.id, count, match.lot)
+            await self._pick(item.id, count, match.lot, bin_id)
 
     def _at_bin(self, layout_id: str, name: str) -> None:
         self.bin_id = layout_id
@@ -596,14 +590,14 @@ class OrderScreen(WarehouseScreen):
             self._show_summary()
         self.say(f"At bin {clean(name)}: {len(open_here)} line(s) to pick here.")
 
-    async def _pick(self, item_id: str, count: int, lot: Lot | None) -> None:
+    async def _pick(self, item_id: str, count: int, lot: Lot | None, bin_id: str | None) -> None:
         name = self.names.name(item_id)
         try:
             line = self.work.check_pick(item_id, count, name)
         except Conflict as refusal:
             self.alert(refusal.message)
             return
-        if self.bin_id and line_bins(line) and self.bin_id not in line_bins(line):
+        if bin_id and line_bins(line) and bin_id not in line_bins(line):
             self.alert(
                 f"{clean(name)} is taken from {self._bin_names(line_bins(line))}, not from the "
                 f"bin you scanned: nothing picked."
@@ -630,7 +624,7 @@ class OrderScreen(WarehouseScreen):
         self._take(item_id, count, name)
 
     def _take(self, item_id: str, count: int, name: str) -> None:
-        if self._record(lambda: self.work.pick(item_id, count, name), item_id):
+        if self.record(lambda: self.work.pick(item_id, count, name), item_id):
             self.picks_shown.append(time.perf_counter())
             line = self.work.line(item_id)
             wanted = line.qty if line else 0
@@ -641,23 +635,12 @@ class OrderScreen(WarehouseScreen):
         index = self.parcel_index if self.parcel_index is not None else -1
         if index < 0 and len(self.work.parcels) == 1:
             index = self.parcel_index = 0
-        self._record(lambda: self.work.pack(index, item_id, count, name), item_id)
+        self.record(lambda: self.work.pack(index, item_id, count, name), item_id)
 
-    def _record(self, change: Callable[[], object], item_id: str | None = None) -> bool:
-        """Apply one of the operator's changes locally, show it, and send it."""
-        try:
-            change()
-        except WarehouseError as refusal:
-            self.alert(refusal.message)
-            return False
+    def _after_record(self, item_id: str | None) -> None:
         if self.work.status in PACKING:
             self._show_parcels()
-        if item_id is not None:
-            self._show_row(item_id)
-        else:
-            self._show_summary()
-        self._send()
-        return True
+        super()._after_record(item_id)
 
     # -- keeping the backend up to date -------------------------------------------------------
 
@@ -688,14 +671,15 @@ class OrderScreen(WarehouseScreen):
         def answered(answer: dict[str, str] | None) -> None:
             if answer is None:
                 return
-            text = answer["qty"].strip()
-            if not text.isdigit() or len(text) > 9:
+            qty = typed_count(answer["qty"])
+            if qty is None:
                 self.alert(
-                    f"“{clean(text)}” is not a quantity: type a whole number. Nothing changed."
+                    f"“{clean(answer['qty'].strip())}” is not a quantity: type a whole number. "
+                    "Nothing changed."
                 )
                 return
-            if self._record(lambda: self.work.set_picked(item_id, int(text), name), item_id):
-                self.say(f"{clean(name)}: {int(text)}/{line.qty} picked.", "success")
+            if self.record(lambda: self.work.set_picked(item_id, qty, name), item_id):
+                self.say(f"{clean(name)}: {qty}/{line.qty} picked.", "success")
 
         self.app.push_screen(
             Ask(
@@ -718,7 +702,7 @@ class OrderScreen(WarehouseScreen):
         def answered(answer: dict[str, str] | None) -> None:
             if answer is None:
                 return
-            if self._record(lambda: self.work.short(item_id, answer["reason"], name), item_id):
+            if self.record(lambda: self.work.short(item_id, answer["reason"], name), item_id):
                 self.say(f"{clean(name)}: short by {line.qty - picked}, recorded.", "warning")
 
         self.app.push_screen(
@@ -772,7 +756,7 @@ class OrderScreen(WarehouseScreen):
             return
 
         def opened(draft: ParcelDraft) -> None:
-            if self._record(lambda: self._open_parcel(draft)):
+            if self.record(lambda: self._open_parcel(draft)):
                 assert self.parcel_index is not None
                 self.say(
                     f"Parcel {self.parcel_index + 1} open: scan units into it, or Ctrl+A for all.",
@@ -793,7 +777,7 @@ class OrderScreen(WarehouseScreen):
         self._ask_parcel(
             f"Parcel {index + 1}",
             self.work.parcels[index],
-            lambda draft: self._record(lambda: self.work.edit_parcel(index, draft)) and None,
+            lambda draft: self.record(lambda: self.work.edit_parcel(index, draft)) and None,
         )
 
     def action_pack_rest(self) -> None:
@@ -805,7 +789,7 @@ class OrderScreen(WarehouseScreen):
             for item_id, left in self.work.unpacked().items():
                 self.work.pack(index, item_id, left, self.names.name(item_id))
 
-        if self._record(pack_all):
+        if self.record(pack_all):
             self._show_all()
             self.say(f"Everything picked is in parcel {index + 1}. Ctrl+K marks it packed.")
 
@@ -820,24 +804,16 @@ class OrderScreen(WarehouseScreen):
         bins = {lay.id: lay.name for lay in self.location.layouts} if self.location else {}
         return describe_plan(plan, names, bins)
 
-    def _busy(self) -> bool:
-        if self.work.unsaved or self.saver.sending:
-            self.alert("Still saving your last picks; try again in a moment.", "warning")
-            return True
-        return False
-
     def _confirm_status(self, status: FulfillmentStatus, body: dict[str, Any], title: str) -> None:
-        shown = effects_body(self._effects(status))
+        def done() -> str:
+            ful = self.fulfillment
+            return f"Order {ful.order_number or ful.id} is {ful.status}."
 
-        def answered(go: bool | None) -> None:
-            if go:
-                self.run_io(lambda: self._change_status(body), group="status")
-
-        self.app.push_screen(Confirm(title, shown), answered)
+        self.confirm_change(title, self._effects(status), body, done)
 
     def action_advance(self, target: str) -> None:
         status = FulfillmentStatus(target)
-        if self._busy():
+        if self.busy():
             return
         if status == S.PACKED and (unpacked := self.work.unpacked()):
             self.alert(f"{sum(unpacked.values())} picked unit(s) are not in a parcel yet.")
@@ -846,7 +822,7 @@ class OrderScreen(WarehouseScreen):
         self._confirm_status(status, {"status": status.value}, f"Mark {number} {status}?")
 
     def action_cancel_order(self) -> None:
-        if self.work.status not in OPEN_FULFILLMENT_STATUSES or self._busy():
+        if self.work.status not in OPEN_FULFILLMENT_STATUSES or self.busy():
             return
         number = self.fulfillment.order_number or self.fulfillment.id
 
@@ -864,17 +840,3 @@ class OrderScreen(WarehouseScreen):
             Ask(f"Cancel {number}", "Why is this order canceled?", [("reason", "Reason", "")]),
             answered,
         )
-
-    async def _change_status(self, body: dict[str, Any]) -> None:
-        if await self.saver.change_status(body):
-            ful = self.fulfillment
-            self.say(f"Order {ful.order_number or ful.id} is {ful.status}.", "success")
-
-    def action_reload(self) -> None:
-        async def reread() -> None:
-            fresh = await self.backend.get_fulfillment(self.fulfillment.id)
-            if not self.saver.sending:
-                self.work.reread(fresh)
-                self._show_all()
-
-        self.run_io(reread, group="reload")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
-from console.backends.lookup import ItemNames, ScanMatch, find_bin, resolve_scan
+from console.backends.lookup import ItemNames, ScanMatch, find_bin, find_lot, resolve_scan
 from console.domain.errors import Conflict, Unavailable, WarehouseError
 from console.domain.gtin import gtin14
 from console.domain.levels import describe_plan
@@ -24,11 +24,11 @@ from console.domain.picking import due_in
 from console.domain.queries import ManifestQuery
 from console.domain.receiving import Receiving
 from console.domain.scan import Scan, interpret
-from console.ui.saving import WorkSaver
 from console.ui.screens.base import WarehouseScreen
-from console.ui.screens.dialogs import Ask, BinPicker, Confirm, effects_body
+from console.ui.screens.counting import CountingScreen
+from console.ui.screens.dialogs import Ask, BinPicker, Confirm
 from console.ui.screens.pickpack import step_cursor
-from console.ui.text import clean, plain
+from console.ui.text import clean, plain, typed_count
 from console.ui.widgets import ScanField
 
 S = ManifestStatus
@@ -206,7 +206,7 @@ class InboundScreen(WarehouseScreen):
         await super().handle_scan(interpret(message.value), message)
 
 
-class ManifestScreen(WarehouseScreen):
+class ManifestScreen(CountingScreen):
     """One manifest: its lines as they are counted off the truck, then completing it."""
 
     TITLE = "Manifest"
@@ -231,7 +231,6 @@ class ManifestScreen(WarehouseScreen):
         Binding("ctrl+k", "complete", "Complete", priority=True),
         Binding("ctrl+x", "void", "Void", priority=True),
         Binding("ctrl+r", "reload", "Reload", show=False, priority=True),
-        Binding("escape", "app.back", "Back"),
     ]
 
     def __init__(self, manifest: Manifest) -> None:
@@ -244,22 +243,20 @@ class ManifestScreen(WarehouseScreen):
         self._order: list[str] = []  # item ids as the table rows
         self._by_gtin: dict[str, Item] = {}
         self._by_sku: dict[str, Item] = {}
-        self.saver = WorkSaver(
-            self,
-            self.work,
+        self._lot_gate = asyncio.Lock()  # one lot looked up or created at a time
+        self.keep_saved(
             update=lambda body, key: self.backend.update_manifest(
                 self.manifest.id, body, idempotency_key=key
             ),
             read=lambda: self.backend.get_manifest(self.manifest.id),
-            show=self._show_all,
-            changed=self._after_change,
-            idle=self._show_summary,
-            what="counts",
         )
 
     @property
     def manifest(self) -> Manifest:
         return self.work.manifest
+
+    def current_record(self) -> Manifest:
+        return self.manifest
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -293,6 +290,7 @@ class ManifestScreen(WarehouseScreen):
             table.add_column(label, key=key, width=width)
         self.query_one("#scan", ScanField).focus()
         self._show_all()
+        self.read_first()
         self.run_io(self._load_details, group="details")
 
     def on_resize(self, event: events.Resize) -> None:
@@ -469,21 +467,14 @@ class ManifestScreen(WarehouseScreen):
 
     # -- scans --------------------------------------------------------------------------------
 
-    async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
-        message.stop()
-        message.prevent_default()
-        value = message.value.strip()
-        message.field.done_with(message)
-        if not value:
-            return
-        if message.double_read:
-            self.say("Same label read twice at once: counted once.", "warning")
-            return
-        scan = interpret(message.value)
-        self.run_io(lambda: self.take_scan(scan), group="scan", exclusive=False)
+    def at_scan(self) -> dict[str, Any]:
+        return {"bin_id": self.bin_id, "damaged": self.damaged_mode}
 
-    async def handle_scan(self, scan: Scan, message: ScanField.Scanned) -> None:
-        self.run_io(lambda: self.take_scan(scan), group="scan", exclusive=False)
+    def take_bin(self, scan: Scan) -> bool:
+        if scan.gtin or (layout := find_bin(self.location, scan.text)) is None:
+            return False
+        self._at_bin(layout)
+        return True
 
     def _known_item(self, scan: Scan) -> Item | None:
         """An item of this manifest the scan names, known without asking the backend."""
@@ -491,12 +482,11 @@ class ManifestScreen(WarehouseScreen):
             return self._by_gtin.get(scan.gtin)
         return self._by_sku.get(scan.text.casefold())
 
-    async def take_scan(self, scan: Scan) -> None:
-        if (layout := find_bin(self.location, scan.text)) is not None and not scan.gtin:
-            self._at_bin(layout)
-            return
+    async def take_scan(self, scan: Scan, **at_scan: Any) -> None:
+        bin_id: str | None = at_scan["bin_id"]
+        damaged: bool = at_scan["damaged"]
         known = self._known_item(scan)
-        if known is not None and not scan.lot:
+        if known is not None:
             match = ScanMatch(scan, item=known)
         else:
             try:
@@ -516,21 +506,32 @@ class ManifestScreen(WarehouseScreen):
         count = scan.count or 1
         name = self.names.name(item.id)
         try:
-            questions = self.work.warnings(item.id, count, name, self.bin_id)
+            questions = self.work.warnings(item.id, count, name, bin_id)
         except Conflict as refusal:
             self.alert(refusal.message)
             return
-        moving_from = self.work.needs_bin_move(item.id, self.bin_id)
+        asked_extra = bool(questions)
+        moving_from = self.work.needs_bin_move(item.id, bin_id)
         if moving_from is not None:
             questions.append(
                 f"{name} is being received into {self._bin_name(moving_from)}; a line keeps one "
-                f"bin: all its units move to {self._bin_name(self.bin_id)}."
+                f"bin: all its units move to {self._bin_name(bin_id)}."
             )
+        held = self._line_lot_number(item.id)
+        if scan.lot and held is not None and held.casefold() != scan.lot.casefold():
+            questions.append(
+                f"This line holds lot {held}; a line keeps one lot: these units count under "
+                f"{held}, and lot {scan.lot} is not recorded."
+            )
+
+        async def count_them() -> None:
+            if self._record_count(item, count, bin_id, damaged) and scan.lot and held is None:
+                await self._note_lot(item, scan)
+
         if not questions:
-            await self._count(item, count, scan, match.lot)
+            await count_them()
             return
-        asked_extra = len(questions) > (1 if moving_from else 0)
-        what = "damaged " if self.damaged_mode else ""
+        what = "damaged " if damaged else ""
         question = Confirm(
             f"Count {count} {what}unit(s) of {name}?",
             " | ".join(questions) + " | Enter counts it; Esc counts nothing.",
@@ -542,65 +543,69 @@ class ManifestScreen(WarehouseScreen):
                 return
             if asked_extra:
                 self.work.allowed.add(item.id)
-            self.run_io(lambda: self._count(item, count, scan, match.lot), group="count")
+            self.run_io(count_them, group="count", exclusive=False)
 
         self.console.ring()
         self.app.push_screen(question, answered)
+
+    def _line_lot_number(self, item_id: str) -> str | None:
+        lot_id = self.work.lot_of(item_id)
+        if lot_id is None:
+            return None
+        lot = self.lots.get(lot_id)
+        return (lot.number if lot else None) or lot_id
 
     def _at_bin(self, layout: Layout) -> None:
         self.bin_id = layout.id
         self._show_summary()
         self.say(f"At bin {clean(layout.name)}: scans count into it.")
 
-    async def _count(self, item: Item, count: int, scan: Scan, lot: Lot | None) -> None:
-        """Count the units, then note the lot their label carried (found, or created)."""
-        name = self.names.name(item.id)
-        damaged = self.damaged_mode
-        if not self._record(
-            lambda: self.work.receive(item.id, count, damaged=damaged, layout_id=self.bin_id),
-            item.id,
+    def _record_count(self, item: Item, count: int, bin_id: str | None, damaged: bool) -> bool:
+        if not self.record(
+            lambda: self.work.receive(item.id, count, damaged=damaged, layout_id=bin_id), item.id
         ):
-            return
-        line = f"{clean(name)}: {self.work.received_qty(item.id)} received"
-        if self.work.damaged_qty(item.id):
-            line += f", {self.work.damaged_qty(item.id)} damaged"
-        line += f" of {self.work.expected(item.id)}."
+            return False
+        work = self.work
+        line = f"{clean(item.name)}: {work.received_qty(item.id)} received"
+        if work.damaged_qty(item.id):
+            line += f", {work.damaged_qty(item.id)} damaged"
+        line += f" of {work.expected(item.id)}."
         self.say(line, "warning" if damaged else "success")
-        if scan.lot:
-            await self._note_lot(item, scan, lot)
+        return True
 
-    async def _note_lot(self, item: Item, scan: Scan, lot: Lot | None) -> None:
+    async def _note_lot(self, item: Item, scan: Scan) -> None:
+        """Record the lot a case label carried on its line: the lot of that number here, or a
+        new one. One at a time, so several labels of a new lot make one lot."""
         assert scan.lot is not None
-        name = self.names.name(item.id)
-        if lot is None:
-            lot = await self._create_lot(item, scan)
+        async with self._lot_gate:
+            if self.work.lot_of(item.id) is not None:
+                return  # an earlier label of this line recorded it meanwhile
+            lot = await self._lot_here(item, scan.lot) or await self._create_lot(item, scan)
             if lot is None:
                 return
         self.lots[lot.id] = lot
-        other = self.work.record_lot(item.id, lot.id)
-        if other is not None:
-            held = self.lots.get(other)
+        if self.record(lambda: self.work.record_lot(item.id, lot.id), item.id) and (
+            scan.expires_at and lot.expires_at and scan.expires_at != lot.expires_at
+        ):
             self.alert(
-                f"Units counted, but lot {clean(scan.lot)} is not recorded: this line holds lot "
-                f"{clean(held.number if held and held.number else other)} (one lot per line).",
-                "warning",
-            )
-            return
-        self._show_row(item.id)
-        self.saver.send()
-        if scan.expires_at and lot.expires_at and scan.expires_at != lot.expires_at:
-            self.alert(
-                f"Lot {clean(scan.lot)} of {clean(name)} is on record expiring "
+                f"Lot {clean(scan.lot)} of {clean(item.name)} is on record expiring "
                 f"{show_day(lot.expires_at)}; the label says {show_day(scan.expires_at)}.",
                 "warning",
             )
 
+    async def _lot_here(self, item: Item, number: str) -> Lot | None:
+        """The item's lot of this number at the manifest's location (lots are per site)."""
+        try:
+            return await find_lot(self.backend, number, item.id, self.manifest.location_id)
+        except WarehouseError:
+            return None
+
     async def _create_lot(self, item: Item, scan: Scan) -> Lot | None:
-        assert scan.lot is not None and self.location is not None
+        assert scan.lot is not None
         body: dict[str, Any] = {
             "number": scan.lot,
             "item_id": item.id,
-            "location_id": self.location.id,
+            "location_id": self.manifest.location_id,
         }
         if layout_id := self.work.bin_of(item.id):
             body["layout_id"] = layout_id
@@ -614,20 +619,6 @@ class ManifestScreen(WarehouseScreen):
         expiry = f" (expires {show_day(lot.expires_at)})" if lot.expires_at else ""
         self.say(f"New lot {clean(scan.lot)}{expiry} recorded for {clean(item.name)}.", "success")
         return lot
-
-    def _record(self, change: Callable[[], object], item_id: str | None = None) -> bool:
-        """Apply one of the operator's changes locally, show it, and send it."""
-        try:
-            change()
-        except WarehouseError as refusal:
-            self.alert(refusal.message)
-            return False
-        if item_id is not None:
-            self._show_row(item_id)
-        else:
-            self._show_all()
-        self.saver.send()
-        return True
 
     def _after_change(self, before: ManifestStatus) -> None:
         if self.work.status != before:
@@ -668,20 +659,21 @@ class ManifestScreen(WarehouseScreen):
                 return
             counts: dict[str, int] = {}
             for key, text in answer.items():
-                text = text.strip()
-                if not text.isdigit() or len(text) > 9:
+                count = typed_count(text)
+                if count is None:
                     self.alert(
-                        f"“{clean(text)}” is not a count: type a whole number. Nothing changed."
+                        f"“{clean(text.strip())}” is not a count: type a whole number. "
+                        "Nothing changed."
                     )
                     return
-                counts[key] = int(text)
+                counts[key] = count
 
             def change() -> None:
-                if self.bin_id is not None and work.bin_of(item_id) is None:
-                    work.put_in_bin(item_id, self.bin_id)
-                work.set_counts(item_id, counts["received"], counts["damaged"])
+                work.set_counts(
+                    item_id, counts["received"], counts["damaged"], layout_id=self.bin_id
+                )
 
-            if self._record(change, item_id):
+            if self.record(change, item_id):
                 self.say(
                     f"{clean(name)}: {counts['received']} received, {counts['damaged']} damaged "
                     f"of {work.expected(item_id)}.",
@@ -712,23 +704,6 @@ class ManifestScreen(WarehouseScreen):
     def _names(self) -> dict[str, str]:
         return {i: self.names.name(i) for i in self.work.item_ids}
 
-    def _busy(self) -> bool:
-        if self.work.unsaved or self.saver.sending:
-            self.alert("Still saving your last counts; try again in a moment.", "warning")
-            return True
-        return False
-
-    def _confirm(self, title: str, lines: list[str], body: dict[str, Any], done: str) -> None:
-        def answered(go: bool | None) -> None:
-            if go:
-                self.run_io(lambda: self._change_status(body, done), group="status")
-
-        self.app.push_screen(Confirm(title, effects_body(lines)), answered)
-
-    async def _change_status(self, body: dict[str, Any], done: str) -> None:
-        if await self.saver.change_status(body):
-            self.say(done, "success")
-
     def _number(self) -> str:
         return self.manifest.order_number or self.manifest.id
 
@@ -736,15 +711,18 @@ class ManifestScreen(WarehouseScreen):
         if self.work.status != S.REQUESTED:
             return
         effects = describe_plan(announce(self.manifest), self._names(), self._bins())
-        self._confirm(
+        self.confirm_change(
             f"Accept {self._number()}?",
             effects,
             {"status": S.ACCEPTED.value},
-            f"{self._number()} accepted: scan the bin, then the units as they come off the truck.",
+            lambda: (
+                f"{self._number()} accepted: scan the bin, then the units as they come "
+                "off the truck."
+            ),
         )
 
     def action_complete(self) -> None:
-        if self.work.status not in RECEIVING or self._busy():
+        if self.work.status not in RECEIVING or self.busy():
             return
         work = self.work
         effects = describe_plan(receive(self.manifest), self._names(), self._bins())
@@ -756,18 +734,20 @@ class ManifestScreen(WarehouseScreen):
         report = [f"Not received: {', '.join(shortfalls)}."] if shortfalls else []
         if unbinned:
             report.append(f"{len(unbinned)} line(s) have no bin: their units stay without one.")
-        done = f"{self._number()} completed: {work.units_counted} unit(s) put away" + (
-            f"; {work.units_missing} not received." if work.units_missing else "; nothing missing."
-        )
-        self._confirm(
-            f"Complete {self._number()}?",
-            report + effects,
-            {"status": S.COMPLETED.value},
-            done,
+
+        def done() -> str:
+            return f"{self._number()} completed: {work.units_counted} unit(s) put away" + (
+                f"; {work.units_missing} not received."
+                if work.units_missing
+                else "; nothing missing."
+            )
+
+        self.confirm_change(
+            f"Complete {self._number()}?", report + effects, {"status": S.COMPLETED.value}, done
         )
 
     def action_void(self) -> None:
-        if self.work.status not in OPEN_STATUSES or self._busy():
+        if self.work.status not in OPEN_STATUSES or self.busy():
             return
         work = self.work
         plan = announce(self.manifest, sign=-1) if work.status in RECEIVING else {}
@@ -777,18 +757,9 @@ class ManifestScreen(WarehouseScreen):
             if work.units_counted
             else []
         )
-        self._confirm(
+        self.confirm_change(
             f"Void {self._number()}?",
             warning + effects,
             {"status": S.VOID.value},
-            f"{self._number()} is void.",
+            lambda: f"{self._number()} is void.",
         )
-
-    def action_reload(self) -> None:
-        async def reread() -> None:
-            fresh = await self.backend.get_manifest(self.manifest.id)
-            if not self.saver.sending:
-                self.work.reread(fresh)
-                self._show_all()
-
-        self.run_io(reread, group="reload")

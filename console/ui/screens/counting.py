@@ -1,0 +1,212 @@
+"""What the screens where an operator counts units by scanning (picking, receiving) share: the
+record read fresh before any scan counts, changes recorded and saved as they go, status changes
+shown before they are sent, and no leaving with counts unsaved by accident."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar
+
+from textual.binding import Binding, BindingType
+
+from console.domain.errors import WarehouseError
+from console.domain.scan import Scan, interpret
+from console.ui.saving import WorkSaver
+from console.ui.screens.base import WarehouseScreen
+from console.ui.screens.dialogs import Confirm, effects_body
+from console.ui.widgets import ScanField
+
+# A second Esc within this many seconds leaves even though counts are not saved yet.
+LEAVE_AGAIN_SECONDS = 5.0
+
+
+class CountingScreen(WarehouseScreen):
+    """Subclasses set `work` (with `next_update`, `confirmed`, `reread`, `unsaved`, `status`)
+    and call `keep_saved`; they draw with `_show_all`, `_show_row`, `_show_summary` and react
+    to a status change in `_after_change`. Scans are taken in `take_scan`."""
+
+    WORK_WORD: ClassVar[str] = "counts"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Back")]
+
+    work: Any
+    saver: WorkSaver[Any]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ready = asyncio.Event()
+        self._leave_asked_at = -LEAVE_AGAIN_SECONDS
+
+    def keep_saved(
+        self,
+        *,
+        update: Callable[[dict[str, Any], str], Awaitable[Any]],
+        read: Callable[[], Awaitable[Any]],
+    ) -> None:
+        self.saver = WorkSaver(
+            self,
+            self.work,
+            update=update,
+            read=read,
+            show=self._show_all,
+            changed=self._after_change,
+            idle=self._show_summary,
+            what=self.WORK_WORD,
+        )
+
+    # -- drawing, given by each screen ----------------------------------------------------------
+
+    def _show_all(self) -> None:
+        raise NotImplementedError
+
+    def _show_row(self, item_id: str) -> None:
+        raise NotImplementedError
+
+    def _show_summary(self) -> None:
+        raise NotImplementedError
+
+    def _after_change(self, before: Any) -> None:
+        raise NotImplementedError
+
+    async def take_scan(self, scan: Scan, **at_scan: Any) -> None:
+        raise NotImplementedError
+
+    # -- the record, fresh ----------------------------------------------------------------------
+
+    def read_first(self, then: Callable[[], None] | None = None) -> None:
+        """Read the record again on opening: the list it was opened from may be old, and counts
+        sent on an old basis would overwrite newer ones. Scans wait for this read."""
+
+        async def read() -> None:
+            try:
+                fresh = await self.saver.try_read()
+                if fresh is not None and not self.work.unsaved:
+                    self.work.reread(fresh)
+                    self._show_all()
+                    self.refresh_bindings()
+            finally:
+                self._ready.set()
+            if then is not None:
+                then()
+
+        self.run_io(read, group="first-read")
+
+    def scan_now(self, scan: Scan, **at_scan: Any) -> None:
+        """Take a scan once the record is fresh; `at_scan` is what held when it was scanned
+        (the bin, the mode), not when its lookup finishes."""
+
+        async def take() -> None:
+            await self._ready.wait()
+            await self.take_scan(scan, **at_scan)
+
+        self.run_io(take, group="scan", exclusive=False)
+
+    def action_reload(self) -> None:
+        async def reread() -> None:
+            fresh = await self.saver.read()
+            # an answer older than what is shown (a confirmed update overtook it) is dropped
+            stale = (fresh.updated_at or 0) < (self.current_record().updated_at or 0)
+            if not self.saver.sending and not self.work.unsaved and not stale:
+                self.work.reread(fresh)
+                self._show_all()
+                self.refresh_bindings()
+
+        self.run_io(reread, group="reload")
+
+    def current_record(self) -> Any:
+        """The fulfillment or manifest as last confirmed."""
+        raise NotImplementedError
+
+    # -- the operator's changes -----------------------------------------------------------------
+
+    def record(self, change: Callable[[], object], item_id: str | None = None) -> bool:
+        """Apply one of the operator's changes locally, show it, and send it."""
+        try:
+            change()
+        except WarehouseError as refusal:
+            self.alert(refusal.message)
+            return False
+        self._after_record(item_id)
+        self.saver.send()
+        return True
+
+    def _after_record(self, item_id: str | None) -> None:
+        if item_id is not None:
+            self._show_row(item_id)
+        else:
+            self._show_summary()
+
+    def busy(self) -> bool:
+        if self.work.unsaved or self.saver.sending:
+            self.alert(
+                f"Still saving your last {self.WORK_WORD}; try again in a moment.", "warning"
+            )
+            return True
+        return False
+
+    def confirm_change(
+        self,
+        title: str,
+        effects: list[str],
+        body: dict[str, Any],
+        done: Callable[[], str],
+    ) -> None:
+        """Show what a status change does, then send it if the operator confirms (and nothing
+        was counted meanwhile that is not saved yet)."""
+
+        def answered(go: bool | None) -> None:
+            if go and not self.busy():
+                self.run_io(lambda: self._change_status(body, done), group="status")
+
+        self.app.push_screen(Confirm(title, effects_body(effects)), answered)
+
+    async def _change_status(self, body: dict[str, Any], done: Callable[[], str]) -> None:
+        if await self.saver.change_status(body):
+            self.say(done(), "success")
+
+    def action_leave(self) -> None:
+        now = time.monotonic()
+        unsaved = self.work.unsaved or self.saver.sending
+        if unsaved and now - self._leave_asked_at > LEAVE_AGAIN_SECONDS:
+            self._leave_asked_at = now
+            self.alert(
+                f"Your last {self.WORK_WORD} are not saved yet: wait for them, or press Esc "
+                "again to leave without them.",
+                "warning",
+            )
+            return
+        self.console.action_back()
+
+    # -- scans ------------------------------------------------------------------------------------
+
+    def at_scan(self) -> dict[str, Any]:
+        """What a scan is taken with, as it is at the moment of the scan."""
+        return {}
+
+    def take_bin(self, scan: Scan) -> bool:
+        """A bin label, taken at once (bins are known here): the scans after it count there."""
+        return False
+
+    def _scanned(self, scan: Scan) -> None:
+        here = self.current_record().location_id
+        if self.location is None or self.location.id != here:
+            self.alert("This is another location's record: change back (F9) to count on it.")
+            return
+        if not self.take_bin(scan):
+            self.scan_now(scan, **self.at_scan())
+
+    async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
+        message.stop()
+        message.prevent_default()
+        value = message.value.strip()
+        message.field.done_with(message)
+        if not value:
+            return
+        if message.double_read:
+            self.say("Same label read twice at once: counted once.", "warning")
+            return
+        self._scanned(interpret(message.value))
+
+    async def handle_scan(self, scan: Scan, message: ScanField.Scanned) -> None:
+        self._scanned(scan)
