@@ -124,6 +124,8 @@ async def test_forbidden_steps_are_refused_and_change_nothing(
         {"inventory": [{"item_id": BOLT, "received_qty": 1, "layout_id": C1}]},
         {"inventory": [{"item_id": BOLT, "received_qty": 1, "lot_id": "lot_far"}]},  # milk's lot
         {"inventory": [{"item_id": MILK, "received_qty": 1, "lot_id": "lot_nope"}]},
+        # gloves' lot at Columbus, on a manifest for Reno
+        {"inventory": [{"item_id": GLOVES, "received_qty": 1, "lot_id": "lot_none"}]},
     ],
 )
 async def test_bad_receipts_are_refused(backend: Backend, unchanged, body: dict) -> None:
