@@ -18,17 +18,23 @@ from console.domain.errors import WarehouseError
 from console.domain.models import Item, Location
 from console.domain.queries import LocationQuery
 from console.domain.scan import GS
-from console.ui.screens.adjust import AdjustScreen
 from console.ui.screens.base import WarehouseScreen
 from console.ui.screens.dialogs import HelpScreen, LocationPicker, StartupProblem
 from console.ui.screens.item import ItemScreen
-from console.ui.screens.lots import LotsScreen
-from console.ui.screens.pickpack import PickPackScreen
-from console.ui.screens.receiving import InboundScreen
 from console.ui.screens.search import SearchScreen
 from console.ui.state import Memory
 from console.ui.text import clean
 from console.ui.widgets import GS_KEYS, SCANNER_KEY_SECONDS, DoubleReads
+
+
+def _screen(module: str, name: str) -> Screen[None]:
+    """A mode's first screen, its module imported when the operator first goes there: start-up
+    loads only what the first screen needs."""
+    screen: type[Screen[None]] = getattr(
+        importlib.import_module(f"console.ui.screens.{module}"), name
+    )
+    return screen()
+
 
 # A scan's Enter follows its last character at once; the operator's own Enter does not.
 QUESTION_SCAN_GAP = 3 * SCANNER_KEY_SECONDS
@@ -51,10 +57,10 @@ class WarehouseApp(App[int]):
     ENABLE_COMMAND_PALETTE = True
     MODES: ClassVar = {
         "search": SearchScreen,
-        "adjust": AdjustScreen,
-        "lots": LotsScreen,
-        "pickpack": PickPackScreen,
-        "receiving": InboundScreen,
+        "adjust": lambda: _screen("adjust", "AdjustScreen"),
+        "lots": lambda: _screen("lots", "LotsScreen"),
+        "pickpack": lambda: _screen("pickpack", "PickPackScreen"),
+        "receiving": lambda: _screen("receiving", "InboundScreen"),
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", priority=True),
@@ -164,6 +170,8 @@ class WarehouseApp(App[int]):
             return
         item = getattr(self.screen, "current_item", None)
         await self.switch_mode("adjust")
+        from console.ui.screens.adjust import AdjustScreen
+
         if isinstance(item, Item) and isinstance(self.screen, AdjustScreen):
             self.screen.load_item(item.id)
 
