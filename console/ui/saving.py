@@ -101,6 +101,7 @@ class WorkSaver(Generic[Record]):
                         return
                     self.work.reread(fresh, refused=True)
                     self._show()
+                    self._changed(before)  # the refusal may come from a status changed elsewhere
                     continue  # what was done since is sent on its own
                 self.work.confirmed(answer)
                 self._changed(before)

@@ -449,3 +449,21 @@ def test_a_typed_count_is_a_plain_whole_number() -> None:
     assert typed_count(" 12 ") == 12
     for bad in ("5x", "²", "٣", "-3", "+3", "", "1" * 10):
         assert typed_count(bad) is None, bad
+
+
+async def test_a_manifest_voided_elsewhere_refuses_the_count_and_shows_the_truth(
+    make_app, backend
+) -> None:
+    app = make_app()
+    rung = rings(app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_manifest(pilot)
+        await confirm(pilot, "ctrl+a")
+        await scan(pilot, "A-01-01")
+        await backend.inner.update_manifest(MANIFEST, {"status": "void"})  # another console
+        await scan(pilot, BOLT_GTIN13)
+        await settle(pilot)
+        assert "Refused" in message(app) and rung
+        assert screen.work.status == "void" and screen.work.counted(BOLT) == 0
+        assert "void" in static_text(app, "#manifest-summary")
+        assert not screen.check_action("complete", ())
