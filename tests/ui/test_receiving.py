@@ -467,3 +467,20 @@ async def test_a_manifest_voided_elsewhere_refuses_the_count_and_shows_the_truth
         assert screen.work.status == "void" and screen.work.counted(BOLT) == 0
         assert "void" in static_text(app, "#manifest-summary")
         assert not screen.check_action("complete", ())
+
+
+async def test_typed_counts_never_overwrite_a_scan_that_landed_while_typing(
+    make_app, backend
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_manifest(pilot)
+        await confirm(pilot, "ctrl+a")
+        await scan(pilot, "A-01-02")
+        await pilot.press("ctrl+u")  # bolts: 0 received, 0 damaged
+        await settle(pilot)
+        screen.record(lambda: screen.work.receive(BOLT, 1), BOLT)  # a slow lookup's count lands
+        await pilot.press("backspace", "4", "enter")
+        await settle(pilot)
+        assert "Scans came in while you typed" in message(app)
+        assert screen.work.received_qty(BOLT) == 1

@@ -137,6 +137,16 @@ class CountingScreen(WarehouseScreen):
         else:
             self._show_summary()
 
+    def changed_meanwhile(self, before: object, now: object) -> bool:
+        """A typed total would overwrite what scans counted while the operator typed it."""
+        if before != now:
+            self.alert(
+                f"Scans came in while you typed: nothing changed. The line shows {now} now; "
+                "type again if needed."
+            )
+            return True
+        return False
+
     def busy(self) -> bool:
         if self.work.unsaved or self.saver.sending:
             self.alert(

@@ -667,9 +667,12 @@ class OrderScreen(CountingScreen):
         if item_id is None or line is None:
             return
         name = self.names.name(item_id)
+        opened_on = f"{self.work.picked(item_id)} picked"
 
         def answered(answer: dict[str, str] | None) -> None:
-            if answer is None:
+            if answer is None or self.changed_meanwhile(
+                opened_on, f"{self.work.picked(item_id)} picked"
+            ):
                 return
             qty = typed_count(answer["qty"])
             if qty is None:

@@ -654,8 +654,13 @@ class ManifestScreen(CountingScreen):
         name = self.names.name(item_id)
         work = self.work
 
+        def shown() -> str:
+            return f"{work.received_qty(item_id)} received, {work.damaged_qty(item_id)} damaged"
+
+        opened_on = shown()
+
         def answered(answer: dict[str, str] | None) -> None:
-            if answer is None:
+            if answer is None or self.changed_meanwhile(opened_on, shown()):
                 return
             counts: dict[str, int] = {}
             for key, text in answer.items():
