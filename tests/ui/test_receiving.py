@@ -479,7 +479,7 @@ async def test_typed_counts_never_overwrite_a_scan_that_landed_while_typing(
         await scan(pilot, "A-01-02")
         await pilot.press("ctrl+u")  # bolts: 0 received, 0 damaged
         await settle(pilot)
-        screen.record(lambda: screen.work.receive(BOLT, 1), BOLT)  # a slow lookup's count lands
+        screen.record(lambda: screen.work.receive(BOLT, 1, layout_id=A2), BOLT)  # a slow lookup
         await pilot.press("backspace", "4", "enter")
         await settle(pilot)
         assert "Scans came in while you typed" in message(app)
