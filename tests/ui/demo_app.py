@@ -85,7 +85,7 @@ async def open_order(pilot: Pilot[Any], status: str) -> None:
     await choose_location(pilot)
     await pilot.press("f5")
     await settle(pilot)
-    rows = pilot.app.screen._rows  # type: ignore[attr-defined]
+    rows = pilot.app.screen.rows  # type: ignore[attr-defined]
     index = next(i for i, ful in enumerate(rows) if ful.status == status)
     for _ in range(index):
         await pilot.press("down")

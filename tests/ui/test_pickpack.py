@@ -117,7 +117,7 @@ async def test_the_queue_shows_open_orders_here_soonest_due_first(make_app, back
         await settle(pilot)
         await pilot.press("f5")
         await settle(pilot)
-        rows = cells(app, "#queue-table")
+        rows = cells(app, "#records")
         assert [row[1] for row in rows] == ["SO-LATE", "SO-LATER"]
         assert rows[0][0] == "✖" and rows[0][6] == "overdue 3 h", "overdue reads without colour"
         assert rows[1][0] == "" and rows[1][6] == "in 2 d"
@@ -362,7 +362,7 @@ async def test_progress_is_saved_as_the_operator_goes(make_app, backend) -> None
         await scan(pilot, f"]C101{BOLT_14}305")
         await pilot.press("escape")
         await settle(pilot)
-        assert cells(app, "#queue-table")[0][4] == "5"
+        assert cells(app, "#records")[0][4] == "5"
     second = make_app()  # another console on the same warehouse
     async with second.run_test(size=(80, 24)) as pilot:
         await open_order(pilot)

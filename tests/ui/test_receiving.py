@@ -105,15 +105,15 @@ async def test_the_inbound_list_shows_manifests_here_expected_first(make_app, ba
         await settle(pilot)
         await pilot.press("f6")
         await settle(pilot)
-        rows = cells(app, "#inbound-table")
+        rows = cells(app, "#records")
         assert [row[1] for row in rows] == ["PO-LATE", "PO-1001"]
         assert rows[0][0] == "✖" and rows[0][6] == "late 5 h", "late reads without colour"
         assert rows[1][2:] == ["2", "18", "0", "requested", "in 24 h"]
         assert "1 late" in static_text(app, "#summary")
-        assert "1Z999AA10123456784" in static_text(app, "#inbound-line")
+        assert "1Z999AA10123456784" in static_text(app, "#record-line")
         await pilot.press("ctrl+t")
         await settle(pilot)
-        assert "PO-VOID" in [row[1] for row in cells(app, "#inbound-table")]
+        assert "PO-VOID" in [row[1] for row in cells(app, "#records")]
         await pilot.press("ctrl+t")
         await settle(pilot)
         await scan(pilot, "1Z999AA10123456784")  # a tracking number opens its manifest

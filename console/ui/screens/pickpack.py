@@ -39,10 +39,10 @@ from console.domain.picking import (
     walking_order,
 )
 from console.domain.queries import FulfillmentQuery, LotQuery
-from console.domain.scan import Scan, interpret
-from console.ui.screens.base import WarehouseScreen
+from console.domain.scan import Scan
 from console.ui.screens.counting import CountingScreen
 from console.ui.screens.dialogs import Ask, Confirm
+from console.ui.screens.records import RecordList, step_cursor
 from console.ui.text import clean, plain, typed_count
 from console.ui.widgets import ScanField
 
@@ -68,13 +68,7 @@ def parcel_limits(memory: Any) -> ParcelLimits:
     )
 
 
-def step_cursor(table: DataTable[Any], step: int) -> None:
-    """Move a table's highlighted row while the scan field keeps the focus."""
-    if table.row_count:
-        table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
-
-
-class PickPackScreen(WarehouseScreen):
+class PickPackScreen(RecordList[Fulfillment]):
     """The queue: open fulfillments here, the one due first on top."""
 
     TITLE = "Pick-pack"
@@ -83,61 +77,19 @@ class PickPackScreen(WarehouseScreen):
         "first on top. ✖ marks an overdue order. Enter (or scanning the order number) opens an "
         "order to pick, pack and complete it. A product scanned here opens it in item search."
     )
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Open", show=True),
-        Binding("up", "cursor(-1)", "Up", show=False, priority=True),
-        Binding("down", "cursor(1)", "Down", show=False, priority=True),
-        Binding("ctrl+r", "reload", "Reload", priority=True),
-    ]
+    PLACEHOLDER = "Scan or type an order number"
+    COLUMNS = (
+        ("", "mark", 1),
+        ("Order", "order", 14),
+        ("Lines", "lines", 5),
+        ("Units", "units", 6),
+        ("Picked", "picked", 6),
+        ("Status", "status", 10),
+        ("Due", "due", 16),
+    )
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: list[Fulfillment] = []
-        self._has_more = False
-        self._page = 1
-
-    def compose_body(self) -> ComposeResult:
-        yield ScanField(id="scan", placeholder="Scan or type an order number")
-        yield Static(id="summary", classes="summary")
-        yield DataTable(id="queue-table", cursor_type="row", zebra_stripes=True)
-        yield Static(id="queue-line", classes="preview")
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        table = self.query_one("#queue-table", DataTable)
-        for label, key, width in (
-            ("", "mark", 1),
-            ("Order", "order", 14),
-            ("Lines", "lines", 5),
-            ("Units", "units", 6),
-            ("Picked", "picked", 6),
-            ("Status", "status", 10),
-            ("Due", "due", 16),
-        ):
-            table.add_column(label, key=key, width=width)
-        self.query_one("#scan", ScanField).focus()
-        if self.location is not None:
-            self.reload()
-
-    def on_screen_resume(self) -> None:
-        super().on_screen_resume()
-        if self.location is not None:
-            self.reload()
-
-    def location_changed(self) -> None:
-        super().location_changed()
-        if self.is_mounted:
-            self.reload()
-
-    def reload(self) -> None:
-        self.run_io(lambda: self._load(page=1), group="queue")
-
-    def action_reload(self) -> None:
-        self.reload()
-
-    async def _load(self, *, page: int) -> None:
-        if self.location is None:
-            return
+    async def load(self, page: int) -> bool:
+        assert self.location is not None
         query = FulfillmentQuery(
             location_id=self.location.id,
             status=[s.value for s in OPEN_FULFILLMENT_STATUSES],
@@ -145,16 +97,12 @@ class PickPackScreen(WarehouseScreen):
             page=page,
         )
         answer = await self.backend.list_fulfillments(query)
-        table = self.query_one("#queue-table", DataTable)
-        if page == 1:
-            self._rows = []
-            table.clear()
         now = self.console.now()
         for ful in answer.data:
-            self._rows.append(ful)
+            self.rows.append(ful)
             due, overdue = due_in(ful.complete_at, now)
             style = OVERDUE_STYLE if overdue else ""
-            table.add_row(
+            self.table.add_row(
                 Text("✖" if overdue else "", style=style),
                 plain(ful.order_number or ful.id, "bold" if overdue else ""),
                 Text(str(len(ful.inventory)), justify="right"),
@@ -164,61 +112,27 @@ class PickPackScreen(WarehouseScreen):
                 plain(due, style),
                 key=ful.id,
             )
-        self._has_more = answer.pagination.has_more
-        self._page = page
-        more = " · end of list loads more" if self._has_more else ""
-        overdue_count = sum(1 for f in self._rows if due_in(f.complete_at, now)[1])
-        self.query_one("#summary", Static).update(
-            f"{len(self._rows)} open orders · {overdue_count} overdue ✖ · soonest due first{more}"
+        more = " · end of list loads more" if answer.pagination.has_more else ""
+        overdue_count = sum(1 for f in self.rows if due_in(f.complete_at, now)[1])
+        self.set_summary(
+            f"{len(self.rows)} open order{'' if len(self.rows) == 1 else 's'} · "
+            f"{overdue_count} overdue ✖ · soonest due first{more}"
         )
-        self._show_line()
+        return answer.pagination.has_more
 
-    def _highlighted(self) -> Fulfillment | None:
-        table = self.query_one("#queue-table", DataTable)
-        if not self._rows or not 0 <= table.cursor_row < len(self._rows):
-            return None
-        return self._rows[table.cursor_row]
-
-    def _show_line(self) -> None:
-        ful = self._highlighted()
-        line = self.query_one("#queue-line", Static)
+    def show_line(self) -> None:
+        ful = self.highlighted()
         if ful is None:
-            line.update("No open orders here." if not self._rows else "")
+            self.set_line("No open orders here." if not self.rows else "")
             return
         who = ful.recipient.name or ful.recipient.company if ful.recipient else None
-        line.update(plain(f"{ful.order_number or ful.id} · {ful.status} · for {who or '—'}"))
+        self.set_line(plain(f"{ful.order_number or ful.id} · {ful.status} · for {who or '—'}"))
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_line()
-        if self._has_more and event.cursor_row >= event.data_table.row_count - 1:
-            page = self._page + 1
-            self.run_io(lambda: self._load(page=page), group="queue")
+    def numbers(self, row: Fulfillment) -> list[str]:
+        return [row.order_number or "", row.id]
 
-    def action_cursor(self, step: int) -> None:
-        step_cursor(self.query_one("#queue-table", DataTable), step)
-
-    def action_open(self) -> None:
-        if ful := self._highlighted():
-            self.app.push_screen(OrderScreen(ful))
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_open()
-
-    async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
-        message.stop()
-        message.prevent_default()
-        value = message.value.strip()
-        message.field.done_with(message)
-        if not value:
-            self.action_open()
-            return
-        wanted = value.casefold()
-        for ful in self._rows:
-            if wanted in ((ful.order_number or "").casefold(), ful.id.casefold()):
-                self.app.push_screen(OrderScreen(ful))
-                return
-        await super().handle_scan(interpret(message.value), message)
+    def open_record(self, row: Fulfillment) -> None:
+        self.app.push_screen(OrderScreen(row))
 
 
 class OrderScreen(CountingScreen):

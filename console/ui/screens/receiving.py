@@ -23,11 +23,10 @@ from console.domain.models import Item, Layout, Lot, Manifest, ManifestStatus
 from console.domain.picking import due_in
 from console.domain.queries import ManifestQuery
 from console.domain.receiving import Receiving
-from console.domain.scan import Scan, interpret
-from console.ui.screens.base import WarehouseScreen
+from console.domain.scan import Scan
 from console.ui.screens.counting import CountingScreen
 from console.ui.screens.dialogs import Ask, BinPicker, Confirm
-from console.ui.screens.pickpack import step_cursor
+from console.ui.screens.records import RecordList, step_cursor
 from console.ui.text import clean, plain, typed_count
 from console.ui.widgets import ScanField
 
@@ -38,7 +37,7 @@ LATE_STYLE = "bold red"
 DAMAGED_STYLE = "bold red"
 
 
-class InboundScreen(WarehouseScreen):
+class InboundScreen(RecordList[Manifest]):
     """The inbound list: manifests expected at this location, the one due first on top."""
 
     TITLE = "Receiving"
@@ -49,84 +48,43 @@ class InboundScreen(WarehouseScreen):
         "Ctrl+T shows completed and void manifests too. A product scanned here opens it in "
         "item search."
     )
+    PLACEHOLDER = "Scan or type an order or tracking number"
+    COLUMNS = (
+        ("", "mark", 1),
+        ("Order", "order", 14),
+        ("Lines", "lines", 5),
+        ("Units", "units", 6),
+        ("Counted", "counted", 7),
+        ("Status", "status", 10),
+        ("Delivery", "eta", 16),
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Open", show=True),
-        Binding("up", "cursor(-1)", "Up", show=False, priority=True),
-        Binding("down", "cursor(1)", "Down", show=False, priority=True),
         Binding("ctrl+t", "toggle_closed", "All/open", priority=True),
-        Binding("ctrl+r", "reload", "Reload", priority=True),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        self._rows: list[Manifest] = []
-        self._has_more = False
-        self._page = 1
         self.show_closed = False
-
-    def compose_body(self) -> ComposeResult:
-        yield ScanField(id="scan", placeholder="Scan or type an order or tracking number")
-        yield Static(id="summary", classes="summary")
-        yield DataTable(id="inbound-table", cursor_type="row", zebra_stripes=True)
-        yield Static(id="inbound-line", classes="preview")
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        table = self.query_one("#inbound-table", DataTable)
-        for label, key, width in (
-            ("", "mark", 1),
-            ("Order", "order", 14),
-            ("Lines", "lines", 5),
-            ("Units", "units", 6),
-            ("Counted", "counted", 7),
-            ("Status", "status", 10),
-            ("Delivery", "eta", 16),
-        ):
-            table.add_column(label, key=key, width=width)
-        self.query_one("#scan", ScanField).focus()
-        if self.location is not None:
-            self.reload()
-
-    def on_screen_resume(self) -> None:
-        super().on_screen_resume()
-        if self.location is not None:
-            self.reload()
-
-    def location_changed(self) -> None:
-        super().location_changed()
-        if self.is_mounted:
-            self.reload()
-
-    def reload(self) -> None:
-        self.run_io(lambda: self._load(page=1), group="inbound")
-
-    def action_reload(self) -> None:
-        self.reload()
 
     def action_toggle_closed(self) -> None:
         self.show_closed = not self.show_closed
         self.say("Completed and void manifests shown too." if self.show_closed else "Open ones.")
         self.reload()
 
-    async def _load(self, *, page: int) -> None:
-        if self.location is None:
-            return
+    async def load(self, page: int) -> bool:
+        assert self.location is not None
         statuses = None if self.show_closed else [s.value for s in OPEN_STATUSES]
         answer = await self.backend.list_manifests(
             ManifestQuery(location_id=self.location.id, status=statuses, limit=LIST_PAGE, page=page)
         )
-        table = self.query_one("#inbound-table", DataTable)
-        if page == 1:
-            self._rows = []
-            table.clear()
         now = self.console.now()
         for manifest in answer.data:
-            self._rows.append(manifest)
-            late = manifest.status in OPEN_STATUSES and self._late(manifest, now)
+            self.rows.append(manifest)
+            late = self._late(manifest, now)
             style = LATE_STYLE if late else ""
             eta, _ = due_in(manifest.estimated_delivery_at, now)
             lines = manifest.inventory
-            table.add_row(
+            self.table.add_row(
                 Text("✖" if late else "", style=style),
                 plain(manifest.order_number or manifest.id, "bold" if late else ""),
                 Text(str(len(lines)), justify="right"),
@@ -136,74 +94,40 @@ class InboundScreen(WarehouseScreen):
                 plain(eta.replace("overdue", "late"), style),
                 key=manifest.id,
             )
-        self._has_more = answer.pagination.has_more
-        self._page = page
-        more = " · end of list loads more" if self._has_more else ""
-        late_count = sum(1 for m in self._rows if m.status in OPEN_STATUSES and self._late(m, now))
-        kind = "manifests" if self.show_closed else "open manifests"
-        self.query_one("#summary", Static).update(
-            f"{len(self._rows)} {kind} · {late_count} late ✖ · expected first on top{more}"
+        more = " · end of list loads more" if answer.pagination.has_more else ""
+        late_count = sum(1 for m in self.rows if self._late(m, now))
+        kind = ("manifest" if self.show_closed else "open manifest") + (
+            "" if len(self.rows) == 1 else "s"
         )
-        self._show_line()
+        self.set_summary(
+            f"{len(self.rows)} {kind} · {late_count} late ✖ · expected first on top{more}"
+        )
+        return answer.pagination.has_more
 
     @staticmethod
     def _late(manifest: Manifest, now: int) -> bool:
-        return due_in(manifest.estimated_delivery_at, now)[1]
+        return manifest.status in OPEN_STATUSES and due_in(manifest.estimated_delivery_at, now)[1]
 
-    def _highlighted(self) -> Manifest | None:
-        table = self.query_one("#inbound-table", DataTable)
-        if not self._rows or not 0 <= table.cursor_row < len(self._rows):
-            return None
-        return self._rows[table.cursor_row]
-
-    def _show_line(self) -> None:
-        manifest = self._highlighted()
-        line = self.query_one("#inbound-line", Static)
+    def show_line(self) -> None:
+        manifest = self.highlighted()
         if manifest is None:
-            line.update("Nothing expected here." if not self._rows else "")
+            self.set_line("Nothing expected here." if not self.rows else "")
             return
         sender = manifest.sender.name or manifest.sender.company if manifest.sender else None
         tracking = ", ".join(manifest.tracking_numbers) or "no tracking number"
         when = show_day(manifest.estimated_delivery_at) or "no date"
-        line.update(
+        self.set_line(
             plain(
                 f"{manifest.order_number or manifest.id} · {manifest.status} · delivery {when} · "
                 f"from {sender or '—'} · {tracking}"
             )
         )
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_line()
-        if self._has_more and event.cursor_row >= event.data_table.row_count - 1:
-            page = self._page + 1
-            self.run_io(lambda: self._load(page=page), group="inbound")
+    def numbers(self, row: Manifest) -> list[str]:
+        return [row.order_number or "", row.id, *row.tracking_numbers]
 
-    def action_cursor(self, step: int) -> None:
-        step_cursor(self.query_one("#inbound-table", DataTable), step)
-
-    def action_open(self) -> None:
-        if manifest := self._highlighted():
-            self.app.push_screen(ManifestScreen(manifest))
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_open()
-
-    async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
-        message.stop()
-        message.prevent_default()
-        value = message.value.strip()
-        message.field.done_with(message)
-        if not value:
-            self.action_open()
-            return
-        wanted = value.casefold()
-        for manifest in self._rows:
-            numbers = [manifest.order_number or "", manifest.id, *manifest.tracking_numbers]
-            if wanted in (n.casefold() for n in numbers):
-                self.app.push_screen(ManifestScreen(manifest))
-                return
-        await super().handle_scan(interpret(message.value), message)
+    def open_record(self, row: Manifest) -> None:
+        self.app.push_screen(ManifestScreen(row))
 
 
 class ManifestScreen(CountingScreen):

@@ -1,0 +1,144 @@
+"""What the lists of orders and manifests share: a table of records at this location, loaded a
+page at a time, opened with Enter or by scanning one of their numbers."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Generic, TypeVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Static
+
+from console.domain.scan import interpret
+from console.ui.screens.base import WarehouseScreen
+from console.ui.widgets import ScanField
+
+Row = TypeVar("Row")
+
+
+def step_cursor(table: DataTable[Any], step: int) -> None:
+    """Move a table's highlighted row while the scan field keeps the focus."""
+    if table.row_count:
+        table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+
+class RecordList(WarehouseScreen, Generic[Row]):
+    """Subclasses give `COLUMNS`, `PLACEHOLDER`, `load` (one page into the table), `show_line`
+    (the highlighted record in a line), `numbers` (what scanning opens a record by) and
+    `open_record`."""
+
+    COLUMNS: ClassVar[tuple[tuple[str, str, int], ...]] = ()
+    PLACEHOLDER: ClassVar[str] = ""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", show=True),
+        Binding("up", "cursor(-1)", "Up", show=False, priority=True),
+        Binding("down", "cursor(1)", "Down", show=False, priority=True),
+        Binding("ctrl+r", "reload", "Reload", priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[Row] = []
+        self.has_more = False
+        self.page = 1
+
+    def compose_body(self) -> ComposeResult:
+        yield ScanField(id="scan", placeholder=self.PLACEHOLDER)
+        yield Static(id="summary", classes="summary")
+        yield DataTable(id="records", cursor_type="row", zebra_stripes=True)
+        yield Static(id="record-line", classes="preview")
+
+    @property
+    def table(self) -> DataTable[Any]:
+        return self.query_one("#records", DataTable)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        for label, key, width in self.COLUMNS:
+            self.table.add_column(label, key=key, width=width)
+        self.query_one("#scan", ScanField).focus()
+        if self.location is not None:
+            self.reload()
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self.location is not None:
+            self.reload()
+
+    def location_changed(self) -> None:
+        super().location_changed()
+        if self.is_mounted:
+            self.reload()
+
+    def reload(self) -> None:
+        self.run_io(lambda: self._load_page(1), group="records")
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    async def _load_page(self, page: int) -> None:
+        if self.location is None:
+            return
+        if page == 1:
+            self.rows = []
+            self.table.clear()
+        self.has_more = await self.load(page)
+        self.page = page
+        self.show_line()
+
+    async def load(self, page: int) -> bool:
+        """Add one page of records to `rows` and the table; whether more pages follow."""
+        raise NotImplementedError
+
+    def show_line(self) -> None:
+        raise NotImplementedError
+
+    def numbers(self, row: Row) -> list[str]:
+        raise NotImplementedError
+
+    def open_record(self, row: Row) -> None:
+        raise NotImplementedError
+
+    def highlighted(self) -> Row | None:
+        table = self.table
+        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def set_line(self, text: Any) -> None:
+        self.query_one("#record-line", Static).update(text)
+
+    def set_summary(self, text: Any) -> None:
+        self.query_one("#summary", Static).update(text)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_line()
+        if self.has_more and event.cursor_row >= event.data_table.row_count - 1:
+            page = self.page + 1
+            self.run_io(lambda: self._load_page(page), group="records")
+
+    def action_cursor(self, step: int) -> None:
+        step_cursor(self.table, step)
+
+    def action_open(self) -> None:
+        if (row := self.highlighted()) is not None:
+            self.open_record(row)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
+        message.stop()
+        message.prevent_default()
+        value = message.value.strip()
+        message.field.done_with(message)
+        if not value:
+            self.action_open()
+            return
+        wanted = value.casefold()
+        for row in self.rows:
+            if wanted in (number.casefold() for number in self.numbers(row) if number):
+                self.open_record(row)
+                return
+        await super().handle_scan(interpret(message.value), message)
