@@ -97,7 +97,7 @@ async def picking(pilot: Pilot[Any]) -> None:
     """An order half way through: its first line's item scanned once."""
     await open_order(pilot, "created")
     screen: Any = pilot.app.screen
-    first = screen.names.get(screen._order[0])
+    first = screen.names.get(screen._shown_ids[0])
     await pilot.press(*(first.gtin or first.sku), "enter")
     await settle(pilot)
 
@@ -107,7 +107,7 @@ async def packing(pilot: Pilot[Any]) -> None:
     everything put in it."""
     await open_order(pilot, "created")
     screen: Any = pilot.app.screen
-    for item_id in list(screen._order):
+    for item_id in list(screen._shown_ids):
         line = screen.work.line(item_id)
         await pilot.press("ctrl+u")
         await settle(pilot)
@@ -141,7 +141,7 @@ async def receiving(pilot: Pilot[Any]) -> None:
     await settle(pilot)
     await pilot.press("enter")
     await settle(pilot)
-    first = screen.names.get(screen._order[0])
+    first = screen.names.get(screen._shown_ids[0])
     await pilot.press(*(first.gtin or first.sku), "enter")
     await settle(pilot)
 

@@ -9,13 +9,16 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
+from textual import events
 from textual.binding import Binding, BindingType
+from textual.widgets import DataTable
 
 from console.domain.errors import WarehouseError
 from console.domain.scan import Scan, interpret
 from console.ui.saving import WorkSaver
 from console.ui.screens.base import WarehouseScreen
 from console.ui.screens.dialogs import Confirm, effects_body
+from console.ui.screens.records import step_cursor
 from console.ui.widgets import ScanField
 
 # A second Esc within this many seconds leaves even though counts are not saved yet.
@@ -28,6 +31,7 @@ class CountingScreen(WarehouseScreen):
     to a status change in `_after_change`. Scans are taken in `take_scan`."""
 
     WORK_WORD: ClassVar[str] = "counts"
+    LINES: ClassVar[str] = ""  # the id of the table of lines, one row per item
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Back")]
 
     work: Any
@@ -36,6 +40,7 @@ class CountingScreen(WarehouseScreen):
     def __init__(self) -> None:
         super().__init__()
         self._ready = asyncio.Event()
+        self._shown_ids: list[str] = []  # the items of the table's rows, in order
         self._leave_asked_at = -LEAVE_AGAIN_SECONDS
 
     def keep_saved(
@@ -55,15 +60,79 @@ class CountingScreen(WarehouseScreen):
             what=self.WORK_WORD,
         )
 
-    # -- drawing, given by each screen ----------------------------------------------------------
+    # -- the lines table ------------------------------------------------------------------------
+
+    @property
+    def lines_table(self) -> DataTable[Any]:
+        return self.query_one(f"#{self.LINES}", DataTable)
+
+    def _columns(self, width: int) -> list[tuple[str, str, int]]:
+        """(label, key, width) of the lines table at this screen width; width 0 takes the rest."""
+        raise NotImplementedError
+
+    def add_line_columns(self, width: int) -> None:
+        table = self.lines_table
+        table.clear(columns=True)
+        columns = self._columns(width)
+        fixed = sum(w for *_, w in columns) + 2 * len(columns) + 2  # padding, scrollbar
+        for label, key, w in columns:
+            table.add_column(label, key=key, width=w or max(10, width - fixed))
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.query(f"#{self.LINES}"):  # a resize can come before the table is composed
+            self.add_line_columns(event.size.width)
+            self._show_all()
+
+    def _line_ids(self) -> list[str]:
+        """The items of the lines, in the order the table shows them."""
+        raise NotImplementedError
+
+    def _cells(self, item_id: str) -> dict[str, Any]:
+        raise NotImplementedError
 
     def _show_all(self) -> None:
-        raise NotImplementedError
+        table = self.lines_table
+        keep = table.cursor_row
+        table.clear()
+        keys = [str(column.key.value) for column in table.columns.values()]
+        self._shown_ids = self._line_ids()
+        for item_id in self._shown_ids:
+            cells = self._cells(item_id)
+            table.add_row(*(cells[k] for k in keys), key=item_id)
+        if self._shown_ids:
+            table.move_cursor(row=min(keep, len(self._shown_ids) - 1))
+        self._show_more()
+        self._show_summary()
+        self._show_line()
 
     def _show_row(self, item_id: str) -> None:
-        raise NotImplementedError
+        if item_id not in self._shown_ids:
+            self._show_all()  # a line the table has not shown yet (an unexpected item)
+        table = self.lines_table
+        cells = self._cells(item_id)
+        for column in table.columns.values():
+            key = str(column.key.value)
+            table.update_cell(item_id, key, cells[key])
+        table.move_cursor(row=self._shown_ids.index(item_id))
+        self._show_summary()
+        self._show_line()
+
+    def _highlighted_item(self) -> str | None:
+        table = self.lines_table
+        if not self._shown_ids or not 0 <= table.cursor_row < len(self._shown_ids):
+            return None
+        return self._shown_ids[table.cursor_row]
+
+    def action_cursor(self, step: int) -> None:
+        step_cursor(self.lines_table, step)
+
+    def _show_more(self) -> None:
+        """Anything else the screen redraws with its lines (pick-pack's parcels)."""
 
     def _show_summary(self) -> None:
+        raise NotImplementedError
+
+    def _show_line(self) -> None:
         raise NotImplementedError
 
     def _after_change(self, before: Any) -> None:

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
@@ -42,7 +41,7 @@ from console.domain.queries import FulfillmentQuery, LotQuery
 from console.domain.scan import Scan
 from console.ui.screens.counting import CountingScreen
 from console.ui.screens.dialogs import Ask, Confirm
-from console.ui.screens.records import RecordList, step_cursor
+from console.ui.screens.records import RecordList
 from console.ui.text import clean, plain, typed_count
 from console.ui.widgets import ScanField
 
@@ -166,6 +165,7 @@ class OrderScreen(CountingScreen):
         Binding("ctrl+r", "reload", "Reload", show=False, priority=True),
     ]
     WORK_WORD = "picks"
+    LINES = "pick-table"
 
     def __init__(self, fulfillment: Fulfillment) -> None:
         super().__init__()
@@ -180,7 +180,6 @@ class OrderScreen(CountingScreen):
             ),
             read=lambda: self.backend.get_fulfillment(self.fulfillment.id),
         )
-        self._order: list[str] = []  # item ids in walking order, as the table rows
         self.picks_shown: list[float] = []  # when each pick reached its line (benchmark)
         self._limits: ParcelLimits | None = None
         # the order's items by GTIN-14 and by SKU (casefolded), for scans resolved here
@@ -216,14 +215,11 @@ class OrderScreen(CountingScreen):
         if width >= 110:
             columns.insert(3, ("SKU", "sku", 18))
             columns.append(("Expires", "expires", 10))
-        fixed = sum(w for *_, w in columns) + 2 * len(columns) + 2
-        return [(label, key, w or max(10, width - fixed)) for label, key, w in columns]
+        return columns
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one("#pick-table", DataTable)
-        for label, key, width in self._columns(self.app.size.width):
-            table.add_column(label, key=key, width=width)
+        self.add_line_columns(self.app.size.width)
         parcels = self.query_one("#parcel-table", DataTable)
         for label, key, width in (
             ("#", "n", 2),
@@ -321,30 +317,11 @@ class OrderScreen(CountingScreen):
             "expires": plain(show_day(lot.expires_at) if lot else ""),
         }
 
-    def _show_all(self) -> None:
-        table = self.query_one("#pick-table", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        keys = [str(column.key.value) for column in table.columns.values()]
-        self._order = [ln.item_id for ln in walking_order(self.fulfillment, self.location)]
-        for item_id in self._order:
-            cells = self._cells(item_id)
-            table.add_row(*(cells[k] for k in keys), key=item_id)
-        if self._order:
-            table.move_cursor(row=min(keep, len(self._order) - 1))
-        self._show_parcels()
-        self._show_summary()
-        self._show_line()
+    def _line_ids(self) -> list[str]:
+        return [line.item_id for line in walking_order(self.fulfillment, self.location)]
 
-    def _show_row(self, item_id: str) -> None:
-        table = self.query_one("#pick-table", DataTable)
-        cells = self._cells(item_id)
-        for column in table.columns.values():
-            key = str(column.key.value)
-            table.update_cell(item_id, key, cells[key])
-        table.move_cursor(row=self._order.index(item_id))
-        self._show_summary()
-        self._show_line()
+    def _show_more(self) -> None:
+        self._show_parcels()
 
     def _show_parcels(self) -> None:
         table = self.query_one("#parcel-table", DataTable)
@@ -385,12 +362,6 @@ class OrderScreen(CountingScreen):
         text.truncate(max(20, self.app.size.width - 2), overflow="ellipsis")
         self.query_one("#order-summary", Static).update(text)
 
-    def _highlighted_item(self) -> str | None:
-        table = self.query_one("#pick-table", DataTable)
-        if not self._order or not 0 <= table.cursor_row < len(self._order):
-            return None
-        return self._order[table.cursor_row]
-
     def _show_line(self) -> None:
         item_id = self._highlighted_item()
         out = self.query_one("#pick-line", Static)
@@ -411,18 +382,6 @@ class OrderScreen(CountingScreen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "pick-table":
             self._show_line()
-
-    def on_resize(self, event: events.Resize) -> None:
-        if not self.query("#pick-table"):
-            return
-        table = self.query_one("#pick-table", DataTable)
-        table.clear(columns=True)
-        for label, key, width in self._columns(event.size.width):
-            table.add_column(label, key=key, width=width)
-        self._show_all()
-
-    def action_cursor(self, step: int) -> None:
-        step_cursor(self.query_one("#pick-table", DataTable), step)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         status = self.work.status
@@ -496,7 +455,7 @@ class OrderScreen(CountingScreen):
 
     def _at_bin(self, layout_id: str, name: str) -> None:
         self.bin_id = layout_id
-        here = [i for i in self._order if layout_id in line_bins(self.work.line(i))]  # type: ignore[arg-type]
+        here = [i for i in self._shown_ids if layout_id in line_bins(self.work.line(i))]  # type: ignore[arg-type]
         open_here = [i for i in here if not self.work.settled(self.work.line(i))]  # type: ignore[arg-type]
         if open_here:
             self._show_row(open_here[0])

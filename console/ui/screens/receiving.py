@@ -8,7 +8,6 @@ import uuid
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
@@ -26,7 +25,7 @@ from console.domain.receiving import Receiving
 from console.domain.scan import Scan
 from console.ui.screens.counting import CountingScreen
 from console.ui.screens.dialogs import Ask, BinPicker, Confirm
-from console.ui.screens.records import RecordList, step_cursor
+from console.ui.screens.records import RecordList
 from console.ui.text import clean, plain, typed_count
 from console.ui.widgets import ScanField
 
@@ -134,6 +133,7 @@ class ManifestScreen(CountingScreen):
     """One manifest: its lines as they are counted off the truck, then completing it."""
 
     TITLE = "Manifest"
+    LINES = "receipt-table"
     HELP = (
         "Ctrl+A accepts a requested manifest: its units show as manifested (on the way). Then "
         "scan the bin the units go to (or Ctrl+B to choose it), and scan each unit: a scan "
@@ -164,7 +164,6 @@ class ManifestScreen(CountingScreen):
         self.lots: dict[str, Lot] = {}  # lot id → lot, for the lines' lot numbers and expiry
         self.bin_id: str | None = None  # the bin the operator scanned or chose last
         self.damaged_mode = False
-        self._order: list[str] = []  # item ids as the table rows
         self._by_gtin: dict[str, Item] = {}
         self._by_sku: dict[str, Item] = {}
         self._lot_gate = asyncio.Lock()  # one lot looked up or created at a time
@@ -204,27 +203,15 @@ class ManifestScreen(CountingScreen):
         if width >= 110:
             columns.insert(2, ("SKU", "sku", 18))
             columns.insert(5, ("Expires", "expires", 10))
-        fixed = sum(w for *_, w in columns) + 2 * len(columns) + 2
-        return [(label, key, w or max(10, width - fixed)) for label, key, w in columns]
+        return columns
 
     def on_mount(self) -> None:
         super().on_mount()
-        table = self.query_one("#receipt-table", DataTable)
-        for label, key, width in self._columns(self.app.size.width):
-            table.add_column(label, key=key, width=width)
+        self.add_line_columns(self.app.size.width)
         self.query_one("#scan", ScanField).focus()
         self._show_all()
         self.read_first()
         self.run_io(self._load_details, group="details")
-
-    def on_resize(self, event: events.Resize) -> None:
-        if not self.query("#receipt-table"):
-            return
-        table = self.query_one("#receipt-table", DataTable)
-        table.clear(columns=True)
-        for label, key, width in self._columns(event.size.width):
-            table.add_column(label, key=key, width=width)
-        self._show_all()
 
     async def _load_details(self) -> None:
         """Item names and the lines' lots, after the list shows."""
@@ -295,31 +282,8 @@ class ManifestScreen(CountingScreen):
             ),
         }
 
-    def _show_all(self) -> None:
-        table = self.query_one("#receipt-table", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        keys = [str(column.key.value) for column in table.columns.values()]
-        self._order = list(self.work.item_ids)
-        for item_id in self._order:
-            cells = self._cells(item_id)
-            table.add_row(*(cells[k] for k in keys), key=item_id)
-        if self._order:
-            table.move_cursor(row=min(keep, len(self._order) - 1))
-        self._show_summary()
-        self._show_line()
-
-    def _show_row(self, item_id: str) -> None:
-        if item_id not in self._order:
-            self._show_all()  # an unexpected item's first unit: a new row
-        table = self.query_one("#receipt-table", DataTable)
-        cells = self._cells(item_id)
-        for column in table.columns.values():
-            key = str(column.key.value)
-            table.update_cell(item_id, key, cells[key])
-        table.move_cursor(row=self._order.index(item_id))
-        self._show_summary()
-        self._show_line()
+    def _line_ids(self) -> list[str]:
+        return list(self.work.item_ids)
 
     def _show_summary(self) -> None:
         work, manifest = self.work, self.manifest
@@ -337,17 +301,11 @@ class ManifestScreen(CountingScreen):
         text.truncate(max(20, self.app.size.width - 2), overflow="ellipsis")
         self.query_one("#manifest-summary", Static).update(text)
 
-    def _highlighted_item(self) -> str | None:
-        table = self.query_one("#receipt-table", DataTable)
-        if not self._order or not 0 <= table.cursor_row < len(self._order):
-            return None
-        return self._order[table.cursor_row]
-
     def _show_line(self) -> None:
         item_id = self._highlighted_item()
         out = self.query_one("#receipt-line", Static)
         if item_id is None:
-            out.update("This manifest has no lines." if not self._order else "")
+            out.update("This manifest has no lines." if not self._shown_ids else "")
             return
         work = self.work
         parts = [self.names.name(item_id)]
@@ -372,9 +330,6 @@ class ManifestScreen(CountingScreen):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_line()
-
-    def action_cursor(self, step: int) -> None:
-        step_cursor(self.query_one("#receipt-table", DataTable), step)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         status = self.work.status
