@@ -144,19 +144,23 @@ def build_backend(settings: Settings, args: argparse.Namespace) -> Backend:
     """The backend the settings ask for: the HTTP client when there is an API URL, else the demo."""
     if not settings.api_url:
         return _demo_warehouse(args.demo_items, args.seed)
-    from console.backends.http import HttpBackend
+    # Imported only here: the demo needs no HTTP client, and httpx costs start-up time.
+    from console.backends.http import ClientConfigError, HttpBackend
+    from console.config import ConfigError
 
-    return HttpBackend(
-        settings.api_url,
-        settings.api_key,
-        connect_timeout=settings.connect_timeout,
-        read_timeout=settings.read_timeout,
-        allow_insecure_http=settings.allow_insecure_http,
-    )
+    try:
+        return HttpBackend(
+            settings.api_url,
+            settings.api_key,
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
+            allow_insecure_http=settings.allow_insecure_http,
+        )
+    except ClientConfigError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def run_console_command(args: argparse.Namespace) -> int:
-    from console.backends.http import ClientConfigError
     from console.config import ConfigError, load_settings
 
     cli = {
@@ -170,7 +174,7 @@ def run_console_command(args: argparse.Namespace) -> int:
         for warning in warnings:
             print(f"warning: {warning}", file=sys.stderr)
         backend = build_backend(settings, args)
-    except (ConfigError, ClientConfigError) as exc:
+    except ConfigError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
     from console.ui.app import run_console
