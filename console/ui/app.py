@@ -24,7 +24,7 @@ from console.ui.screens.item import ItemScreen
 from console.ui.screens.search import SearchScreen
 from console.ui.state import Memory
 from console.ui.text import clean
-from console.ui.widgets import GS_KEYS, SCANNER_KEY_SECONDS, DoubleReads
+from console.ui.widgets import GS_KEYS, DoubleReads
 
 
 def _screen(module: str, name: str) -> Screen[None]:
@@ -36,8 +36,9 @@ def _screen(module: str, name: str) -> Screen[None]:
     return screen()
 
 
-# A scan's Enter follows its last character at once; the operator's own Enter does not.
-QUESTION_SCAN_GAP = 3 * SCANNER_KEY_SECONDS
+# A scan's Enter follows its last character at once (a quarter second leaves room for an SSH
+# link's jitter); the operator's own Enter on a question follows no typing at all.
+QUESTION_SCAN_GAP = 0.25
 SCAN_ENDS = frozenset({"enter", "tab", "ctrl+j"})
 
 

@@ -409,12 +409,14 @@ async def test_a_scan_cannot_answer_a_question_but_a_bin_chooser_takes_a_bin_lab
         await confirm(pilot, "ctrl+a")
         await pilot.press("ctrl+b")
         await settle(pilot)
-        await scan(pilot, "A-01-02")  # scanned into the chooser: that bin
+        await type_like_a_scanner(pilot, "A-01-02", gap=0)  # scanned into the chooser
+        await settle(pilot)
         assert screen.bin_id == A2 and isinstance(app.screen, ManifestScreen)
         await scan(pilot, f"]C101{MILK_14}307")  # 7 of 6: the question opens
         assert isinstance(app.screen, Confirm)
         before = len(rung)
-        await scan(pilot, MILK_GTIN12)  # a stray scan: its Enter must not confirm
+        await type_like_a_scanner(pilot, MILK_GTIN12, gap=0)  # a stray scan: must not confirm
+        await settle(pilot)
         assert isinstance(app.screen, Confirm) and len(rung) == before + 1
         await pilot.press("escape")
         await settle(pilot)
