@@ -25,7 +25,7 @@ from tests.contract.world import (
     NOW,
     RENO,
 )
-from tests.ui.conftest import cells, message, scan, settle, static_text
+from tests.ui.conftest import cells, message, rings, scan, settle, static_text
 
 GS = "\x1d"
 BOLT_14 = gtin14(BOLT_GTIN13)
@@ -64,12 +64,6 @@ async def levels(warehouse: Any, item_id: str) -> dict[str | None, tuple[int, in
         for lv in item.levels
         if lv.location_id == RENO
     }
-
-
-def rings(app: WarehouseApp) -> list[int]:
-    rung: list[int] = []
-    app.bell = lambda: rung.append(1)  # type: ignore[method-assign]
-    return rung
 
 
 async def open_order(pilot: Any, number: str = "SO-1") -> OrderScreen:

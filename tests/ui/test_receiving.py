@@ -25,7 +25,7 @@ from tests.contract.world import (
     NOW,
     RENO,
 )
-from tests.ui.conftest import cells, message, scan, settle, static_text, type_like_a_scanner
+from tests.ui.conftest import cells, message, rings, scan, settle, static_text, type_like_a_scanner
 
 GS = "\x1d"
 BOLT_14 = gtin14(BOLT_GTIN13)
@@ -42,12 +42,6 @@ async def stock(warehouse: Any, item_id: str) -> dict[str | None, tuple[int, int
         for lv in item.levels
         if lv.location_id == RENO
     }
-
-
-def rings(app: WarehouseApp) -> list[int]:
-    rung: list[int] = []
-    app.bell = lambda: rung.append(1)  # type: ignore[method-assign]
-    return rung
 
 
 def lines(app: WarehouseApp) -> dict[str, list[str]]:

@@ -13,12 +13,15 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
-from console.domain.errors import WarehouseError
+from console.backends.lookup import ItemNames, ScanMatch, find_bin, resolve_scan
+from console.domain.errors import Unavailable, WarehouseError
+from console.domain.gtin import gtin14
+from console.domain.models import Item, Layout
 from console.domain.scan import Scan, interpret
 from console.ui.saving import WorkSaver
 from console.ui.screens.base import WarehouseScreen
 from console.ui.screens.dialogs import Confirm, effects_body
-from console.ui.screens.records import step_cursor
+from console.ui.screens.records import at_cursor, step_cursor
 from console.ui.widgets import ScanField
 
 # A second Esc within this many seconds leaves even though counts are not saved yet.
@@ -27,8 +30,10 @@ LEAVE_AGAIN_SECONDS = 5.0
 
 class CountingScreen(WarehouseScreen):
     """Subclasses set `work` (with `next_update`, `confirmed`, `reread`, `unsaved`, `status`)
-    and call `keep_saved`; they draw with `_show_all`, `_show_row`, `_show_summary` and react
-    to a status change in `_after_change`. Scans are taken in `take_scan`."""
+    and call `keep_saved`. They give the lines table (`LINES`, `_columns`, `_line_ids`,
+    `_cells`), the lines around it (`_show_summary`, `_show_line`, `_show_more`), what a status
+    change redraws (`_after_change`), what a bin scan does (`_at_bin`) and how an item scan
+    counts (`take_scan`, usually through `scanned_item`)."""
 
     WORK_WORD: ClassVar[str] = "counts"
     LINES: ClassVar[str] = ""  # the id of the table of lines, one row per item
@@ -41,6 +46,10 @@ class CountingScreen(WarehouseScreen):
         super().__init__()
         self._ready = asyncio.Event()
         self._shown_ids: list[str] = []  # the items of the table's rows, in order
+        self.names = ItemNames()
+        # the record's items by GTIN-14 and by SKU (casefolded), for scans resolved here
+        self._by_gtin: dict[str, Item] = {}
+        self._by_sku: dict[str, Item] = {}
         self._leave_asked_at = -LEAVE_AGAIN_SECONDS
 
     def keep_saved(
@@ -118,10 +127,7 @@ class CountingScreen(WarehouseScreen):
         self._show_line()
 
     def _highlighted_item(self) -> str | None:
-        table = self.lines_table
-        if not self._shown_ids or not 0 <= table.cursor_row < len(self._shown_ids):
-            return None
-        return self._shown_ids[table.cursor_row]
+        return at_cursor(self.lines_table, self._shown_ids)
 
     def action_cursor(self, step: int) -> None:
         step_cursor(self.lines_table, step)
@@ -265,7 +271,55 @@ class CountingScreen(WarehouseScreen):
 
     def take_bin(self, scan: Scan) -> bool:
         """A bin label, taken at once (bins are known here): the scans after it count there."""
-        return False
+        if scan.gtin or (layout := find_bin(self.location, scan.text)) is None:
+            return False
+        self._at_bin(layout)
+        return True
+
+    def _at_bin(self, layout: Layout) -> None:
+        raise NotImplementedError
+
+    def remember_item(self, item: Item) -> None:
+        """An item of this record (or one scanned into it): its name, and its codes for scans."""
+        self.names.remember(item)
+        if code := gtin14(item.gtin):
+            self._by_gtin[code] = item
+        if item.sku:
+            self._by_sku[item.sku.casefold()] = item
+
+    async def fetch_items(self, item_ids: set[str]) -> None:
+        await self.names.fetch(self.backend, item_ids)
+        for item_id in item_ids:
+            if (item := self.names.get(item_id)) is not None:
+                self.remember_item(item)
+
+    def known_item(self, scan: Scan) -> Item | None:
+        """An item of this record the scan names by GTIN or SKU, known without asking the
+        backend: counting goes on at scanner speed, and while the backend is away."""
+        if scan.gtin:
+            return self._by_gtin.get(scan.gtin)
+        return self._by_sku.get(scan.text.casefold())
+
+    async def scanned_item(self, scan: Scan, known: Item | None) -> ScanMatch | None:
+        """What a scan names: `known` (an item of this record) or what the backend resolves.
+        None when there is no item to count: a bin (now the bin), a miss, the backend away;
+        each is said."""
+        if known is not None:
+            match = ScanMatch(scan, item=known)
+        else:
+            try:
+                match = await resolve_scan(self.backend, scan, self.location)
+            except Unavailable as error:
+                self.alert(f"{error.message} This scan was not counted: scan it again.")
+                return None
+        if match.item is None and match.layout is not None:
+            self._at_bin(match.layout)
+            return None
+        if match.item is None:
+            self.alert(match.describe_miss())
+            return None
+        self.remember_item(match.item)
+        return match
 
     def _scanned(self, scan: Scan) -> None:
         here = self.current_record().location_id

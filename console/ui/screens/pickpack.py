@@ -12,20 +12,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
-from console.backends.lookup import ItemNames, ScanMatch, find_bin, find_lot, resolve_scan
+from console.backends.lookup import find_lot
 from console.domain.errors import (
     Conflict,
-    Unavailable,
 )
 from console.domain.fulfillments import PACKING, PICKING, consume, release
-from console.domain.gtin import gtin14
 from console.domain.levels import describe_plan
 from console.domain.lots import pick_first, show_day
 from console.domain.models import (
     OPEN_FULFILLMENT_STATUSES,
     Fulfillment,
     FulfillmentStatus,
-    Item,
+    Layout,
     Lot,
 )
 from console.domain.picking import (
@@ -170,7 +168,6 @@ class OrderScreen(CountingScreen):
     def __init__(self, fulfillment: Fulfillment) -> None:
         super().__init__()
         self.work = PickPack(fulfillment)
-        self.names = ItemNames()
         self.first_lots: dict[str, Lot | None] = {}
         self.bin_id: str | None = None  # the bin the operator scanned last
         self.parcel_index: int | None = None  # the parcel scans pack into
@@ -182,9 +179,6 @@ class OrderScreen(CountingScreen):
         )
         self.picks_shown: list[float] = []  # when each pick reached its line (benchmark)
         self._limits: ParcelLimits | None = None
-        # the order's items by GTIN-14 and by SKU (casefolded), for scans resolved here
-        self._by_gtin: dict[str, Item] = {}
-        self._by_sku: dict[str, Item] = {}
 
     @property
     def fulfillment(self) -> Fulfillment:
@@ -247,13 +241,7 @@ class OrderScreen(CountingScreen):
     async def _load_details(self) -> None:
         """Item names (and packaged sizes) and the lot to take first, after the list shows."""
         lines = self.fulfillment.inventory
-        await self.names.fetch(self.backend, {line.item_id for line in lines})
-        for line in lines:
-            if (item := self.names.get(line.item_id)) is not None:
-                if code := gtin14(item.gtin):
-                    self._by_gtin[code] = item
-                if item.sku:
-                    self._by_sku[item.sku.casefold()] = item
+        await self.fetch_items({line.item_id for line in lines})
         self._show_all()
         location = self.location
         if location is None or self.work.status not in PICKING:
@@ -405,39 +393,14 @@ class OrderScreen(CountingScreen):
     def at_scan(self) -> dict[str, Any]:
         return {"bin_id": self.bin_id}
 
-    def take_bin(self, scan: Scan) -> bool:
-        if scan.gtin or (layout := find_bin(self.location, scan.text)) is None:
-            return False
-        self._at_bin(layout.id, layout.name)
-        return True
-
-    def _order_item(self, scan: Scan) -> Item | None:
-        """An item of this order the scan names by GTIN or SKU, known without asking the
-        backend: picking goes on at scanner speed, and while the backend is away."""
-        if scan.lot:
-            return None  # the lot has to be looked up anyway
-        if scan.gtin:
-            return self._by_gtin.get(scan.gtin)
-        return self._by_sku.get(scan.text.casefold())
-
     async def take_scan(self, scan: Scan, **at_scan: Any) -> None:
         bin_id: str | None = at_scan["bin_id"]
-        if (known := self._order_item(scan)) is not None:
-            match = ScanMatch(scan, item=known)
-        else:
-            try:
-                match = await resolve_scan(self.backend, scan, self.location)
-            except Unavailable as error:
-                self.alert(f"{error.message} This scan was not counted: scan it again.")
-                return
-        if match.item is None and match.layout is not None:
-            self._at_bin(match.layout.id, match.layout.name)
+        # a label with a lot is looked up anyway: the lot decides (first to expire, whose lot)
+        known = None if scan.lot else self.known_item(scan)
+        if (match := await self.scanned_item(scan, known)) is None:
             return
         item = match.item
-        if item is None:
-            self.alert(match.describe_miss())
-            return
-        self.names.remember(item)
+        assert item is not None
         if scan.lot and match.lot is None:
             other = await find_lot(self.backend, scan.lot)
             if other is not None and other.item_id != item.id:
@@ -453,15 +416,15 @@ class OrderScreen(CountingScreen):
         else:
             await self._pick(item.id, count, match.lot, bin_id)
 
-    def _at_bin(self, layout_id: str, name: str) -> None:
-        self.bin_id = layout_id
+    def _at_bin(self, layout: Layout) -> None:
+        layout_id = self.bin_id = layout.id
         here = [i for i in self._shown_ids if layout_id in line_bins(self.work.line(i))]  # type: ignore[arg-type]
         open_here = [i for i in here if not self.work.settled(self.work.line(i))]  # type: ignore[arg-type]
         if open_here:
             self._show_row(open_here[0])
         else:
             self._show_summary()
-        self.say(f"At bin {clean(name)}: {len(open_here)} line(s) to pick here.")
+        self.say(f"At bin {clean(layout.name)}: {len(open_here)} line(s) to pick here.")
 
     async def _pick(self, item_id: str, count: int, lot: Lot | None, bin_id: str | None) -> None:
         name = self.names.name(item_id)

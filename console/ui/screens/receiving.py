@@ -12,9 +12,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
-from console.backends.lookup import ItemNames, ScanMatch, find_bin, find_lot, resolve_scan
-from console.domain.errors import Conflict, Unavailable, WarehouseError
-from console.domain.gtin import gtin14
+from console.backends.lookup import find_lot
+from console.domain.errors import Conflict, WarehouseError
 from console.domain.levels import describe_plan
 from console.domain.lots import show_day
 from console.domain.manifests import RECEIVING, announce, receive
@@ -160,12 +159,9 @@ class ManifestScreen(CountingScreen):
     def __init__(self, manifest: Manifest) -> None:
         super().__init__()
         self.work = Receiving(manifest)
-        self.names = ItemNames()
         self.lots: dict[str, Lot] = {}  # lot id → lot, for the lines' lot numbers and expiry
         self.bin_id: str | None = None  # the bin the operator scanned or chose last
         self.damaged_mode = False
-        self._by_gtin: dict[str, Item] = {}
-        self._by_sku: dict[str, Item] = {}
         self._lot_gate = asyncio.Lock()  # one lot looked up or created at a time
         self.keep_saved(
             update=lambda body, key: self.backend.update_manifest(
@@ -215,23 +211,13 @@ class ManifestScreen(CountingScreen):
 
     async def _load_details(self) -> None:
         """Item names and the lines' lots, after the list shows."""
-        item_ids = set(self.work.item_ids)
-        await self.names.fetch(self.backend, item_ids)
-        for item_id in item_ids:
-            if (item := self.names.get(item_id)) is not None:
-                self._index(item)
+        await self.fetch_items(set(self.work.item_ids))
         for item_id in self.work.item_ids:
             lot_id = self.work.lot_of(item_id)
             if lot_id and lot_id not in self.lots:
                 with contextlib.suppress(WarehouseError):  # else the line shows the lot id
                     self.lots[lot_id] = await self.backend.get_lot(lot_id)
         self._show_all()
-
-    def _index(self, item: Item) -> None:
-        if code := gtin14(item.gtin):
-            self._by_gtin[code] = item
-        if item.sku:
-            self._by_sku[item.sku.casefold()] = item
 
     # -- showing ------------------------------------------------------------------------------
 
@@ -349,39 +335,13 @@ class ManifestScreen(CountingScreen):
     def at_scan(self) -> dict[str, Any]:
         return {"bin_id": self.bin_id, "damaged": self.damaged_mode}
 
-    def take_bin(self, scan: Scan) -> bool:
-        if scan.gtin or (layout := find_bin(self.location, scan.text)) is None:
-            return False
-        self._at_bin(layout)
-        return True
-
-    def _known_item(self, scan: Scan) -> Item | None:
-        """An item of this manifest the scan names, known without asking the backend."""
-        if scan.gtin:
-            return self._by_gtin.get(scan.gtin)
-        return self._by_sku.get(scan.text.casefold())
-
     async def take_scan(self, scan: Scan, **at_scan: Any) -> None:
         bin_id: str | None = at_scan["bin_id"]
         damaged: bool = at_scan["damaged"]
-        known = self._known_item(scan)
-        if known is not None:
-            match = ScanMatch(scan, item=known)
-        else:
-            try:
-                match = await resolve_scan(self.backend, scan, self.location)
-            except Unavailable as error:
-                self.alert(f"{error.message} This scan was not counted: scan it again.")
-                return
-        if match.item is None and match.layout is not None:
-            self._at_bin(match.layout)
+        if (match := await self.scanned_item(scan, self.known_item(scan))) is None:
             return
         item = match.item
-        if item is None:
-            self.alert(match.describe_miss())
-            return
-        self.names.remember(item)
-        self._index(item)
+        assert item is not None
         count = scan.count or 1
         name = self.names.name(item.id)
         try:

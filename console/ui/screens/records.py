@@ -14,12 +14,20 @@ from console.ui.screens.base import WarehouseScreen
 from console.ui.widgets import ScanField
 
 Row = TypeVar("Row")
+Shown = TypeVar("Shown")
 
 
 def step_cursor(table: DataTable[Any], step: int) -> None:
     """Move a table's highlighted row while the scan field keeps the focus."""
     if table.row_count:
         table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+
+def at_cursor(table: DataTable[Any], shown: list[Shown]) -> Shown | None:
+    """What the table's highlighted row shows, given what its rows show in order."""
+    if not shown or not 0 <= table.cursor_row < len(shown):
+        return None
+    return shown[table.cursor_row]
 
 
 class RecordList(WarehouseScreen, Generic[Row]):
@@ -100,10 +108,7 @@ class RecordList(WarehouseScreen, Generic[Row]):
         raise NotImplementedError
 
     def highlighted(self) -> Row | None:
-        table = self.table
-        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
-            return None
-        return self.rows[table.cursor_row]
+        return at_cursor(self.table, self.rows)
 
     def set_line(self, text: Any) -> None:
         self.query_one("#record-line", Static).update(text)
