@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from console.backends.protocol import Backend
 from console.domain.errors import NotFound
 from console.domain.models import Item, Layout, Location, Lot
-from console.domain.queries import LotQuery
+from console.domain.queries import SEARCH_TEXT_MAX, LotQuery
 from console.domain.scan import Scan
 
 
@@ -48,6 +48,8 @@ async def find_lot(
     backend: Backend, number: str, item_id: str | None = None, location_id: str | None = None
 ) -> Lot | None:
     """The lot with exactly this number (of this item, at this location, when given)."""
+    if len(number) > SEARCH_TEXT_MAX:
+        return None  # longer than any lot number: no need to ask
     page = await backend.list_lots(
         LotQuery(search=number, item_id=item_id, location_id=location_id, limit=50)
     )

@@ -61,13 +61,17 @@ class ListQuery(BaseModel):
         return self.model_copy(update={"page": self.page + 1})
 
 
+# The longest search text the API takes; a longer entry is no name, SKU or number anyway.
+SEARCH_TEXT_MAX = 200
+
+
 class ItemQuery(ListQuery):
     location_id: str | None = None
     layout_id: str | None = None
     sku: str | None = None
     # Not in the PackageX documentation: exact look-up by GTIN in any of its forms.
     gtin: str | None = None
-    search: Annotated[str, Field(max_length=200)] | None = None
+    search: Annotated[str, Field(max_length=SEARCH_TEXT_MAX)] | None = None
     order_by: Literal["created_at", "name"] | None = None
     direction: Direction | None = None
 
@@ -79,7 +83,7 @@ class LotQuery(ListQuery):
     statuses: CommaList = None
     expires_before: int | None = None
     expires_after: int | None = None
-    search: Annotated[str, Field(max_length=200)] | None = None
+    search: Annotated[str, Field(max_length=SEARCH_TEXT_MAX)] | None = None
     order_by: Literal["expires_at", "number", "created_at"] | None = None
     direction: Direction | None = None
 

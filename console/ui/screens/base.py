@@ -10,15 +10,15 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 from textual.worker import Worker
 
 from console.backends.lookup import resolve_scan
 from console.backends.protocol import Backend
 from console.domain.errors import OutcomeUnknown, WarehouseError
 from console.domain.models import Location
+from console.domain.queries import SEARCH_TEXT_MAX
 from console.domain.scan import Scan, interpret
-from console.ui.widgets import HeaderBar, MessageLine, ScanField
+from console.ui.widgets import HeaderBar, KeysFooter, MessageLine, ScanField
 
 if TYPE_CHECKING:
     from console.ui.app import WarehouseApp
@@ -56,7 +56,7 @@ class WarehouseScreen(Screen[None]):
             yield from self.compose_body()
         yield MessageLine(id="message")
         # compact and without the palette key: at 80 columns every binding of the screen must fit
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter(compact=True, show_command_palette=False)
 
     def compose_body(self) -> ComposeResult:
         yield from ()
@@ -92,6 +92,17 @@ class WarehouseScreen(Screen[None]):
         """Something the operator must look up for: the message line and the bell."""
         self.say(message, severity)
         self.console.ring()
+
+    def searchable(self, text: str) -> bool:
+        """Whether `text` can be sent as a search; when it cannot, the operator is told why."""
+        if len(text) <= SEARCH_TEXT_MAX:
+            return True
+        self.say(
+            f"Search text too long ({len(text)} characters, at most {SEARCH_TEXT_MAX}): "
+            "not searched. ctrl+u clears the field.",
+            "warning",
+        )
+        return False
 
     def fail(self, error: BaseException) -> None:
         if isinstance(error, OutcomeUnknown):

@@ -256,7 +256,7 @@ class LotsScreen(WarehouseScreen):
 
     def _search_typed(self) -> None:
         text = self.query_one("#find", ScanField).value.strip()
-        if text != self.filter.search:
+        if text != self.filter.search and self.searchable(text):
             self.narrow(search=text)
 
     # -- filters ------------------------------------------------------------------------------
@@ -366,6 +366,8 @@ class LotsScreen(WarehouseScreen):
         """Enter on words that are no code: lot and manufacturer numbers first (now, not after
         the typing pause); when no lot has them, the operator means an item by its name."""
         text = entry.value.strip()
+        if not self.searchable(text):
+            return
         if self._shown is None or self._shown.search != text:
             self.filter = dataclasses.replace(self.filter, search=text)
             await self._load(self.filter, page=1)

@@ -103,6 +103,8 @@ class SearchScreen(WarehouseScreen):
         return ItemQuery(search=text or None, order_by=order_by, page=page, limit=PAGE_SIZE)  # type: ignore[arg-type]
 
     def start_search(self) -> None:
+        if not self.searchable(self.query_one("#find", ScanField).value.strip()):
+            return
         query = self._query()
         self.run_io(lambda: self._search(query, append=False), group="search")
 
