@@ -18,8 +18,8 @@ from console.domain.gtin import gtin14
 if TYPE_CHECKING:
     import biip
 
-# biip is imported on the first GS1 scan, not at start: it loads ~20 MB of prefix tables, and a
-# console that only ever sees plain GTINs and SKUs should not carry them.
+# biip is not imported at start: decoding its GS1 prefix tables takes ~0.1 s and ~15 MB at its
+# peak. The console loads it once it is idle (`load_gs1_tables`), else the first GS1 scan does.
 
 GS = "\x1d"
 
@@ -53,6 +53,22 @@ class Scan:
     def shown(self) -> str:
         """The scan as an operator should see it quoted back: GS made visible."""
         return self.text.replace(GS, "<GS>")
+
+
+def load_gs1_tables() -> None:
+    """Import biip and release the table of GS1 company prefixes, which the console never reads.
+
+    biip decodes that table (which company owns a GTIN: ~5 MB of JSON, as nested dicts) whenever
+    it is imported; a scan needs the GTIN, lot and dates, not the owner, and a console on a shared
+    SSH host should not carry it. Safe to call from a thread and more than once; if a later biip
+    keeps the table elsewhere, nothing is released and scans read as before.
+    """
+    import biip  # noqa: F401  (the import is the work)
+    from biip import gs1_prefixes
+
+    if getattr(gs1_prefixes, "_GS1_COMPANY_PREFIX_TRIE", None):
+        # an empty table: biip then reports no company prefix, which no screen shows
+        gs1_prefixes._GS1_COMPANY_PREFIX_TRIE = {}
 
 
 def _epoch(day: dt.date | None) -> int | None:
@@ -105,6 +121,7 @@ def interpret(raw: str) -> Scan:
     if gtin := gtin14(text):
         return Scan(raw=raw, kind=ScanKind.GTIN, text=text, gtin=gtin)
     if text.startswith("("):
+        load_gs1_tables()
         from biip.gs1_messages import GS1Message
 
         try:
@@ -121,6 +138,7 @@ def interpret(raw: str) -> Scan:
 
 def _parsed(raw: str, cleaned: str, text: str) -> Scan | None:
     """A Digital Link, or an element string biip can read and we can trust."""
+    load_gs1_tables()
     import biip
 
     try:

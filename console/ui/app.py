@@ -17,7 +17,8 @@ from console.backends.protocol import Backend
 from console.domain.errors import WarehouseError
 from console.domain.models import Item, Location
 from console.domain.queries import LocationQuery
-from console.domain.scan import GS
+from console.domain.scan import GS, load_gs1_tables
+from console.ui.footprint import return_freed_memory
 from console.ui.screens.base import WarehouseScreen
 from console.ui.screens.dialogs import HelpScreen, LocationPicker, StartupProblem
 from console.ui.screens.item import ItemScreen
@@ -40,6 +41,8 @@ def _screen(module: str, name: str) -> Screen[None]:
 # link's jitter); the operator's own Enter on a question follows no typing at all.
 QUESTION_SCAN_GAP = 0.25
 SCAN_ENDS = frozenset({"enter", "tab", "ctrl+j"})
+# Seconds after start when the GS1 tables are loaded in the background (see load_gs1_tables).
+GS1_TABLES_AFTER = 1.0
 
 
 def _stylesheet() -> Path:
@@ -104,6 +107,15 @@ class WarehouseApp(App[int]):
 
     def on_mount(self) -> None:
         self.run_worker(self._start(), group="start", exclusive=True, exit_on_error=False)
+        # once the first screen is up: the first case label then reads at once, and the
+        # tables' decoding peak comes before the operator has filled the screens
+        self.set_timer(GS1_TABLES_AFTER, self._load_gs1_tables)
+
+    def _load_gs1_tables(self) -> None:
+        # In the event loop, not a thread: a pause of ~0.1 s while nobody works yet (keys typed
+        # meanwhile wait, none are lost), and glibc gives back what a thread's arena would keep.
+        load_gs1_tables()
+        return_freed_memory()
 
     async def _start(self) -> None:
         try:

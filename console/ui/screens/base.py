@@ -18,7 +18,8 @@ from console.domain.errors import OutcomeUnknown, WarehouseError
 from console.domain.models import Location
 from console.domain.queries import SEARCH_TEXT_MAX
 from console.domain.scan import Scan, interpret
-from console.ui.widgets import HeaderBar, KeysFooter, MessageLine, ScanField
+from console.ui.footprint import KeysFooter, forget_removed_widgets
+from console.ui.widgets import HeaderBar, MessageLine, ScanField
 
 if TYPE_CHECKING:
     from console.ui.app import WarehouseApp
@@ -72,6 +73,7 @@ class WarehouseScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self.refresh_header()
+        forget_removed_widgets()  # the screen or dialog just left is no longer drawn
 
     def refresh_header(self) -> None:
         location = self.location

@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from console.domain.models import Item, Layout, Location
+from console.ui.footprint import KeysFooter
 from console.ui.text import clean, plain
 
 MOST_EFFECT_LINES = 40
@@ -239,7 +240,7 @@ class StartupProblem(ModalScreen[bool]):
                 "the config file). Enter retry · Esc quit",
                 classes="dialog-keys",
             )
-        yield Footer()
+        yield KeysFooter()
 
     def action_answer(self, retry: bool) -> None:
         self.dismiss(retry)

@@ -1,0 +1,54 @@
+"""Keeping the console's resident memory small: an SSH host serves many operators.
+
+Two leaks of Textual 8 are worked around here until Textual mends them (issues 6665 and 6666):
+both keep every widget a screen ever removed, so a console used all shift grew by about a
+megabyte per dozen item look-ups. Measured by `remote_memory` in tests/benchmarks/bench_console.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import sys
+
+from textual.widgets import Footer
+
+
+class KeysFooter(Footer):
+    """The footer of bindings, without the leak of Textual issue 6666.
+
+    Every redraw of the keys (each focus change, each screen shown) binds new key widgets to the
+    footer's `compact` setting, and the footer keeps the old ones until that setting changes,
+    which it never does. Re-announcing the unchanged setting after each redraw lets Textual drop
+    the removed keys.
+    """
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        self.mutate_reactive(Footer.compact)
+
+
+def forget_removed_widgets() -> None:
+    """Textual issue 6665: a memo of colour pairs keyed by each widget's render cache keeps up to
+    1,024 removed widgets' rendered lines. Emptying the memo (cheap to refill: a few colour
+    pairs per widget on screen) lets them go; called whenever a screen comes back into view."""
+    try:
+        from textual._styles_cache import StylesCache
+
+        StylesCache.get_inner_outer.cache_clear()
+    except (ImportError, AttributeError):  # a Textual without the memo: nothing to release
+        pass
+
+
+def return_freed_memory() -> None:
+    """Hand memory the console has freed back to the system, after a large one-off load.
+
+    glibc keeps freed blocks for reuse, so the ~10 MB biip's tables leave behind once the part
+    we never read is released would stay resident for the life of the console. Elsewhere (not
+    Linux, or another C library) this does nothing.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    # the C library the interpreter runs on; musl and others have no malloc_trim
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
