@@ -13,6 +13,7 @@ from PX_API_KEY: an operator's own key must never become a training server's key
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -106,10 +107,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     sys.exit(run_console_command(args))
 
 
-def _demo_warehouse(items: int, seed: int) -> MemoryWarehouse:
+def demo_warehouse(items: int, seed: int) -> MemoryWarehouse:
+    """The demo warehouse as the console and the server start it: from a snapshot when an
+    earlier start left one (see console/backends/memory/demo_store.py)."""
+    from console.backends.memory.demo_store import cache_dir, collector_paused
     from console.backends.memory.warehouse import MemoryWarehouse
 
-    return MemoryWarehouse.demo(items, seed)
+    with collector_paused():
+        warehouse = MemoryWarehouse.demo(items, seed, snapshots=cache_dir())
+        # The demo (and the code loaded so far) lives as long as the process: out of the
+        # cyclic collector's sight, its full passes stay short while the operator works.
+        gc.freeze()
+    return warehouse
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -132,7 +141,7 @@ def run_serve(args: argparse.Namespace) -> int:
         return 1
     print(f"Building the demo warehouse ({args.demo_items} items, seed {args.seed})...", flush=True)
     try:
-        warehouse = _demo_warehouse(args.demo_items, args.seed)
+        warehouse = demo_warehouse(args.demo_items, args.seed)
         return serve(args.host, args.port, warehouse, api_key, sock=sock)
     except KeyboardInterrupt:
         return 0
@@ -143,7 +152,7 @@ def run_serve(args: argparse.Namespace) -> int:
 def build_backend(settings: Settings, args: argparse.Namespace) -> Backend:
     """The backend the settings ask for: the HTTP client when there is an API URL, else the demo."""
     if not settings.api_url:
-        return _demo_warehouse(args.demo_items, args.seed)
+        return demo_warehouse(args.demo_items, args.seed)
     # Imported only here: the demo needs no HTTP client, and httpx costs start-up time.
     from console.backends.http import ClientConfigError, HttpBackend
     from console.config import ConfigError

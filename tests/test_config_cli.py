@@ -38,7 +38,7 @@ def ui(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeUi:
         monkeypatch.delenv(name, raising=False)
     # The demo is built small: what matters is that it is the demo.
     monkeypatch.setattr(
-        "console.cli._demo_warehouse", lambda items, seed: MemoryWarehouse(label=f"demo {items}")
+        "console.cli.demo_warehouse", lambda items, seed: MemoryWarehouse(label=f"demo {items}")
     )
     return fake
 

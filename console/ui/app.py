@@ -59,6 +59,9 @@ class WarehouseApp(App[int]):
     TITLE = "warehouse-console"
     CSS_PATH: ClassVar = [_stylesheet()]
     ENABLE_COMMAND_PALETTE = True
+    # The search screen is the first screen, composed as the app starts: switching to it from
+    # Textual's blank default screen parsed all CSS twice more and drew a frame for nothing.
+    DEFAULT_MODE: ClassVar[str] = "search"
     MODES: ClassVar = {
         "search": SearchScreen,
         "adjust": lambda: _screen("adjust", "AdjustScreen"),

@@ -18,14 +18,17 @@ class KeysFooter(Footer):
     """The footer of bindings, without the leak of Textual issue 6666.
 
     Every redraw of the keys (each focus change, each screen shown) binds new key widgets to the
-    footer's `compact` setting, and the footer keeps the old ones until that setting changes,
-    which it never does. Re-announcing the unchanged setting after each redraw lets Textual drop
-    the removed keys.
+    footer's `compact` setting, and the footer keeps the old ones in its list of watchers until
+    that setting changes, which it never does. After each redraw the removed keys are dropped
+    from that list. (Re-announcing the setting would drop them too, but restyles every key.)
     """
 
     async def recompose(self) -> None:
         await super().recompose()
-        self.mutate_reactive(Footer.compact)
+        # Textual keeps an object's watchers in its "__watchers" attribute, per reactive name
+        watchers = getattr(self, "__watchers", {}).get("compact")
+        if isinstance(watchers, list):
+            watchers[:] = [entry for entry in watchers if getattr(entry[0], "is_attached", True)]
 
 
 def forget_removed_widgets() -> None:

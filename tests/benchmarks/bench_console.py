@@ -24,7 +24,8 @@ from tests.benchmarks.bench_http import start_server, stop_server
 _CONSOLE_CHILD = """
 import os, sys
 os.environ["WAREHOUSE_CONSOLE_STATE_DIR"] = sys.argv[1]
-from console.backends.memory.warehouse import MemoryWarehouse
+os.environ["WAREHOUSE_CONSOLE_CACHE_DIR"] = sys.argv[2]
+from console.cli import demo_warehouse
 from console.ui.app import WarehouseApp
 from console.ui.screens.search import SearchScreen
 
@@ -35,7 +36,7 @@ async def ready(pilot):
     print(__import__('time').monotonic())  # ready: the parent subtracts its start
     app.exit()
 
-warehouse = MemoryWarehouse.demo()
+warehouse = demo_warehouse(2000, 7)  # as `warehouse-console` starts it
 location = "loc_001"
 WarehouseApp(warehouse, location_id=location).run(headless=True, auto_pilot=ready, size=(80, 24))
 """
@@ -114,16 +115,19 @@ def _wall(code: str, *args: str) -> float:
 
 def startup(rounds: int) -> None:
     with tempfile.TemporaryDirectory() as state:
-        console, bare = [], []
-        _wall(_BARE_CHILD), _wall(_CONSOLE_CHILD, state)  # warm-up: bytecode, disk cache
-        for _ in range(rounds):  # interleaved, so both see the same machine load
+        kept = str(Path(state) / "cache")  # the demo snapshot of the first start, kept
+        console, first, bare = [], [], []
+        _wall(_BARE_CHILD), _wall(_CONSOLE_CHILD, state, kept)  # warm-up: bytecode, disk cache
+        for n in range(rounds):  # interleaved, so all see the same machine load
             bare.append(_wall(_BARE_CHILD))
-            console.append(_wall(_CONSOLE_CHILD, state))
-    c, b = statistics.median(console), statistics.median(bare)
+            console.append(_wall(_CONSOLE_CHILD, state, kept))
+            first.append(_wall(_CONSOLE_CHILD, state, str(Path(state) / f"empty{n}")))
+    c, f, b = (statistics.median(series) for series in (console, first, bare))
     print(f"start to first usable screen (median of {rounds}, process start to results shown):")
     print(f"  bare Textual app (header, input, footer): {b * 1000:.0f} ms")
     print(f"  console on the default demo (2,000 items): {c * 1000:.0f} ms")
     print(f"  ratio: {c / b:.2f}x (target: at most 2x)")
+    print(f"  the first start on a machine (generates the demo, keeps a snapshot): {f * 1000:.0f} ms")
 
 
 def shown(app: Any, item_id: str) -> bool:

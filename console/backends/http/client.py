@@ -144,7 +144,7 @@ class HttpBackend:
         data: list[M] = []
         for index, row in enumerate(rows):
             data.append(self._model(call, model, row, f"row {index + 1} of the list"))
-        return Page[model](data=data, pagination=self._pagination(call, envelope, query, data))
+        return Page.of(data, self._pagination(call, envelope, query, data))
 
     async def _get(self, path: str, object_id: str, model: type[M]) -> M:
         noun = _describe(model)

@@ -35,13 +35,12 @@ over a million young objects tripled the run time) and restored afterwards.
 from __future__ import annotations
 
 import bisect
-import gc
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from random import Random
 from typing import Any, NamedTuple
 
+from console.backends.memory.demo_store import DAY, DemoData, collector_paused, today_midnight_utc
 from console.domain.gtin import with_check_digit
 from console.domain.models import (
     Address,
@@ -65,17 +64,7 @@ from console.domain.models import (
 
 __all__ = ["CATEGORIES", "DemoData", "generate_demo", "today_midnight_utc"]
 
-DAY = 86_400
 HOUR = 3_600
-
-
-@dataclass
-class DemoData:
-    locations: list[Location]
-    items: list[Item]
-    lots: list[Lot]
-    manifests: list[Manifest]
-    fulfillments: list[Fulfillment]
 
 
 # -- cheap construction --------------------------------------------------------------------------
@@ -2310,11 +2299,6 @@ class _Generator:
         )
 
 
-def today_midnight_utc() -> int:
-    now = int(time.time())
-    return now - now % DAY
-
-
 def generate_demo(items: int = 2000, seed: int = 7, now: int | None = None) -> DemoData:
     """A believable warehouse with ``items`` catalogue entries, the same for the same arguments.
 
@@ -2324,12 +2308,5 @@ def generate_demo(items: int = 2000, seed: int = 7, now: int | None = None) -> D
     if items < 0:
         raise ValueError("items must be zero or more")
     anchor = today_midnight_utc() if now is None else int(now)
-    # Nothing built here is garbage, and at 100,000 items the collector's passes over a
-    # million new objects would triple the run time.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _Generator(items, seed, anchor).run()
-    finally:
-        if collecting:
-            gc.enable()

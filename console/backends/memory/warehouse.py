@@ -8,17 +8,17 @@ nothing they do to a returned object changes the warehouse.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import gc
 import itertools
 import threading
 import time
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from console.backends.memory.demo_store import collector_paused
 from console.backends.memory.search import SearchIndex
 from console.domain import fulfillments as fulfillment_rules
 from console.domain import manifests as manifest_rules
@@ -74,9 +74,9 @@ def _page(rows: list[T], query: ListQuery, total: int | None = None) -> Page[T]:
     total = len(rows) if total is None else total
     start = (query.page - 1) * query.limit
     data = rows[start : start + query.limit]
-    return Page[Any](
-        data=data,
-        pagination=Pagination(
+    return Page.of(
+        data,
+        Pagination(
             page=query.page,
             limit=query.limit,
             has_more=start + len(data) < total,
@@ -100,19 +100,6 @@ def _search_fields(item: Item) -> dict[str, str | None]:
         "gtin": item.gtin,
         "search": extra if isinstance(extra, str) else None,
     }
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Indexing makes many small objects and none of them garbage: the cyclic collector would
-    only walk them again and again."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 class MemoryWarehouse:
@@ -145,7 +132,7 @@ class MemoryWarehouse:
         self._unindexed: OrderedDict[str, None] = OrderedDict()  # O(1) pop from the front
         self._indexing: asyncio.Task[None] | None = None
         self._orders: dict[str, list[str]] = {}
-        with _collector_paused():
+        with collector_paused():
             for item in items:
                 self._unindexed[item.id] = None
                 self._reindex(item, None)
@@ -158,11 +145,19 @@ class MemoryWarehouse:
         self._idempotent: OrderedDict[str, tuple[str, Any]] = OrderedDict()
 
     @classmethod
-    def demo(cls, items: int = 2000, seed: int = 7, now: int | None = None) -> MemoryWarehouse:
-        """The demo warehouse: deterministic for a given size, seed and day."""
-        from console.backends.memory.demo import generate_demo
+    def demo(
+        cls,
+        items: int = 2000,
+        seed: int = 7,
+        now: int | None = None,
+        *,
+        snapshots: Path | None = None,
+    ) -> MemoryWarehouse:
+        """The demo warehouse: deterministic for a given size, seed and day. With `snapshots`
+        (a directory), read from the snapshot an earlier start left there when one matches."""
+        from console.backends.memory.demo_store import demo_data
 
-        data = generate_demo(items=items, seed=seed, now=now)
+        data = demo_data(items, seed, now, snapshots)
         return cls(
             locations=data.locations,
             items=data.items,
@@ -273,7 +268,7 @@ class MemoryWarehouse:
 
     def _catch_up_search(self, budget: int | None = None) -> bool:
         """Index up to `budget` waiting items (all when None); True when none are left."""
-        with self._lock, _collector_paused():
+        with self._lock, collector_paused():
             while self._unindexed and budget != 0:
                 item_id, _ = self._unindexed.popitem(last=False)
                 self._search.add(item_id, _search_fields(self._items[item_id]))
@@ -373,7 +368,7 @@ class MemoryWarehouse:
                     item.search_score = round(scores[item_id], 4)
                     item.search_highlights = self._search.highlight(item_id, query.search or "")
                 rows.append(item)
-            return Page[Item](data=rows, pagination=page.pagination)
+            return Page.of(rows, page.pagination)
 
     def _filter_items(self, ids: Iterable[str], query: ItemQuery) -> list[str]:
         allowed: set[str] | None = None
@@ -536,7 +531,7 @@ class MemoryWarehouse:
             if query.direction == "desc":
                 rows.reverse()
             page = _page(rows, query)
-            return Page[Lot](data=[_copy(lot) for lot in page.data], pagination=page.pagination)
+            return Page.of([_copy(lot) for lot in page.data], page.pagination)
 
     async def get_lot(self, lot_id: str) -> Lot:
         with self._lock:
@@ -630,7 +625,7 @@ class MemoryWarehouse:
             ]
             rows.sort(key=lambda m: (m.estimated_delivery_at or 2**62, m.id))
             page = _page(rows, query)
-            return Page[Manifest](data=[_copy(m) for m in page.data], pagination=page.pagination)
+            return Page.of([_copy(m) for m in page.data], page.pagination)
 
     async def get_manifest(self, manifest_id: str) -> Manifest:
         with self._lock:
@@ -729,7 +724,7 @@ class MemoryWarehouse:
             ]
             rows.sort(key=lambda f: (f.complete_at is None, f.complete_at or 0, f.id))
             page = _page(rows, query)
-            return Page[Fulfillment](data=[_copy(f) for f in page.data], pagination=page.pagination)
+            return Page.of([_copy(f) for f in page.data], page.pagination)
 
     def _fulfillment(self, fulfillment_id: str) -> Fulfillment:
         ful = self._fulfillments.get(fulfillment_id)

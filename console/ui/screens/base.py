@@ -38,6 +38,9 @@ class WarehouseScreen(Screen[None]):
     TITLE: ClassVar[str] = ""
     HELP: ClassVar[str] = ""
     _debounce: Timer | None = None
+    # The screen width a table's columns were last fitted to: Textual repeats a size while a
+    # screen settles, and fitting again would redraw every row for nothing.
+    fitted_width = 0
 
     @property
     def console(self) -> WarehouseApp:

@@ -82,13 +82,15 @@ class CountingScreen(WarehouseScreen):
     def add_line_columns(self, width: int) -> None:
         table = self.lines_table
         table.clear(columns=True)
+        self.fitted_width = width
         columns = self._columns(width)
         fixed = sum(w for *_, w in columns) + 2 * len(columns) + 2  # padding, scrollbar
         for label, key, w in columns:
             table.add_column(label, key=key, width=w or max(10, width - fixed))
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.query(f"#{self.LINES}"):  # a resize can come before the table is composed
+        # a resize can come before the table is composed
+        if self.query(f"#{self.LINES}") and event.size.width != self.fitted_width:
             self.add_line_columns(event.size.width)
             self._show_all()
 

@@ -137,11 +137,12 @@ class LotsScreen(WarehouseScreen):
     def _add_columns(self, width: int) -> None:
         table = self.query_one("#lot-table", DataTable)
         table.clear(columns=True)
+        self.fitted_width = width
         for label, key, w in self._columns(width):
             table.add_column(label, key=key, width=w)
 
     def on_resize(self, event: events.Resize) -> None:
-        if not self.query("#lot-table"):
+        if not self.query("#lot-table") or event.size.width == self.fitted_width:
             return
         self._add_columns(event.size.width)
         if self._rows:

@@ -66,6 +66,7 @@ class SearchScreen(WarehouseScreen):
         """Fixed columns for codes and counts; the name takes what is left of the width."""
         table = self.query_one("#results", DataTable)
         table.clear(columns=True)
+        self.fitted_width = width
         fixed = (
             ("SKU", "sku", 16),
             ("GTIN", "gtin", 14),
@@ -81,6 +82,8 @@ class SearchScreen(WarehouseScreen):
     def on_resize(self, event: events.Resize) -> None:
         if not self.query("#results"):
             return  # a resize can arrive before the table is composed; on_mount sizes it then
+        if event.size.width == self.fitted_width:
+            return
         self._add_columns(event.size.width)
         if self._rows:
             self._fill(self._rows, append=False, total=self._total)

@@ -1,0 +1,27 @@
+"""Settings for the whole suite."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from console.backends.memory.demo_store import CACHE_DIR_ENV
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _demo_snapshots_in_a_scratch_directory(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Path]:
+    """Demo consoles and servers started by the tests (in this process or as children) keep
+    their demo snapshots here, never in the user's cache."""
+    directory = tmp_path_factory.mktemp("cache")
+    before = os.environ.get(CACHE_DIR_ENV)
+    os.environ[CACHE_DIR_ENV] = str(directory)
+    yield directory
+    if before is None:
+        os.environ.pop(CACHE_DIR_ENV, None)
+    else:
+        os.environ[CACHE_DIR_ENV] = before
