@@ -127,7 +127,9 @@ def startup(rounds: int) -> None:
     print(f"  bare Textual app (header, input, footer): {b * 1000:.0f} ms")
     print(f"  console on the default demo (2,000 items): {c * 1000:.0f} ms")
     print(f"  ratio: {c / b:.2f}x (target: at most 2x)")
-    print(f"  the first start on a machine (generates the demo, keeps a snapshot): {f * 1000:.0f} ms")
+    print(
+        f"  the first start on a machine (generates the demo, keeps a snapshot): {f * 1000:.0f} ms"
+    )
 
 
 def shown(app: Any, item_id: str) -> bool:
@@ -223,7 +225,9 @@ def remote_memory() -> None:
                 text=True,
             )
         figures = {
-            line.split()[0]: line.split()[1:] for line in out.stdout.splitlines() if line[:1].isalpha()
+            line.split()[0]: line.split()[1:]
+            for line in out.stdout.splitlines()
+            if line[:1].isalpha()
         }
     finally:
         stop_server(server)
