@@ -41,8 +41,10 @@ def _screen(module: str, name: str) -> Screen[None]:
 # link's jitter); the operator's own Enter on a question follows no typing at all.
 QUESTION_SCAN_GAP = 0.25
 SCAN_ENDS = frozenset({"enter", "tab", "ctrl+j"})
-# Seconds after start when the GS1 tables are loaded in the background (see load_gs1_tables).
+# Seconds after start before the GS1 tables are loaded (see load_gs1_tables), and of quiet
+# keyboard: longer than the gap between a hand's keys, so never in the middle of typing.
 GS1_TABLES_AFTER = 1.0
+GS1_TABLES_QUIET = 0.3
 
 
 def _stylesheet() -> Path:
@@ -101,6 +103,7 @@ class WarehouseApp(App[int]):
         self.double_reads = DoubleReads()
         self._question_scan = ""  # characters typed on a question or chooser (see below)
         self._question_typed_at = 0.0
+        self._last_key_at = 0.0  # monotonic time of the last key, typed or scanned
 
     def now(self) -> int:
         """Epoch seconds: what expiry and due times are measured against (fixed in tests)."""
@@ -115,8 +118,12 @@ class WarehouseApp(App[int]):
         self.set_timer(GS1_TABLES_AFTER, self._load_gs1_tables)
 
     def _load_gs1_tables(self) -> None:
-        # In the event loop, not a thread: a pause of ~0.1 s while nobody works yet (keys typed
-        # meanwhile wait, none are lost), and glibc gives back what a thread's arena would keep.
+        # In the event loop, not a thread (glibc gives back what a thread's arena would keep),
+        # so it holds the loop ~0.1 s: only once the keyboard has been quiet for a while, never
+        # between the keys of a search being typed or a scan.
+        if time.monotonic() - self._last_key_at < GS1_TABLES_QUIET:
+            self.set_timer(GS1_TABLES_QUIET, self._load_gs1_tables)
+            return
         load_gs1_tables()
         return_freed_memory()
 
@@ -255,8 +262,10 @@ class WarehouseApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         """Characters typed while no text field has focus go to the screen's scan field, so a scan
         works without moving focus first and can never trigger a key binding."""
-        if isinstance(event, events.Key) and not event.is_forwarded and self._route_scan_key(event):
-            return
+        if isinstance(event, events.Key):
+            self._last_key_at = time.monotonic()
+            if not event.is_forwarded and self._route_scan_key(event):
+                return
         await super().on_event(event)
 
     def _route_scan_key(self, event: events.Key) -> bool:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from typing import Any
 
 from textual._styles_cache import StylesCache
 from textual.widget import Widget
 
+import console.ui.app as app_module
 from console.domain.scan import interpret, load_gs1_tables
 from console.ui.screens.item import ItemScreen
 from console.ui.screens.search import SearchScreen
@@ -60,3 +62,18 @@ def test_scans_read_the_same_once_the_unread_gs1_table_is_released() -> None:
     assert interpret(f"(01){MILK_GTIN12.zfill(14)}(10)A1").lot == "A1"
     link = interpret(f"https://id.example.com/01/{BOLT_GTIN13.zfill(14)}/10/L9")
     assert (link.gtin, link.lot) == (BOLT_GTIN13.zfill(14), "L9")
+
+
+async def test_gs1_tables_load_only_while_the_keyboard_is_quiet(make_app, monkeypatch) -> None:
+    """Loading them holds the console ~0.1 s: never between the keys of someone typing."""
+    loads: list[int] = []
+    monkeypatch.setattr(app_module, "load_gs1_tables", lambda: loads.append(1))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for char in "stainless hex bolt m8":  # a hand typing for ~1.5 s, past the first second
+            await pilot.press(char)
+            await asyncio.sleep(0.07)
+            assert loads == []
+        await asyncio.sleep(app_module.GS1_TABLES_QUIET * 3)
+        assert loads == [1]
