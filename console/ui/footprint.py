@@ -8,7 +8,6 @@ megabyte per dozen item look-ups. Measured by `remote_memory` in tests/benchmark
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import sys
 
 from textual.widgets import Footer
@@ -52,6 +51,8 @@ def return_freed_memory() -> None:
     """
     if not sys.platform.startswith("linux"):
         return
+    import ctypes  # only here: not worth its import at start-up
+
     # the C library the interpreter runs on; musl and others have no malloc_trim
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).malloc_trim(0)

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
@@ -38,8 +39,7 @@ class WarehouseScreen(Screen[None]):
     TITLE: ClassVar[str] = ""
     HELP: ClassVar[str] = ""
     _debounce: Timer | None = None
-    # The screen width a table's columns were last fitted to: Textual repeats a size while a
-    # screen settles, and fitting again would redraw every row for nothing.
+    # The screen width the tables' columns were last fitted to (set by the screens that fit).
     fitted_width = 0
 
     @property
@@ -73,6 +73,16 @@ class WarehouseScreen(Screen[None]):
         if self._debounce is not None:
             self._debounce.stop()
         self._debounce = self.set_timer(DEBOUNCE_SECONDS, callback)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Textual repeats a size while a screen settles: fitting again would redraw every row
+        # for nothing
+        if event.size.width != self.fitted_width:
+            self.fit_to_width(event.size.width)
+
+    def fit_to_width(self, width: int) -> None:
+        """Fit the screen's tables to `width` columns and redraw their rows (screens whose
+        columns follow the width); set `fitted_width`."""
 
     def on_screen_resume(self) -> None:
         self.refresh_header()

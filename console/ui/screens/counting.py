@@ -9,7 +9,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
-from textual import events
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
@@ -88,10 +87,9 @@ class CountingScreen(WarehouseScreen):
         for label, key, w in columns:
             table.add_column(label, key=key, width=w or max(10, width - fixed))
 
-    def on_resize(self, event: events.Resize) -> None:
-        # a resize can come before the table is composed
-        if self.query(f"#{self.LINES}") and event.size.width != self.fitted_width:
-            self.add_line_columns(event.size.width)
+    def fit_to_width(self, width: int) -> None:
+        if self.query(f"#{self.LINES}"):  # a resize can come before the table is composed
+            self.add_line_columns(width)
             self._show_all()
 
     def _line_ids(self) -> list[str]:

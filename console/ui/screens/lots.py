@@ -8,7 +8,6 @@ import uuid
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -141,10 +140,10 @@ class LotsScreen(WarehouseScreen):
         for label, key, w in self._columns(width):
             table.add_column(label, key=key, width=w)
 
-    def on_resize(self, event: events.Resize) -> None:
-        if not self.query("#lot-table") or event.size.width == self.fitted_width:
-            return
-        self._add_columns(event.size.width)
+    def fit_to_width(self, width: int) -> None:
+        if not self.query("#lot-table"):
+            return  # a resize can arrive before the table is composed; on_mount sizes it then
+        self._add_columns(width)
         if self._rows:
             self._fill(self._rows, append=False)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
@@ -79,12 +78,10 @@ class SearchScreen(WarehouseScreen):
         for label, key, w in fixed:
             table.add_column(label, key=key, width=w)
 
-    def on_resize(self, event: events.Resize) -> None:
+    def fit_to_width(self, width: int) -> None:
         if not self.query("#results"):
             return  # a resize can arrive before the table is composed; on_mount sizes it then
-        if event.size.width == self.fitted_width:
-            return
-        self._add_columns(event.size.width)
+        self._add_columns(width)
         if self._rows:
             self._fill(self._rows, append=False, total=self._total)
 
