@@ -17,7 +17,7 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from console.backends.memory.warehouse import MemoryWarehouse
@@ -110,8 +110,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 def demo_warehouse(items: int, seed: int) -> MemoryWarehouse:
     """The demo warehouse as the console and the server start it: from a snapshot when an
     earlier start left one (see console/backends/memory/demo_store.py)."""
-    from console.backends.memory.demo_store import cache_dir, collector_paused
+    from console.backends.memory.demo_store import cache_dir
     from console.backends.memory.warehouse import MemoryWarehouse
+    from console.collector import collector_paused
 
     with collector_paused():
         warehouse = MemoryWarehouse.demo(items, seed, snapshots=cache_dir())
@@ -169,7 +170,12 @@ def build_backend(settings: Settings, args: argparse.Namespace) -> Backend:
         raise ConfigError(str(exc)) from exc
 
 
-def run_console_command(args: argparse.Namespace) -> int:
+def run_console_command(args: argparse.Namespace, **run_options: Any) -> int:
+    """The console until the operator quits. `run_options` go to Textual's `App.run` (the
+    start-up benchmark runs the console headless, exactly as this command starts it)."""
+    from console.collector import pause_for_start_up
+
+    pause_for_start_up()  # before the imports: they are most of start-up's long-lived objects
     from console.config import ConfigError, load_settings
 
     cli = {
@@ -188,7 +194,7 @@ def run_console_command(args: argparse.Namespace) -> int:
         return 2
     from console.ui.app import run_console
 
-    return run_console(backend, bell=settings.bell, location_id=settings.location_id)
+    return run_console(backend, bell=settings.bell, location_id=settings.location_id, **run_options)
 
 
 if __name__ == "__main__":

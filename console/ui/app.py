@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.resources
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -14,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from console.backends.protocol import Backend
+from console.collector import resume_after_start_up
 from console.domain.errors import WarehouseError
 from console.domain.models import Item, Location
 from console.domain.queries import LocationQuery
@@ -41,10 +43,10 @@ def _screen(module: str, name: str) -> Screen[None]:
 # link's jitter); the operator's own Enter on a question follows no typing at all.
 QUESTION_SCAN_GAP = 0.25
 SCAN_ENDS = frozenset({"enter", "tab", "ctrl+j"})
-# Seconds after start before the GS1 tables are loaded (see load_gs1_tables), and of quiet
-# keyboard: longer than the gap between a hand's keys, so never in the middle of typing.
-GS1_TABLES_AFTER = 1.0
-GS1_TABLES_QUIET = 0.3
+# Seconds after start before the start-up loose ends are tied (see _settle_after_start), and
+# of quiet keyboard: longer than the gap between a hand's keys, so never in the middle of typing.
+SETTLE_AFTER = 1.0
+SETTLE_QUIET = 0.3
 
 
 def _stylesheet() -> Path:
@@ -111,25 +113,48 @@ class WarehouseApp(App[int]):
 
     # -- start-up -----------------------------------------------------------------------------
 
+    def on_load(self) -> None:
+        # Asked before the first screen is composed, not once it is drawn: the demo answers at
+        # once, so the search screen mounts on a known location and its first frame has results.
+        self._first_look_up: asyncio.Task[list[Location]] | None = asyncio.create_task(
+            self._look_up_locations()
+        )
+
     def on_mount(self) -> None:
         self.run_worker(self._start(), group="start", exclusive=True, exit_on_error=False)
-        # once the first screen is up: the first case label then reads at once, and the
-        # tables' decoding peak comes before the operator has filled the screens
-        self.set_timer(GS1_TABLES_AFTER, self._load_gs1_tables)
+        self.set_timer(SETTLE_AFTER, self._settle_after_start)
 
-    def _load_gs1_tables(self) -> None:
-        # In the event loop, not a thread (glibc gives back what a thread's arena would keep),
-        # so it holds the loop ~0.1 s: only once the keyboard has been quiet for a while, never
-        # between the keys of a search being typed or a scan.
-        if time.monotonic() - self._last_key_at < GS1_TABLES_QUIET:
-            self.set_timer(GS1_TABLES_QUIET, self._load_gs1_tables)
+    def _settle_after_start(self) -> None:
+        """Once the first screen is up: the GS1 tables are loaded (so the first case label reads
+        at once, and their decoding peak comes before the operator has filled the screens), the
+        collector paused for start-up resumes, and freed memory goes back to the system.
+
+        In the event loop, not a thread (glibc gives back what a thread's arena would keep), so
+        it holds the loop ~0.1 s: only once the keyboard has been quiet for a while, never
+        between the keys of a search being typed or a scan."""
+        if time.monotonic() - self._last_key_at < SETTLE_QUIET:
+            self.set_timer(SETTLE_QUIET, self._settle_after_start)
             return
         load_gs1_tables()
+        resume_after_start_up()
         return_freed_memory()
 
+    async def _look_up_locations(self) -> list[Location]:
+        """The locations; the one to work at is set when it needs no question (given, remembered
+        or the only one)."""
+        locations = (await self.backend.list_locations(LocationQuery(limit=250))).data
+        wanted = self._wanted_location or self.memory.location_for(self.backend.label)
+        chosen = next((loc for loc in locations if loc.id == wanted), None)
+        if chosen is None and len(locations) == 1:
+            chosen = locations[0]
+        if chosen is not None and self.location is None:
+            self.set_location(chosen, remember=self._wanted_location is not None)
+        return locations
+
     async def _start(self) -> None:
+        first, self._first_look_up = self._first_look_up, None
         try:
-            self.locations = (await self.backend.list_locations(LocationQuery(limit=250))).data
+            self.locations = await (first or self._look_up_locations())
         except WarehouseError as error:
             await self.push_screen(StartupProblem(self.backend.label, str(error)), self._retry)
             return
@@ -138,15 +163,9 @@ class WarehouseApp(App[int]):
                 StartupProblem(self.backend.label, "The warehouse has no locations."), self._retry
             )
             return
-        wanted = self._wanted_location or self.memory.location_for(self.backend.label)
-        chosen = next((loc for loc in self.locations if loc.id == wanted), None)
-        if chosen is None and len(self.locations) == 1:
-            chosen = self.locations[0]
         await self.switch_mode("search")
-        if chosen is None:
+        if self.location is None:
             self.push_screen(LocationPicker(self.locations, None), self._location_chosen)
-        else:
-            self.set_location(chosen, remember=self._wanted_location is not None)
 
     def _retry(self, retry: bool | None) -> None:
         if retry:
@@ -314,7 +333,9 @@ class WarehouseApp(App[int]):
         return True
 
 
-def run_console(backend: Backend, *, bell: bool = True, location_id: str | None = None) -> int:
+def run_console(
+    backend: Backend, *, bell: bool = True, location_id: str | None = None, **run_options: Any
+) -> int:
     """Run the console on a backend until the operator quits; returns the exit code."""
-    result = WarehouseApp(backend, bell=bell, location_id=location_id).run()
+    result = WarehouseApp(backend, bell=bell, location_id=location_id).run(**run_options)
     return result or 0

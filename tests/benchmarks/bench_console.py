@@ -20,25 +20,27 @@ from typing import Any
 
 from tests.benchmarks.bench_http import start_server, stop_server
 
-# A child started like the console: interpreter, imports, app, until the operator could work.
+# A child started as `warehouse-console --location loc_001` starts (the same function, the same
+# settings and demo), headless, until the operator could work.
 _CONSOLE_CHILD = """
 import os, sys
 os.environ["WAREHOUSE_CONSOLE_STATE_DIR"] = sys.argv[1]
 os.environ["WAREHOUSE_CONSOLE_CACHE_DIR"] = sys.argv[2]
-from console.cli import demo_warehouse
-from console.ui.app import WarehouseApp
-from console.ui.screens.search import SearchScreen
+os.environ["XDG_CONFIG_HOME"] = sys.argv[1]  # no config file of the machine's user
+for name in ("PX_API_URL", "PX_API_KEY"):
+    os.environ.pop(name, None)
+from console.cli import build_parser, run_console_command
 
 async def ready(pilot):
+    from console.ui.screens.search import SearchScreen
     app = pilot.app
     while not (isinstance(app.screen, SearchScreen) and any(t.row_count for t in app.screen.query("#results"))):
         await pilot.pause(0.005)
     print(__import__('time').monotonic())  # ready: the parent subtracts its start
     app.exit()
 
-warehouse = demo_warehouse(2000, 7)  # as `warehouse-console` starts it
-location = "loc_001"
-WarehouseApp(warehouse, location_id=location).run(headless=True, auto_pilot=ready, size=(80, 24))
+args = build_parser().parse_args(["--location", "loc_001"])  # the default demo: 2,000 items
+run_console_command(args, headless=True, auto_pilot=ready, size=(80, 24))
 """
 
 _BARE_CHILD = """

@@ -75,5 +75,28 @@ async def test_gs1_tables_load_only_while_the_keyboard_is_quiet(make_app, monkey
             await pilot.press(char)
             await asyncio.sleep(0.07)
             assert loads == []
-        await asyncio.sleep(app_module.GS1_TABLES_QUIET * 3)
+        await asyncio.sleep(app_module.SETTLE_QUIET * 3)
         assert loads == [1]
+
+
+async def test_the_collector_paused_for_start_up_is_back_on_once_the_console_settles(
+    make_app,
+) -> None:
+    """`warehouse-console` pauses the cyclic collector for start-up; left off, a console used
+    all shift would keep every cycle of objects it ever dropped."""
+    from console import collector
+
+    enabled = gc.isenabled()
+    try:
+        gc.enable()
+        collector.pause_for_start_up()
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            assert not gc.isenabled()  # the first screen is up, the console not yet settled
+            await asyncio.sleep(app_module.SETTLE_AFTER + app_module.SETTLE_QUIET)
+            assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        collector._paused_for_start_up = False
+        (gc.enable if enabled else gc.disable)()

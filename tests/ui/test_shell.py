@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+import pytest
 from rich.text import Text
 
 from console.domain.errors import Unavailable
@@ -98,6 +100,34 @@ async def test_first_start_asks_for_the_location_and_remembers_it(backend, memor
         await settle(pilot)
         assert isinstance(again.screen, SearchScreen)
         assert again.location is not None and again.location.id == RENO
+
+
+@pytest.mark.parametrize("answer_after", [0.0, 0.3])
+async def test_start_looks_up_locations_once_and_searches_once(
+    make_app, backend, answer_after: float
+) -> None:
+    """The location look-up goes out before the first screen is composed. Whether its answer
+    comes before the screen is up (the demo) or after (a slow API), the results are shown for
+    that location, from one look-up and one search."""
+
+    async def slow(real: Any, *args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(answer_after)
+        return await real(*args, **kwargs)
+
+    backend.hooks["list_locations"] = slow
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, 0.3 + answer_after)
+        assert isinstance(app.screen, SearchScreen)
+        assert "Reno DC" in str(app.screen.query_one(HeaderBar).render())
+        # the catalogue by name, with the stock at Reno (the gloves are all in Columbus)
+        assert [(row[0], row[3]) for row in cells(app, "#results")] == [
+            ("Nitrile Gloves Large", "0"),
+            ("Organic Oat Milk 1 L", "20"),
+            ("Packing Tape 48 mm", "0"),
+            ("Stainless Hex Bolt M8x40", "15"),
+        ]
+        assert (backend.count("list_locations"), backend.count("list_items")) == (1, 1)
 
 
 async def test_f9_changes_location_and_stock_figures_follow(make_app) -> None:

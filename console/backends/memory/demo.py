@@ -40,7 +40,8 @@ from collections.abc import Callable, Iterable, Sequence
 from random import Random
 from typing import Any, NamedTuple
 
-from console.backends.memory.demo_store import DAY, DemoData, collector_paused, today_midnight_utc
+from console.backends.memory.demo_store import DAY, DemoData, today_midnight_utc
+from console.collector import collector_paused
 from console.domain.gtin import with_check_digit
 from console.domain.models import (
     Address,

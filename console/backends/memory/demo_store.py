@@ -12,20 +12,18 @@ truncated, of another shape) means generating afresh; failing to write one chang
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import logging
 import os
 import pickle
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pydantic
 
+from console.collector import collector_paused
 from console.domain.models import Fulfillment, Item, Location, Lot, Manifest
 
 log = logging.getLogger(__name__)
@@ -50,20 +48,6 @@ class DemoData:
     lots: list[Lot]
     manifests: list[Manifest]
     fulfillments: list[Fulfillment]
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """For building many long-lived objects at once (the demo, its snapshot, the search index):
-    none of them is garbage, and the cyclic collector would only walk them again and again (at
-    100,000 demo items its passes tripled the time)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def today_midnight_utc() -> int:

@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from console.backends.memory.demo_store import collector_paused
 from console.backends.memory.search import SearchIndex
+from console.collector import collector_paused
 from console.domain import fulfillments as fulfillment_rules
 from console.domain import manifests as manifest_rules
 from console.domain.errors import Conflict, FieldError, InvalidInput, NotFound

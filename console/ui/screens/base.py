@@ -95,8 +95,10 @@ class WarehouseScreen(Screen[None]):
         )
 
     def location_changed(self) -> None:
-        """The operator now works at another location; screens that show stock reload."""
-        self.refresh_header()
+        """The operator now works at another location; screens that show stock reload. (Also
+        called before the screen is mounted: its on_mount then shows the location.)"""
+        if self.is_mounted:
+            self.refresh_header()
 
     # -- the message line ---------------------------------------------------------------------
 
