@@ -1,33 +1,15 @@
 """Keeping the console's resident memory small: an SSH host serves many operators.
 
-Two leaks of Textual 8 are worked around here until Textual mends them (issues 6665 and 6666):
-both keep every widget a screen ever removed, so a console used all shift grew by about a
-megabyte per dozen item look-ups. Measured by `remote_memory` in tests/benchmarks/bench_console.py.
+Two leaks of Textual 8 kept every widget a screen ever removed, so a console used all shift grew
+by about a megabyte per dozen item look-ups. Textual issue 6665 is worked around here until
+Textual mends it; issue 6666 (the Footer) is avoided by drawing the keys ourselves (KeysLine in
+widgets.py). Measured by `remote_memory` in tests/benchmarks/bench_console.py.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
-
-from textual.widgets import Footer
-
-
-class KeysFooter(Footer):
-    """The footer of bindings, without the leak of Textual issue 6666.
-
-    Every redraw of the keys (each focus change, each screen shown) binds new key widgets to the
-    footer's `compact` setting, and the footer keeps the old ones in its list of watchers until
-    that setting changes, which it never does. After each redraw the removed keys are dropped
-    from that list. (Re-announcing the setting would drop them too, but restyles every key.)
-    """
-
-    async def recompose(self) -> None:
-        await super().recompose()
-        # Textual keeps an object's watchers in its "__watchers" attribute, per reactive name
-        watchers = getattr(self, "__watchers", {}).get("compact")
-        if isinstance(watchers, list):
-            watchers[:] = [entry for entry in watchers if getattr(entry[0], "is_attached", True)]
 
 
 def forget_removed_widgets() -> None:

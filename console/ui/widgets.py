@@ -1,11 +1,21 @@
-"""Widgets every screen shares: the scan field, the message line and the header bar."""
+"""Widgets every screen shares: the scan field, the message line, the header bar and the keys."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.geometry import Region, Size
 from textual.message import Message
-from textual.widgets import Input, Static
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, Static
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
 
 from console.domain.scan import GS
 from console.ui.text import clean
@@ -170,3 +180,134 @@ class HeaderBar(Static):
         text.append(f"│ {clean(backend)} ")
         text.append(f"│ {clean(location) or 'no location'} ", style="bold")
         self.update(text)
+
+
+@dataclass(frozen=True)
+class ShownKey:
+    key: str
+    display: str
+    description: str
+    enabled: bool
+    everywhere: bool  # the app's own key, the same on every screen
+
+    @property
+    def terse(self) -> bool:
+        """Shown without its words when the line is short of room."""
+        return self.everywhere and self.key != "f1"
+
+
+def _width(keys: list[ShownKey], *, brief: bool) -> int:
+    words = sum(
+        len(k.display)
+        + (len(k.description) + 1 if k.description and not (brief and k.terse) else 0)
+        for k in keys
+    )
+    return words + max(0, len(keys) - 1)
+
+
+class KeysLine(Widget):
+    """The keys that work now, on the bottom line: what Textual's Footer shows, drawn as one line
+    of text instead of a widget per key. The Footer rebuilt its key widgets on every focus
+    change (~15 ms each, part of every start and every screen shown) and kept the old ones
+    alive (Textual issue 6666). Keys that do not fit end in "…"; F1 lists them all."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"keys-line--key", "keys-line--description"}
+    DEFAULT_CSS = """
+    KeysLine {
+        dock: bottom;
+        height: 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        color: $footer-foreground;
+        background: $footer-background;
+        .keys-line--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .keys-line--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+    }
+    """
+
+    def __init__(self, *, show_command_palette: bool = False) -> None:
+        super().__init__()
+        self._show_command_palette = show_command_palette
+        self._spans: list[tuple[int, int, str]] = []  # columns of each key, for a click
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        self.refresh()
+
+    def keys(self) -> list[ShownKey]:
+        """The keys shown, one per action, the screen's own first."""
+        shown: dict[str, ShownKey] = {}
+        palette = self.app.COMMAND_PALETTE_BINDING
+        for key, (node, binding, enabled, _tooltip) in self.screen.active_bindings.items():
+            if key == palette and self.app.ENABLE_COMMAND_PALETTE:
+                if not self._show_command_palette:
+                    continue
+            elif not binding.show:
+                continue
+            shown.setdefault(
+                binding.action,
+                ShownKey(
+                    binding.key,
+                    self.app.get_key_display(binding),
+                    binding.description,
+                    enabled,
+                    everywhere=node is self.app,
+                ),
+            )
+        return list(shown.values())
+
+    def render(self) -> Text:
+        keys = self.keys()
+        # Short of room, the keys that work on every screen (F2 Find, F3 Adjust...) lose their
+        # words before this screen's own keys are cut off; F1 Help keeps them.
+        return self._line(keys, brief=_width(keys, brief=False) > self.size.width)
+
+    def _line(self, keys: list[ShownKey], *, brief: bool) -> Text:
+        key_style = self.get_component_rich_style("keys-line--key")
+        description_style = self.get_component_rich_style("keys-line--description")
+        line = Text(end="")
+        self._spans = []
+        for shown in keys:
+            if line:
+                line.append(" ")
+            start = len(line)
+            disabled = Style(dim=not shown.enabled)
+            line.append(shown.display, key_style + disabled)
+            if shown.description and not (brief and shown.terse):
+                line.append(f" {shown.description}", description_style + disabled)
+            self._spans.append((start, len(line), shown.key))
+        return line
+
+    def on_click(self, event: events.Click) -> None:
+        for start, end, key in self._spans:
+            if start <= event.x < end:
+                self.app.simulate_key(key)
+                return
+
+
+class Table(DataTable[Text]):
+    """Textual's DataTable, without a redraw of every visible row when a Resize event tells it
+    the size it has already been drawn at (the first screen's table gets one just after its
+    first frame: ~10 ms more before the console takes keys). A new size redraws as before."""
+
+    _drawn_at: Size | None = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._drawn_at = self.size
+        return super().render_lines(crop)
+
+    def _on_resize(self, event: events.Resize) -> None:
+        if event.size == self._drawn_at:
+            event.prevent_default()  # DataTable's own handler would throw its drawn rows away

@@ -18,7 +18,7 @@ from console.ui.screens.lots import LotsScreen
 from console.ui.screens.pickpack import PickPackScreen
 from console.ui.screens.search import SearchScreen
 from console.ui.text import clean, marked, plain
-from console.ui.widgets import HeaderBar
+from console.ui.widgets import HeaderBar, KeysLine
 from tests.contract.world import COLUMBUS, RENO
 from tests.ui.conftest import cells, message, scan, settle, static_text
 
@@ -83,6 +83,44 @@ async def test_every_screen_action_is_in_the_command_palette(make_app) -> None:
             "Help for this screen (F1)",
         ):
             assert wanted in titles
+
+
+def keys_line(app: WarehouseApp) -> str:
+    return app.screen.query_one(KeysLine).render().plain
+
+
+async def test_the_keys_line_keeps_the_screens_own_keys_in_80_columns(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        # the search screen's keys and every screen's keys fit with their words
+        assert keys_line(app) == (
+            "^o Sort ^n More f1 Help f2 Find f3 Adjust f4 Lots f5 Pick f6 Receive f9 Site"
+        )
+        await pilot.press("f3")
+        await settle(pilot)
+        # short of room: the keys of every screen lose their words, this screen's keep theirs
+        assert keys_line(app) == (
+            "^d Damaged ^t Qty type ^b Move ^z Undo f1 Help f2 f3 f4 f5 f6 f9"
+        )
+    wide = make_app()
+    async with wide.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        assert keys_line(wide).endswith(
+            "^z Undo f1 Help f2 Find f3 Adjust f4 Lots f5 Pick f6 Receive f9 Site"
+        )
+
+
+async def test_a_click_on_a_key_in_the_keys_line_does_what_the_key_does(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        column = keys_line(app).index("f4 Lots")
+        await pilot.click(KeysLine, offset=(column + 1, 0))
+        await settle(pilot)
+        assert isinstance(app.screen, LotsScreen)
 
 
 async def test_first_start_asks_for_the_location_and_remembers_it(backend, memory) -> None:

@@ -22,7 +22,7 @@ from console.domain.scan import Scan
 from console.ui.screens.base import WarehouseScreen
 from console.ui.screens.dialogs import BinPicker, Confirm
 from console.ui.text import clean, plain
-from console.ui.widgets import ScanField
+from console.ui.widgets import ScanField, Table
 
 NO_BIN = "—no bin—"
 KIND_NAMES = {q: q.removesuffix("_qty") for q in LEVEL_QUANTITIES}
@@ -94,13 +94,13 @@ class AdjustScreen(WarehouseScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="adjust-item", classes="title")
-        yield DataTable(id="bins", cursor_type="row")
+        yield Table(id="bins", cursor_type="row")
         yield Static(id="preview", classes="preview")
         yield ScanField(
             id="qty", placeholder="+5  -3  =100   (or scan an item or a bin)", clear_scans=False
         )
         yield Static("This session", classes="section")
-        yield DataTable(id="log", cursor_type="none", show_cursor=False)
+        yield Table(id="log", cursor_type="none", show_cursor=False)
 
     def on_mount(self) -> None:
         bins = self.query_one("#bins", DataTable)

@@ -19,8 +19,8 @@ from console.domain.errors import OutcomeUnknown, WarehouseError
 from console.domain.models import Location
 from console.domain.queries import SEARCH_TEXT_MAX
 from console.domain.scan import Scan, interpret
-from console.ui.footprint import KeysFooter, forget_removed_widgets
-from console.ui.widgets import HeaderBar, MessageLine, ScanField
+from console.ui.footprint import forget_removed_widgets
+from console.ui.widgets import HeaderBar, KeysLine, MessageLine, ScanField
 
 if TYPE_CHECKING:
     from console.ui.app import WarehouseApp
@@ -59,8 +59,8 @@ class WarehouseScreen(Screen[None]):
         with Vertical(id="body"):
             yield from self.compose_body()
         yield MessageLine(id="message")
-        # compact and without the palette key: at 80 columns every binding of the screen must fit
-        yield KeysFooter(compact=True, show_command_palette=False)
+        # without the palette key (ctrl+p, listed by F1): at 80 columns the screen's keys come first
+        yield KeysLine()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -12,8 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
 from console.domain.models import Item, Layout, Location
-from console.ui.footprint import KeysFooter
 from console.ui.text import clean, plain
+from console.ui.widgets import KeysLine, Table
 
 MOST_EFFECT_LINES = 40
 
@@ -104,7 +104,7 @@ class _Chooser(ModalScreen[object]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(plain(self._title, "bold"), classes="dialog-title")
-            yield DataTable(id="choices", cursor_type="row")
+            yield Table(id="choices", cursor_type="row")
             yield Static("↑↓ choose · Enter take · Esc cancel", classes="dialog-keys")
 
     def action_cancel(self) -> None:
@@ -240,7 +240,7 @@ class StartupProblem(ModalScreen[bool]):
                 "the config file). Enter retry · Esc quit",
                 classes="dialog-keys",
             )
-        yield KeysFooter()
+        yield KeysLine(show_command_palette=True)
 
     def action_answer(self, retry: bool) -> None:
         self.dismiss(retry)

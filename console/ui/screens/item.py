@@ -15,7 +15,7 @@ from console.domain.models import Dimensions, Item, Lot
 from console.domain.queries import LotQuery
 from console.ui.screens.base import WarehouseScreen
 from console.ui.text import clean, plain
-from console.ui.widgets import ScanField
+from console.ui.widgets import ScanField, Table
 
 
 def money(cents: int | None, currency: str | None) -> str:
@@ -56,10 +56,10 @@ class ItemScreen(WarehouseScreen):
             yield Static(id="item-title", classes="title")
             yield Static(id="item-fields")
             yield Static("Levels", classes="section")
-            yield DataTable(id="levels", cursor_type="row", show_cursor=False)
+            yield Table(id="levels", cursor_type="row", show_cursor=False)
             yield Static("Lots (first to expire first)", classes="section")
             yield Static("No lots for this item.", id="no-lots", classes="hint")
-            yield DataTable(id="lots", cursor_type="row")
+            yield Table(id="lots", cursor_type="row")
         yield ScanField(id="scan", placeholder="Scan another item")
 
     def on_mount(self) -> None:

@@ -33,7 +33,7 @@ from console.domain.scan import Scan, ScanKind, interpret
 from console.ui.screens.base import WarehouseScreen
 from console.ui.screens.dialogs import BinPicker, Confirm, ItemPicker
 from console.ui.text import clean, plain
-from console.ui.widgets import ScanField
+from console.ui.widgets import ScanField, Table
 
 PAGE_SIZE = 50
 ITEM_CHOICES = 12  # items offered when a typed name matches several
@@ -91,7 +91,7 @@ class LotsScreen(WarehouseScreen):
     def compose_body(self) -> ComposeResult:
         yield ScanField(id="find", placeholder="Lot or manufacturer number — or scan")
         yield Static(id="summary", classes="summary")
-        yield DataTable(id="lot-table", cursor_type="row", zebra_stripes=True)
+        yield Table(id="lot-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="lot-line", classes="preview")
 
     def on_mount(self) -> None:

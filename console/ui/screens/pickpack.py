@@ -41,7 +41,7 @@ from console.ui.screens.counting import CountingScreen
 from console.ui.screens.dialogs import Ask, Confirm
 from console.ui.screens.records import RecordList
 from console.ui.text import clean, plain, typed_count
-from console.ui.widgets import ScanField
+from console.ui.widgets import ScanField, Table
 
 S = FulfillmentStatus
 QUEUE_PAGE = 50
@@ -192,8 +192,8 @@ class OrderScreen(CountingScreen):
     def compose_body(self) -> ComposeResult:
         yield ScanField(id="scan", placeholder="Scan bin, item or case label")
         yield Static(id="order-summary", classes="summary")
-        yield DataTable(id="pick-table", cursor_type="row", zebra_stripes=True)
-        yield DataTable(id="parcel-table", cursor_type="row")
+        yield Table(id="pick-table", cursor_type="row", zebra_stripes=True)
+        yield Table(id="parcel-table", cursor_type="row")
         yield Static(id="pick-line", classes="preview")
 
     def _columns(self, width: int) -> list[tuple[str, str, int]]:

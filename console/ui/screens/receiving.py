@@ -26,7 +26,7 @@ from console.ui.screens.counting import CountingScreen
 from console.ui.screens.dialogs import Ask, BinPicker, Confirm
 from console.ui.screens.records import RecordList
 from console.ui.text import clean, plain, typed_count
-from console.ui.widgets import ScanField
+from console.ui.widgets import ScanField, Table
 
 S = ManifestStatus
 OPEN_STATUSES = (S.REQUESTED, S.ACCEPTED, S.PROCESSING)
@@ -182,7 +182,7 @@ class ManifestScreen(CountingScreen):
     def compose_body(self) -> ComposeResult:
         yield ScanField(id="scan", placeholder="Scan bin, item or case label")
         yield Static(id="manifest-summary", classes="summary")
-        yield DataTable(id="receipt-table", cursor_type="row", zebra_stripes=True)
+        yield Table(id="receipt-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="receipt-line", classes="preview")
 
     def _columns(self, width: int) -> list[tuple[str, str, int]]:

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Static
 
 from console.domain.scan import interpret
 from console.ui.screens.base import WarehouseScreen
-from console.ui.widgets import ScanField
+from console.ui.widgets import ScanField, Table
 
 Row = TypeVar("Row")
 Shown = TypeVar("Shown")
@@ -53,7 +53,7 @@ class RecordList(WarehouseScreen, Generic[Row]):
     def compose_body(self) -> ComposeResult:
         yield ScanField(id="scan", placeholder=self.PLACEHOLDER)
         yield Static(id="summary", classes="summary")
-        yield DataTable(id="records", cursor_type="row", zebra_stripes=True)
+        yield Table(id="records", cursor_type="row", zebra_stripes=True)
         yield Static(id="record-line", classes="preview")
 
     @property

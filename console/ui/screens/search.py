@@ -14,7 +14,7 @@ from console.domain.queries import ItemQuery
 from console.domain.scan import Scan, ScanKind
 from console.ui.screens.base import WarehouseScreen
 from console.ui.text import marked, plain
-from console.ui.widgets import ScanField
+from console.ui.widgets import ScanField, Table
 
 PAGE_SIZE = 50
 ORDERS: tuple[tuple[str | None, str], ...] = (
@@ -52,8 +52,7 @@ class SearchScreen(WarehouseScreen):
     def compose_body(self) -> ComposeResult:
         yield ScanField(id="find", placeholder="Name, SKU or GTIN — or scan")
         yield Static(id="summary", classes="summary")
-        table: DataTable[Text] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield Table(id="results", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self._add_columns(self.app.size.width)
