@@ -33,7 +33,8 @@ def _blank_is_none(value: Any) -> Any:
 
 
 class ListQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # built on first use: a start uses two of the five
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     page: Annotated[int, Field(ge=1, le=10**6)] = 1
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)] = 25
