@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from rich.text import Text
+from textual.color import Color
 
 from console.domain.errors import Unavailable
 from console.domain.models import Item, Level
@@ -121,6 +122,26 @@ async def test_a_click_on_a_key_in_the_keys_line_does_what_the_key_does(make_app
         await pilot.click(KeysLine, offset=(column + 1, 0))
         await settle(pilot)
         assert isinstance(app.screen, LotsScreen)
+
+
+async def test_a_theme_change_restyles_the_screens_shown_before_it(make_app) -> None:
+    """Screens are counted as styled when made, sparing a reparse of all CSS each; a theme
+    chosen later still reaches a screen that was out of view meanwhile."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        dark = app.screen.styles.background
+        await pilot.press("f2")
+        await settle(pilot)
+        app.theme = "textual-light"
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        assert isinstance(app.screen, AdjustScreen)
+        assert app.screen.styles.background != dark
+        assert app.screen.styles.background == Color.parse(app.get_css_variables()["background"])
 
 
 async def test_first_start_asks_for_the_location_and_remembers_it(backend, memory) -> None:

@@ -42,6 +42,19 @@ class WarehouseScreen(Screen[None]):
     # The screen width the tables' columns were last fitted to (set by the screens that fit).
     fitted_width = 0
 
+    def __init__(self) -> None:
+        super().__init__()
+        # Textual counts a new mode screen's styles as out of date and reparses all the CSS
+        # when it is first shown (~10 ms at start and at each F-key's first use), though the
+        # screen was made under the CSS in force: it is counted as up to date (Textual's private
+        # counter; a later theme change still restyles it).
+        try:
+            current = getattr(self.app, "_css_update_count", None)
+        except RuntimeError:  # no app running: a screen made outside one is left as Textual has it
+            current = None
+        if isinstance(current, int):
+            self._css_update_count = current
+
     @property
     def console(self) -> WarehouseApp:
         return self.app  # type: ignore[return-value]
