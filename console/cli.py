@@ -176,6 +176,10 @@ def run_console_command(args: argparse.Namespace, **run_options: Any) -> int:
     from console.collector import pause_for_start_up
 
     pause_for_start_up()  # before the imports: they are most of start-up's long-lived objects
+    # pydantic looks for its plugins (tracing hooks the console has no use for) by reading the
+    # metadata of every installed package when it first validates: milliseconds per hundred
+    # packages at every start. An explicit PYDANTIC_DISABLE_PLUGINS (even empty) is kept.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     from console.config import ConfigError, load_settings
 
     cli = {

@@ -3,13 +3,17 @@ says when it cannot. The UI is replaced by a stand-in that records what it was g
 
 from __future__ import annotations
 
+import gc
+import os
 import subprocess
 import sys
 import types
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from console import collector
 from console.backends.http import HttpBackend
 from console.backends.memory.warehouse import MemoryWarehouse
 from console.cli import main
@@ -27,7 +31,7 @@ class FakeUi:
 
 
 @pytest.fixture
-def ui(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeUi:
+def ui(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeUi]:
     fake = FakeUi()
     module = types.ModuleType("console.ui.app")
     module.run_console = fake.run_console  # type: ignore[attr-defined]
@@ -40,7 +44,12 @@ def ui(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeUi:
     monkeypatch.setattr(
         "console.cli.demo_warehouse", lambda items, seed: MemoryWarehouse(label=f"demo {items}")
     )
-    return fake
+    collecting = gc.isenabled()
+    yield fake
+    # the command paused the collector for a start-up the stand-in never finishes
+    collector._paused_for_start_up = False
+    if collecting:
+        gc.enable()
 
 
 def run(argv: list[str]) -> int:
@@ -120,3 +129,16 @@ def test_the_console_does_not_load_the_server_or_the_ui_to_start() -> None:
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_console_skips_pydantic_plugin_discovery_unless_told(
+    ui: FakeUi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Discovery reads every installed package's metadata at the first validation of a start."""
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "")  # recorded as it was, restored after
+    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS")
+    assert run(["--demo-items", "5"]) == 0
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "")  # someone tracing with a plugin
+    assert run(["--demo-items", "5"]) == 0
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == ""
