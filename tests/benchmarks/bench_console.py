@@ -64,10 +64,9 @@ Bare().run(headless=True, auto_pilot=ready, size=(80, 24))
 _REMOTE_CHILD = """
 import os, sys
 os.environ["WAREHOUSE_CONSOLE_STATE_DIR"] = sys.argv[1]
-from console.backends.http import HttpBackend
-from console.ui.app import WarehouseApp
-from console.ui.screens.item import ItemScreen
-from console.ui.screens.search import SearchScreen
+os.environ["XDG_CONFIG_HOME"] = sys.argv[1]  # no config file of the machine's user
+os.environ.pop("PX_API_KEY", None)
+from console.cli import build_parser, run_console_command
 from tests.benchmarks.peak import peak_mb, resident_mb
 
 
@@ -81,6 +80,8 @@ async def look_ups(pilot, rounds):
 
 
 async def work(pilot):
+    from console.ui.screens.item import ItemScreen
+    from console.ui.screens.search import SearchScreen
     app = pilot.app
     while not (isinstance(app.screen, SearchScreen) and any(t.row_count for t in app.screen.query("#results"))):
         await pilot.pause(0.01)
@@ -97,8 +98,9 @@ async def work(pilot):
     print("session", peak_mb(), resident_mb())
     app.exit()
 
-backend = HttpBackend(sys.argv[2])
-WarehouseApp(backend, location_id="loc_001").run(headless=True, auto_pilot=work, size=(80, 24))
+# as `warehouse-console --api-url URL --location loc_001` starts it
+args = build_parser().parse_args(["--api-url", sys.argv[2], "--location", "loc_001"])
+run_console_command(args, headless=True, auto_pilot=work, size=(80, 24))
 """
 
 
