@@ -117,7 +117,9 @@ def demo_warehouse(items: int, seed: int) -> MemoryWarehouse:
     with collector_paused():
         warehouse = MemoryWarehouse.demo(items, seed, snapshots=cache_dir())
         # The demo (and the code loaded so far) lives as long as the process: out of the
-        # cyclic collector's sight, its full passes stay short while the operator works.
+        # cyclic collector's sight, its full passes stay short while the operator works. Not
+        # collected first: at 100,000 items that pass alone takes a second. (What start-up
+        # left unreachable so far, a few hundred objects of imports, is frozen with it.)
         gc.freeze()
     return warehouse
 
@@ -173,9 +175,16 @@ def build_backend(settings: Settings, args: argparse.Namespace) -> Backend:
 def run_console_command(args: argparse.Namespace, **run_options: Any) -> int:
     """The console until the operator quits. `run_options` go to Textual's `App.run` (the
     start-up benchmark runs the console headless, exactly as this command starts it)."""
-    from console.collector import pause_for_start_up
+    from console.collector import end_start_up_pause, pause_for_start_up
 
     pause_for_start_up()  # before the imports: they are most of start-up's long-lived objects
+    try:
+        return _run_console(args, **run_options)
+    finally:
+        end_start_up_pause()  # if the console ended before it settled
+
+
+def _run_console(args: argparse.Namespace, **run_options: Any) -> int:
     # pydantic looks for its plugins (tracing hooks the console has no use for) by reading the
     # metadata of every installed package when it first validates: milliseconds per hundred
     # packages at every start. An explicit PYDANTIC_DISABLE_PLUGINS (even empty) is kept.

@@ -30,16 +30,18 @@ def collector_paused() -> Iterator[None]:
 
 def pause_for_start_up() -> None:
     """Called first thing by the console command: the collector stays off until
-    `resume_after_start_up`, once the first screen is up."""
+    `resume_after_start_up`, once the first screen is up (or `end_start_up_pause`)."""
     global _paused_for_start_up
     if gc.isenabled():
         gc.disable()
         _paused_for_start_up = True
 
 
-def resume_after_start_up() -> None:
-    """One full collection of what start-up left behind, then what is still alive is set aside
-    for good (`gc.freeze`), so the passes while the operator works walk only what came after.
+def resume_after_start_up(*, freeze: bool) -> None:
+    """One full collection of what start-up left behind; with `freeze`, what is still alive is
+    then set aside for good (`gc.freeze`), so the passes while the operator works walk only what
+    came after. Freeze only when nothing short-lived is open (a dialog, a second screen): a
+    frozen object that later becomes garbage in a cycle is never freed.
     Does nothing unless `pause_for_start_up` paused the collector (tests and other embedders
     keep theirs as it was)."""
     global _paused_for_start_up
@@ -47,5 +49,15 @@ def resume_after_start_up() -> None:
         return
     _paused_for_start_up = False
     gc.collect()
-    gc.freeze()
+    if freeze:
+        gc.freeze()
     gc.enable()
+
+
+def end_start_up_pause() -> None:
+    """The collector back on as it was, if start-up never got as far as resuming it (the console
+    quit or failed first)."""
+    global _paused_for_start_up
+    if _paused_for_start_up:
+        _paused_for_start_up = False
+        gc.enable()

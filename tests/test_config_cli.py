@@ -8,12 +8,10 @@ import os
 import subprocess
 import sys
 import types
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from console import collector
 from console.backends.http import HttpBackend
 from console.backends.memory.warehouse import MemoryWarehouse
 from console.cli import main
@@ -31,7 +29,7 @@ class FakeUi:
 
 
 @pytest.fixture
-def ui(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeUi]:
+def ui(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeUi:
     fake = FakeUi()
     module = types.ModuleType("console.ui.app")
     module.run_console = fake.run_console  # type: ignore[attr-defined]
@@ -40,16 +38,15 @@ def ui(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeUi]:
     monkeypatch.setattr("console.config.default_config_path", lambda: tmp_path / "none.toml")
     for name in ("PX_API_URL", "PX_API_KEY"):
         monkeypatch.delenv(name, raising=False)
+    # The command sets it for its own process; set then removed here, so it is put back as it
+    # was after each test (pytest records nothing when removing what is absent).
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "")
+    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS")
     # The demo is built small: what matters is that it is the demo.
     monkeypatch.setattr(
         "console.cli.demo_warehouse", lambda items, seed: MemoryWarehouse(label=f"demo {items}")
     )
-    collecting = gc.isenabled()
-    yield fake
-    # the command paused the collector for a start-up the stand-in never finishes
-    collector._paused_for_start_up = False
-    if collecting:
-        gc.enable()
+    return fake
 
 
 def run(argv: list[str]) -> int:
@@ -122,6 +119,18 @@ def test_a_broken_config_is_one_line_not_a_traceback(
     assert "does not exist" in err
 
 
+def test_the_collector_is_back_on_when_the_console_ends_before_it_settled(ui: FakeUi) -> None:
+    """The command pauses it for start-up; the stand-in console ends at once, as one quit in
+    its first second would."""
+    was_on = gc.isenabled()
+    gc.enable()
+    try:
+        assert run(["--demo-items", "5"]) == 0
+        assert gc.isenabled()
+    finally:
+        (gc.enable if was_on else gc.disable)()
+
+
 def test_the_console_does_not_load_the_server_or_the_ui_to_start() -> None:
     code = (
         "import sys, console.cli, console.config, console.backends.http;"
@@ -135,8 +144,6 @@ def test_the_console_skips_pydantic_plugin_discovery_unless_told(
     ui: FakeUi, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Discovery reads every installed package's metadata at the first validation of a start."""
-    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "")  # recorded as it was, restored after
-    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS")
     assert run(["--demo-items", "5"]) == 0
     assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
     monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "")  # someone tracing with a plugin

@@ -106,6 +106,7 @@ class WarehouseApp(App[int]):
         self._question_scan = ""  # characters typed on a question or chooser (see below)
         self._question_typed_at = 0.0
         self._last_key_at = 0.0  # monotonic time of the last key, typed or scanned
+        self._first_look_up: asyncio.Task[list[Location]] | None = None  # see on_load
 
     def now(self) -> int:
         """Epoch seconds: what expiry and due times are measured against (fixed in tests)."""
@@ -116,9 +117,11 @@ class WarehouseApp(App[int]):
     def on_load(self) -> None:
         # Asked before the first screen is composed, not once it is drawn: the demo answers at
         # once, so the search screen mounts on a known location and its first frame has results.
-        self._first_look_up: asyncio.Task[list[Location]] | None = asyncio.create_task(
-            self._look_up_locations()
-        )
+        self._first_look_up = asyncio.create_task(self._look_up_locations())
+
+    def on_unmount(self) -> None:
+        if self._first_look_up is not None:  # the console closed before start-up took it
+            self._first_look_up.cancel()
 
     def on_mount(self) -> None:
         self.run_worker(self._start(), group="start", exclusive=True, exit_on_error=False)
@@ -136,7 +139,9 @@ class WarehouseApp(App[int]):
             self.set_timer(SETTLE_QUIET, self._settle_after_start)
             return
         load_gs1_tables()
-        resume_after_start_up()
+        # at rest: one screen, start-up done (no location question or start-up problem open)
+        at_rest = len(self.screen_stack) == 1 and self.location is not None
+        resume_after_start_up(freeze=at_rest)
         return_freed_memory()
 
     async def _look_up_locations(self) -> list[Location]:
@@ -147,6 +152,7 @@ class WarehouseApp(App[int]):
         chosen = next((loc for loc in locations if loc.id == wanted), None)
         if chosen is None and len(locations) == 1:
             chosen = locations[0]
+        self.locations = locations  # F9 works as soon as the location is set
         if chosen is not None and self.location is None:
             self.set_location(chosen, remember=self._wanted_location is not None)
         return locations
@@ -154,7 +160,7 @@ class WarehouseApp(App[int]):
     async def _start(self) -> None:
         first, self._first_look_up = self._first_look_up, None
         try:
-            self.locations = await (first or self._look_up_locations())
+            await (first or self._look_up_locations())
         except WarehouseError as error:
             await self.push_screen(StartupProblem(self.backend.label, str(error)), self._retry)
             return
@@ -163,7 +169,6 @@ class WarehouseApp(App[int]):
                 StartupProblem(self.backend.label, "The warehouse has no locations."), self._retry
             )
             return
-        await self.switch_mode("search")
         if self.location is None:
             self.push_screen(LocationPicker(self.locations, None), self._location_chosen)
 

@@ -185,6 +185,7 @@ class HeaderBar(Static):
 @dataclass(frozen=True)
 class ShownKey:
     key: str
+    action: str
     display: str
     description: str
     enabled: bool
@@ -192,17 +193,8 @@ class ShownKey:
 
     @property
     def terse(self) -> bool:
-        """Shown without its words when the line is short of room."""
-        return self.everywhere and self.key != "f1"
-
-
-def _width(keys: list[ShownKey], *, brief: bool) -> int:
-    words = sum(
-        len(k.display)
-        + (len(k.description) + 1 if k.description and not (brief and k.terse) else 0)
-        for k in keys
-    )
-    return words + max(0, len(keys) - 1)
+        """Shown without its words when the line is short of room (all but F1 Help)."""
+        return self.everywhere and self.action != "help"
 
 
 class KeysLine(Widget):
@@ -235,7 +227,7 @@ class KeysLine(Widget):
     def __init__(self, *, show_command_palette: bool = False) -> None:
         super().__init__()
         self._show_command_palette = show_command_palette
-        self._spans: list[tuple[int, int, str]] = []  # columns of each key, for a click
+        self._spans: list[tuple[int, int, ShownKey]] = []  # columns of each key, for a click
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -260,6 +252,7 @@ class KeysLine(Widget):
                 binding.action,
                 ShownKey(
                     binding.key,
+                    binding.action,
                     self.app.get_key_display(binding),
                     binding.description,
                     enabled,
@@ -270,9 +263,12 @@ class KeysLine(Widget):
 
     def render(self) -> Text:
         keys = self.keys()
-        # Short of room, the keys that work on every screen (F2 Find, F3 Adjust...) lose their
-        # words before this screen's own keys are cut off; F1 Help keeps them.
-        return self._line(keys, brief=_width(keys, brief=False) > self.size.width)
+        line = self._line(keys, brief=False)
+        if line.cell_len > self.size.width:
+            # Short of room, the keys that work on every screen (F2 Find, F3 Adjust...) lose
+            # their words before this screen's own keys are cut off; F1 Help keeps them.
+            line = self._line(keys, brief=True)
+        return line
 
     def _line(self, keys: list[ShownKey], *, brief: bool) -> Text:
         key_style = self.get_component_rich_style("keys-line--key")
@@ -282,25 +278,32 @@ class KeysLine(Widget):
         for shown in keys:
             if line:
                 line.append(" ")
-            start = len(line)
+            start = line.cell_len
             disabled = Style(dim=not shown.enabled)
             line.append(shown.display, key_style + disabled)
             if shown.description and not (brief and shown.terse):
                 line.append(f" {shown.description}", description_style + disabled)
-            self._spans.append((start, len(line), shown.key))
+            self._spans.append((start, line.cell_len, shown))
         return line
 
     def on_click(self, event: events.Click) -> None:
-        for start, end, key in self._spans:
+        for start, end, shown in self._spans:
             if start <= event.x < end:
-                self.app.simulate_key(key)
+                if shown.enabled:
+                    self.app.simulate_key(shown.key)
+                else:  # the key does nothing now: the bell, unless the operator turned it off
+                    getattr(self.app, "ring", self.app.bell)()
                 return
 
 
 class Table(DataTable[Text]):
     """Textual's DataTable, without a redraw of every visible row when a Resize event tells it
     the size it has already been drawn at (the first screen's table gets one just after its
-    first frame: ~10 ms more before the console takes keys). A new size redraws as before."""
+    first frame: ~10 ms more before the console takes keys).
+
+    The compositor usually draws at a new size before the Resize event arrives, so a real resize
+    is skipped here too; that is safe because DataTable keys its drawn lines by width (Textual
+    8; the resize test in tests/ui/test_shell.py fails if that changes)."""
 
     _drawn_at: Size | None = None
 

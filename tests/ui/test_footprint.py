@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from textual._styles_cache import StylesCache
 from textual.widget import Widget
 
 import console.ui.app as app_module
+from console import collector
 from console.domain.scan import interpret, load_gs1_tables
+from console.ui.app import WarehouseApp
+from console.ui.screens.dialogs import LocationPicker
 from console.ui.screens.item import ItemScreen
 from console.ui.screens.search import SearchScreen
 from tests.contract.world import BOLT_GTIN13, MILK_GTIN12
@@ -79,24 +84,48 @@ async def test_gs1_tables_load_only_while_the_keyboard_is_quiet(make_app, monkey
         assert loads == [1]
 
 
-async def test_the_collector_paused_for_start_up_is_back_on_once_the_console_settles(
-    make_app,
-) -> None:
-    """`warehouse-console` pauses the cyclic collector for start-up; left off, a console used
-    all shift would keep every cycle of objects it ever dropped."""
-    from console import collector
-
-    enabled = gc.isenabled()
+@pytest.fixture
+def paused_for_start_up(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The collector as `warehouse-console` leaves it for start-up; settling is called by the
+    test, not by the timer."""
+    monkeypatch.setattr(app_module, "SETTLE_AFTER", 600.0)
+    was_on = gc.isenabled()
+    gc.enable()
+    collector.pause_for_start_up()
     try:
-        gc.enable()
-        collector.pause_for_start_up()
-        app = make_app()
-        async with app.run_test(size=(80, 24)) as pilot:
-            await settle(pilot)
-            assert not gc.isenabled()  # the first screen is up, the console not yet settled
-            await asyncio.sleep(app_module.SETTLE_AFTER + app_module.SETTLE_QUIET)
-            assert gc.isenabled()
+        yield
     finally:
         gc.unfreeze()
-        collector._paused_for_start_up = False
-        (gc.enable if enabled else gc.disable)()
+        collector.end_start_up_pause()
+        (gc.enable if was_on else gc.disable)()
+
+
+async def test_the_collector_is_back_on_and_start_up_frozen_once_the_console_settles(
+    make_app, paused_for_start_up: None
+) -> None:
+    """Left off, a console used all shift would keep every cycle of objects it ever dropped."""
+    frozen = gc.get_freeze_count()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not gc.isenabled()  # the first screen is up, the console not yet settled
+        app._settle_after_start()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > frozen
+
+
+async def test_a_question_open_as_the_console_settles_is_not_frozen(
+    backend, memory, paused_for_start_up: None
+) -> None:
+    """Frozen, a dialog would never be freed once answered: its widgets refer to each other."""
+    frozen = gc.get_freeze_count()
+    app = WarehouseApp(backend, memory=memory)  # first start: which location?
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, LocationPicker)
+        app._settle_after_start()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() == frozen
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.location is not None

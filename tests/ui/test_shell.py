@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from rich.text import Text
 from textual.color import Color
+from textual.widgets import DataTable
 
 from console.domain.errors import Unavailable
 from console.domain.models import Item, Level
@@ -144,6 +145,22 @@ async def test_a_theme_change_restyles_the_screens_shown_before_it(make_app) -> 
         assert app.screen.styles.background == Color.parse(app.get_css_variables()["background"])
 
 
+async def test_a_table_redraws_its_rows_at_a_new_terminal_size(make_app) -> None:
+    """Tables skip a redraw for a size they were already drawn at; a real resize still shows
+    every row at the new width."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await scan(pilot, "PK-TAPE-48")
+        table = app.screen.query_one("#levels", DataTable)
+        narrow = table.size.width
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert table.size.width > narrow
+        drawn = [table.render_line(y) for y in range(table.size.height)]
+        assert {line.cell_length for line in drawn} == {table.size.width}
+
+
 async def test_first_start_asks_for_the_location_and_remembers_it(backend, memory) -> None:
     app = WarehouseApp(backend, memory=memory)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -163,7 +180,7 @@ async def test_first_start_asks_for_the_location_and_remembers_it(backend, memor
 
 @pytest.mark.parametrize("answer_after", [0.0, 0.3])
 async def test_start_looks_up_locations_once_and_searches_once(
-    make_app, backend, answer_after: float
+    make_app, backend, monkeypatch, answer_after: float
 ) -> None:
     """The location look-up goes out before the first screen is composed. Whether its answer
     comes before the screen is up (the demo) or after (a slow API), the results are shown for
@@ -174,9 +191,19 @@ async def test_start_looks_up_locations_once_and_searches_once(
         return await real(*args, **kwargs)
 
     backend.hooks["list_locations"] = slow
+    located_at_mount: list[bool] = []
+    mount = SearchScreen.on_mount
+
+    def on_mount(screen: SearchScreen) -> None:
+        located_at_mount.append(screen.location is not None)
+        mount(screen)
+
+    monkeypatch.setattr(SearchScreen, "on_mount", on_mount)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, 0.3 + answer_after)
+        # the quick answer was there before the screen; the slow one came after it
+        assert located_at_mount == [answer_after == 0]
         assert isinstance(app.screen, SearchScreen)
         assert "Reno DC" in str(app.screen.query_one(HeaderBar).render())
         # the catalogue by name, with the stock at Reno (the gloves are all in Columbus)

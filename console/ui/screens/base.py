@@ -1,4 +1,4 @@
-"""What every console screen shares: header, message line, footer, scans, guarded I/O."""
+"""What every console screen shares: header, message line, keys line, scans, guarded I/O."""
 
 from __future__ import annotations
 
