@@ -112,15 +112,14 @@ def demo_warehouse(items: int, seed: int) -> MemoryWarehouse:
     earlier start left one (see console/backends/memory/demo_store.py)."""
     from console.backends.memory.demo_store import cache_dir
     from console.backends.memory.warehouse import MemoryWarehouse
-    from console.collector import collector_paused
 
-    with collector_paused():
-        warehouse = MemoryWarehouse.demo(items, seed, snapshots=cache_dir())
-        # The demo (and the code loaded so far) lives as long as the process: out of the
-        # cyclic collector's sight, its full passes stay short while the operator works. Not
-        # collected first: at 100,000 items that pass alone takes a second. (What start-up
-        # left unreachable so far, a few hundred objects of imports, is frozen with it.)
-        gc.freeze()
+    # (reading, generating and indexing the demo each pause the collector themselves)
+    warehouse = MemoryWarehouse.demo(items, seed, snapshots=cache_dir())
+    # The demo (and the code loaded so far) lives as long as the process: out of the cyclic
+    # collector's sight, its full passes stay short while the operator works. Not collected
+    # first: at 100,000 items that pass alone takes a second. (What start-up left unreachable
+    # so far, a few hundred objects of imports, is frozen with it.)
+    gc.freeze()
     return warehouse
 
 
