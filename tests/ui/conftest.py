@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 
 from console.backends.memory.warehouse import MemoryWarehouse
 from console.ui.app import WarehouseApp
+from console.ui.screens.lots import LotsScreen
 from console.ui.state import Memory
 from console.ui.widgets import MessageLine
 from tests.contract.world import NOW, RENO, build_world
@@ -133,3 +134,13 @@ def cells(app: WarehouseApp, selector: str) -> list[list[str]]:
 
 def static_text(app: WarehouseApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
+
+
+async def open_lots(pilot: Pilot[Any]) -> LotsScreen:
+    """The console settled, then F4: the lots screen."""
+    await settle(pilot)
+    await pilot.press("f4")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, LotsScreen)
+    return screen

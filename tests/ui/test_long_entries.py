@@ -4,7 +4,7 @@ paragraph. Each is told apart from a search and never ends the console."""
 from __future__ import annotations
 
 from console.ui.screens.search import SearchScreen
-from tests.ui.conftest import cells, message, scan, settle
+from tests.ui.conftest import cells, message, open_lots, scan, settle
 
 LONG = "x" * 240
 
@@ -40,9 +40,7 @@ async def test_a_long_scan_on_search_matches_nothing_and_says_what_was_read(make
 async def test_a_long_entry_on_the_lots_screen_says_so(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("f4")
-        await settle(pilot)
+        await open_lots(pilot)
         await pilot.press(*LONG)
         await settle(pilot)
         await pilot.press("enter")

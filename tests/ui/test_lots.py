@@ -10,19 +10,10 @@ from console.domain.queries import LotQuery
 from console.ui.screens.dialogs import Confirm, ItemPicker
 from console.ui.screens.lots import LotDetailScreen, LotFormScreen, LotsScreen
 from tests.contract.world import MILK, MILK_GTIN12, RENO, TAPE
-from tests.ui.conftest import cells, message, scan, settle, static_text
+from tests.ui.conftest import cells, message, open_lots, scan, settle, static_text
 
 MILK_14 = gtin14(MILK_GTIN12)
 GS = "\x1d"
-
-
-async def open_lots(pilot: Any) -> LotsScreen:
-    await settle(pilot)
-    await pilot.press("f4")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, LotsScreen)
-    return screen
 
 
 def lot_rows(app: Any) -> list[list[str]]:
