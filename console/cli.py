@@ -13,7 +13,6 @@ from PX_API_KEY: an operator's own key must never become a training server's key
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -113,14 +112,7 @@ def demo_warehouse(items: int, seed: int) -> MemoryWarehouse:
     from console.backends.memory.demo_store import cache_dir
     from console.backends.memory.warehouse import MemoryWarehouse
 
-    # (reading, generating and indexing the demo each pause the collector themselves)
-    warehouse = MemoryWarehouse.demo(items, seed, snapshots=cache_dir())
-    # The demo (and the code loaded so far) lives as long as the process: out of the cyclic
-    # collector's sight, its full passes stay short while the operator works. Not collected
-    # first: at 100,000 items that pass alone takes a second. (What start-up left unreachable
-    # so far, a few hundred objects of imports, is frozen with it.)
-    gc.freeze()
-    return warehouse
+    return MemoryWarehouse.demo(items, seed, snapshots=cache_dir())
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -174,16 +166,6 @@ def build_backend(settings: Settings, args: argparse.Namespace) -> Backend:
 def run_console_command(args: argparse.Namespace, **run_options: Any) -> int:
     """The console until the operator quits. `run_options` go to Textual's `App.run` (the
     start-up benchmark runs the console headless, exactly as this command starts it)."""
-    from console.collector import end_start_up_pause, pause_for_start_up
-
-    pause_for_start_up()  # before the imports: they are most of start-up's long-lived objects
-    try:
-        return _run_console(args, **run_options)
-    finally:
-        end_start_up_pause()  # if the console ended before it settled
-
-
-def _run_console(args: argparse.Namespace, **run_options: Any) -> int:
     # pydantic looks for its plugins (tracing hooks the console has no use for) by reading the
     # metadata of every installed package when it first validates: milliseconds per hundred
     # packages at every start. An explicit PYDANTIC_DISABLE_PLUGINS (even empty) is kept.
@@ -206,7 +188,13 @@ def _run_console(args: argparse.Namespace, **run_options: Any) -> int:
         return 2
     from console.ui.app import run_console
 
-    return run_console(backend, bell=settings.bell, location_id=settings.location_id, **run_options)
+    return run_console(
+        backend,
+        bell=settings.bell,
+        location_id=settings.location_id,
+        keymap=settings.keymap,
+        **run_options,
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,14 @@ show in ``ps`` and in shell history). The file is ``config.toml`` in
     bell = true
     location_id = "loc_..."
 
+    [keymap]                         # action id = key; F1 and the README list the ids
+    "lots.new" = "ctrl+l"
+    "adjust.undo" = "f8"
+
+A keymap entry that names no action, a key that is not a key name (or one a scan could
+trigger, such as a plain letter) and a key that clashes with another action on the same screen
+are each reported at start, in one line, and that action keeps its default key.
+
 The key never appears in a repr, a warning or an error message.
 """
 
@@ -22,7 +30,7 @@ import os
 import stat
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +53,7 @@ class Settings:
     allow_insecure_http: bool = False
     bell: bool = True
     location_id: str | None = None
+    keymap: dict[str, Any] = field(default_factory=dict)  # action id → key, checked by the UI
     config_path: Path | None = None  # the file that was read, if any
 
     def __repr__(self) -> str:
@@ -71,6 +80,7 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "allow_insecure_http": (bool, "true or false"),
     "bell": (bool, "true or false"),
     "location_id": (str, 'a string like "loc_..."'),
+    "keymap": (dict, 'a table of action ids and keys: [keymap] then "lots.new" = "ctrl+l"'),
 }
 
 

@@ -3,7 +3,6 @@ says when it cannot. The UI is replaced by a stand-in that records what it was g
 
 from __future__ import annotations
 
-import gc
 import os
 import subprocess
 import sys
@@ -22,9 +21,18 @@ KEY = "px_cli_key_77c1"
 class FakeUi:
     def __init__(self) -> None:
         self.calls: list[tuple[object, bool, str | None]] = []
+        self.keymaps: list[object] = []
 
-    def run_console(self, backend: object, *, bell: bool = True, location_id: str | None = None):
+    def run_console(
+        self,
+        backend: object,
+        *,
+        bell: bool = True,
+        location_id: str | None = None,
+        keymap: object = None,
+    ):
         self.calls.append((backend, bell, location_id))
+        self.keymaps.append(keymap)
         return 0
 
 
@@ -119,16 +127,12 @@ def test_a_broken_config_is_one_line_not_a_traceback(
     assert "does not exist" in err
 
 
-def test_the_collector_is_back_on_when_the_console_ends_before_it_settled(ui: FakeUi) -> None:
-    """The command pauses it for start-up; the stand-in console ends at once, as one quit in
-    its first second would."""
-    was_on = gc.isenabled()
-    gc.enable()
-    try:
-        assert run(["--demo-items", "5"]) == 0
-        assert gc.isenabled()
-    finally:
-        (gc.enable if was_on else gc.disable)()
+def test_the_keymap_of_the_config_file_reaches_the_console(ui: FakeUi, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"adjust.undo" = "f8"\n', encoding="utf-8")
+    config.chmod(0o600)
+    assert run(["--config", str(config), "--demo-items", "5"]) == 0
+    assert ui.keymaps == [{"adjust.undo": "f8"}]
 
 
 def test_the_console_does_not_load_the_server_or_the_ui_to_start() -> None:

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 from pydantic import BaseModel
 
-from console.backends.memory.demo import CATEGORIES, DemoData, generate_demo, today_midnight_utc
+from console.backends.memory.catalogue import catalogue
+from console.backends.memory.demo import DemoData, generate_demo, today_midnight_utc
 from console.domain.gtin import gtin14, with_check_digit
 from console.domain.models import (
     LEVEL_QUANTITIES,
@@ -162,7 +163,7 @@ def test_names_are_clean(demo: DemoData) -> None:
 
 def test_items_look_like_a_catalogue(demo: DemoData) -> None:
     categories = {item.categories[0] for item in demo.items}
-    assert categories == {c.name for c in CATEGORIES}
+    assert categories == {c.name for c in catalogue()}
     for item in demo.items:
         assert item.description and item.currency == "USD"
         assert item.value is not None and item.value > 0

@@ -32,7 +32,7 @@ def generation_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         runs.append(1)
         return real(**kwargs)
 
-    monkeypatch.setattr(demo_module, "generate_demo", counted)
+    monkeypatch.setattr(demo_store, "generate_demo", counted)
     return runs
 
 

@@ -10,6 +10,7 @@ caller that lost an answer may re-send with the same key, or re-read the object.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from console.domain.models import Fulfillment, Item, Location, Lot, Manifest, Page
@@ -35,11 +36,25 @@ from console.domain.requests import (
 Body = dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    """What a backend offers beyond the calls every backend answers."""
+
+    # It applies a change once per Idempotency-Key and answers a repeat with the first answer,
+    # so a change whose answer was lost can be sent again (console/services/outbox.py).
+    idempotency_keys: bool = False
+
+
 @runtime_checkable
 class Backend(Protocol):
     @property
     def label(self) -> str:
         """What the header shows: 'demo' or the API host."""
+        ...
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """Read when it matters: an HTTP backend learns some of them from the server's answers."""
         ...
 
     # Items and their levels

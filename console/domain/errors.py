@@ -82,10 +82,17 @@ class Unavailable(WarehouseError):
     code = "unavailable"
 
 
+class Unreachable(Unavailable):
+    """The backend could not be reached at all: nothing was sent, so sending again is safe."""
+
+    code = "unreachable"
+
+
 class OutcomeUnknown(Unavailable):
     """A change was sent but its answer was lost: it may or may not have been applied.
 
-    Never retried blindly; the caller re-reads the object to learn the truth.
+    Sent again only where that cannot apply it twice (see console/services/outbox.py);
+    otherwise the caller re-reads the object to learn the truth.
     """
 
     code = "outcome_unknown"

@@ -167,6 +167,10 @@ class PickPack:
     # -- reading ------------------------------------------------------------------------------
 
     @property
+    def record(self) -> Fulfillment:
+        return self.fulfillment
+
+    @property
     def status(self) -> FulfillmentStatus:
         return self.fulfillment.status
 

@@ -53,6 +53,10 @@ class Receiving:
     # -- reading ------------------------------------------------------------------------------
 
     @property
+    def record(self) -> Manifest:
+        return self.manifest
+
+    @property
     def status(self) -> ManifestStatus:
         return self.manifest.status
 

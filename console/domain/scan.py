@@ -8,7 +8,9 @@ as typed: it may be a SKU, a lot number or a bin label, which only a backend can
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
+import sys
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -69,6 +71,19 @@ def load_gs1_tables() -> None:
     if getattr(gs1_prefixes, "_GS1_COMPANY_PREFIX_TRIE", None):
         # an empty table: biip then reports no company prefix, which no screen shows
         gs1_prefixes._GS1_COMPANY_PREFIX_TRIE = {}
+        _return_freed_memory()
+
+
+def _return_freed_memory() -> None:
+    """glibc keeps freed blocks for reuse, so the ~10 MB the released table leaves behind would
+    stay resident for the life of the console: handed back to the system. Elsewhere (not Linux,
+    or another C library) nothing happens."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes  # only here: not worth its import at start-up
+
+    with contextlib.suppress(OSError, AttributeError):  # musl and others have no malloc_trim
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _epoch(day: dt.date | None) -> int | None:

@@ -35,6 +35,7 @@ from console.domain.queries import (
     LotQuery,
     ManifestQuery,
 )
+from console.domain.wire import HONOURED, IDEMPOTENCY_KEY, IDEMPOTENCY_KEYS_HONOURED
 
 log = logging.getLogger("console.server")
 
@@ -75,6 +76,8 @@ def envelope(
         "pagination": pagination.model_dump(mode="json") if pagination else None,
         "endpoint": endpoint,
     }
+    # Every answer says that this server honours idempotency keys (see console/domain/wire.py).
+    headers = {IDEMPOTENCY_KEYS_HONOURED: HONOURED, **(headers or {})}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -144,7 +147,7 @@ async def body_of(request: Request) -> Any:
 
 
 def idempotency_key_of(request: Request) -> str | None:
-    key = request.headers.get("Idempotency-Key")
+    key = request.headers.get(IDEMPOTENCY_KEY)
     if key is None:
         return None
     if not _IDEMPOTENCY_KEY.match(key):

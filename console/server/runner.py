@@ -18,7 +18,7 @@ from typing import TextIO
 import uvicorn
 from starlette.applications import Starlette
 
-from console.backends.http.transport import is_loopback
+from console.backends.loopback import is_loopback
 from console.backends.memory.warehouse import MemoryWarehouse
 from console.server.app import create_app
 

@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import asyncio
 import importlib.resources
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import events
-from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.app import App
+from textual.binding import BindingType
 from textual.screen import Screen
 
 from console.backends.protocol import Backend
-from console.collector import resume_after_start_up
 from console.domain.errors import WarehouseError
 from console.domain.models import Item, Location
 from console.domain.queries import LocationQuery
 from console.domain.scan import GS, load_gs1_tables
-from console.ui.footprint import return_freed_memory
+from console.services.clock import Clock
+from console.services.outbox import Outbox
+from console.ui.actions import (
+    Keymap,
+    actions_on,
+    app_bindings,
+    help_text,
+    key_rank,
+    resolve_keymap,
+)
+from console.ui.palette import ActionCommands
 from console.ui.screens.base import WarehouseScreen
 from console.ui.screens.dialogs import HelpScreen, LocationPicker, StartupProblem
 from console.ui.screens.item import ItemScreen
@@ -43,8 +51,8 @@ def _screen(module: str, name: str) -> Screen[None]:
 # link's jitter); the operator's own Enter on a question follows no typing at all.
 QUESTION_SCAN_GAP = 0.25
 SCAN_ENDS = frozenset({"enter", "tab", "ctrl+j"})
-# Seconds after start before the start-up loose ends are tied (see _settle_after_start), and
-# of quiet keyboard: longer than the gap between a hand's keys, so never in the middle of typing.
+# Seconds after start before the GS1 tables are loaded (see _load_when_quiet), and of quiet
+# keyboard: longer than the gap between a hand's keys, so never in the middle of typing.
 SETTLE_AFTER = 1.0
 SETTLE_QUIET = 0.3
 
@@ -63,6 +71,7 @@ class WarehouseApp(App[int]):
     TITLE = "warehouse-console"
     CSS_PATH: ClassVar = [_stylesheet()]
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS: ClassVar = App.COMMANDS | {ActionCommands}
     # The search screen is the first screen, composed as the app starts: switching to it from
     # Textual's blank default screen parsed all CSS twice more and drew a frame for nothing.
     DEFAULT_MODE: ClassVar[str] = "search"
@@ -73,17 +82,7 @@ class WarehouseApp(App[int]):
         "pickpack": lambda: _screen("pickpack", "PickPackScreen"),
         "receiving": lambda: _screen("receiving", "InboundScreen"),
     }
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "Help", priority=True),
-        Binding("f2", "show('search')", "Find", priority=True),
-        Binding("f3", "adjust", "Adjust", priority=True),
-        Binding("f4", "show('lots')", "Lots", priority=True),
-        Binding("f5", "show('pickpack')", "Pick", priority=True),
-        Binding("f6", "show('receiving')", "Receive", priority=True),
-        Binding("f9", "pick_location", "Site", priority=True),
-        Binding("f10", "toggle_bell", "Bell on/off", show=False, priority=True),
-        Binding("escape", "back", "Back", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = app_bindings()
 
     def __init__(
         self,
@@ -92,11 +91,14 @@ class WarehouseApp(App[int]):
         bell: bool = True,
         location_id: str | None = None,
         memory: Memory | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Clock | None = None,
+        keymap: Mapping[str, object] | None = None,
     ) -> None:
         super().__init__()
         self.backend = backend
-        self._clock = clock
+        self.clock = clock or Clock()
+        self.outbox = Outbox(self.clock, honours_keys=lambda: backend.capabilities.idempotency_keys)
+        self.keymap, self.keymap_problems = resolve_keymap(keymap or {})
         self.bell_on = bell
         self.memory = memory or Memory()
         self.location: Location | None = None
@@ -105,12 +107,16 @@ class WarehouseApp(App[int]):
         self.double_reads = DoubleReads()
         self._question_scan = ""  # characters typed on a question or chooser (see below)
         self._question_typed_at = 0.0
-        self._last_key_at = 0.0  # monotonic time of the last key, typed or scanned
+        self._last_key_at = 0.0  # when the last key arrived (its event's time), typed or scanned
         self._first_look_up: asyncio.Task[list[Location]] | None = None  # see on_load
 
+    def key(self, action_id: str) -> str:
+        """The key of an action, as the operator has it (remapped or not): 'Ctrl+T'."""
+        return help_text(f"{{{action_id}}}", self.keymap)
+
     def now(self) -> int:
-        """Epoch seconds: what expiry and due times are measured against (fixed in tests)."""
-        return int(self._clock())
+        """Epoch seconds: what expiry and due times are measured against."""
+        return int(self.clock.now())
 
     # -- start-up -----------------------------------------------------------------------------
 
@@ -124,25 +130,22 @@ class WarehouseApp(App[int]):
             self._first_look_up.cancel()
 
     def on_mount(self) -> None:
-        self.run_worker(self._start(), group="start", exclusive=True, exit_on_error=False)
-        self.set_timer(SETTLE_AFTER, self._settle_after_start)
+        if self.keymap.keys:
+            self.set_keymap(dict(self.keymap.keys))
+        self.run_worker(self._start, group="start", exclusive=True, exit_on_error=False)
+        self.run_worker(self._load_when_quiet, group="settle", exit_on_error=False)
 
-    def _settle_after_start(self) -> None:
-        """Once the first screen is up: the GS1 tables are loaded (so the first case label reads
-        at once, and their decoding peak comes before the operator has filled the screens), the
-        collector paused for start-up resumes, and freed memory goes back to the system.
+    async def _load_when_quiet(self) -> None:
+        """Once the first screen is up, the GS1 tables are loaded, so the first case label reads
+        at once and their decoding peak comes before the operator has filled the screens.
 
         In the event loop, not a thread (glibc gives back what a thread's arena would keep), so
         it holds the loop ~0.1 s: only once the keyboard has been quiet for a while, never
         between the keys of a search being typed or a scan."""
-        if time.monotonic() - self._last_key_at < SETTLE_QUIET:
-            self.set_timer(SETTLE_QUIET, self._settle_after_start)
-            return
+        await self.clock.sleep(SETTLE_AFTER)
+        while self.clock.monotonic() - self._last_key_at < SETTLE_QUIET:
+            await self.clock.sleep(SETTLE_QUIET)
         load_gs1_tables()
-        # at rest: one screen, start-up done (no location question or start-up problem open)
-        at_rest = len(self.screen_stack) == 1 and self.location is not None
-        resume_after_start_up(freeze=at_rest)
-        return_freed_memory()
 
     async def _look_up_locations(self) -> list[Location]:
         """The locations; the one to work at is set when it needs no question (given, remembered
@@ -171,10 +174,16 @@ class WarehouseApp(App[int]):
             return
         if self.location is None:
             self.push_screen(LocationPicker(self.locations, None), self._location_chosen)
+        if self.keymap_problems:
+            screen = self.screen
+            if isinstance(screen, WarehouseScreen):
+                more = len(self.keymap_problems) - 1
+                also = f" (and {more} more; the terminal shows all after quitting)" if more else ""
+                screen.alert(f"{self.keymap_problems[0]}{also}", "warning")
 
     def _retry(self, retry: bool | None) -> None:
         if retry:
-            self.run_worker(self._start(), group="start", exclusive=True, exit_on_error=False)
+            self.run_worker(self._start, group="start", exclusive=True, exit_on_error=False)
         else:
             self.exit(1)
 
@@ -238,48 +247,34 @@ class WarehouseApp(App[int]):
 
     def action_help(self) -> None:
         screen = self.screen
-        if isinstance(screen, WarehouseScreen):
-            self.push_screen(HelpScreen(screen.TITLE, screen.HELP, self.bindings_help(screen)))
+        if isinstance(screen, HelpScreen):
+            screen.dismiss(None)  # F1 again closes it
+        elif isinstance(screen, WarehouseScreen):
+            self.push_screen(
+                HelpScreen(
+                    screen.TITLE,
+                    help_text(screen.HELP, self.keymap),
+                    self.keys_help(screen.SCREEN, self.keymap),
+                )
+            )
 
-    def bindings_help(self, screen: Screen[object]) -> list[tuple[str, str]]:
-        """The console's own keys on this screen (not the text field's editing keys)."""
-        rows: list[tuple[str, str]] = []
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            if binding.description and isinstance(active.node, WarehouseScreen | App):
-                rows.append((self.get_key_display(binding), binding.description))
-        return rows
+    @staticmethod
+    def keys_help(screen_id: str, keymap: Keymap) -> list[tuple[str, str, str]]:
+        """(key, words, what it does) of every action on a screen, its own first."""
+        from console.ui.actions import shown_key
+
+        own = sorted(actions_on(screen_id), key=lambda action: key_rank(action.id))
+        everywhere = [
+            action for action in actions_on(screen_id, everywhere=True) if action.everywhere
+        ]
+        return [
+            (shown_key(keymap.key(action)), action.words, action.help)
+            for action in [*own, *everywhere]
+        ]
 
     def action_pick_location(self) -> None:
         if self.locations and not isinstance(self.screen, LocationPicker):
             self.push_screen(LocationPicker(self.locations, self.location), self._location_chosen)
-
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        yield SystemCommand("Help for this screen (F1)", "Keys and what they do", self.action_help)
-        yield SystemCommand(
-            "Item search (F2)",
-            "Find an item by name, SKU, GTIN or scan",
-            lambda: self.run_action("show('search')"),
-        )
-        yield SystemCommand(
-            "Level adjustment (F3)", "Adjust levels per bin", lambda: self.run_action("adjust")
-        )
-        yield SystemCommand("Lots (F4)", "Lots by expiry", lambda: self.run_action("show('lots')"))
-        yield SystemCommand(
-            "Pick-pack (F5)", "Outbound fulfillments", lambda: self.run_action("show('pickpack')")
-        )
-        yield SystemCommand(
-            "Receiving (F6)",
-            "Inbound manifests",
-            lambda: self.run_action("show('receiving')"),
-        )
-        yield SystemCommand(
-            "Change location (F9)", "Work at another site", self.action_pick_location
-        )
-        yield SystemCommand(
-            "Bell on/off (F10)", "Sound for refused scans and adjustments", self.action_toggle_bell
-        )
 
     # -- scan routing ---------------------------------------------------------------------------
 
@@ -287,7 +282,7 @@ class WarehouseApp(App[int]):
         """Characters typed while no text field has focus go to the screen's scan field, so a scan
         works without moving focus first and can never trigger a key binding."""
         if isinstance(event, events.Key):
-            self._last_key_at = time.monotonic()
+            self._last_key_at = event.time
             if not event.is_forwarded and self._route_scan_key(event):
                 return
         await super().on_event(event)
@@ -332,15 +327,22 @@ class WarehouseApp(App[int]):
         if take is None or not take(scanned):
             self.ring()
             self.notify(
-                f"Scan “{clean(scanned)}” not taken: answer the question first (Enter or Esc).",
+                f"Scan “{clean(scanned)}” not taken: answer the question first "
+                f"({self.key('confirm.yes')} or {self.key('confirm.no')}).",
                 severity="warning",
             )
         return True
 
 
 def run_console(
-    backend: Backend, *, bell: bool = True, location_id: str | None = None, **run_options: Any
+    backend: Backend,
+    *,
+    bell: bool = True,
+    location_id: str | None = None,
+    keymap: Mapping[str, object] | None = None,
+    **run_options: Any,
 ) -> int:
     """Run the console on a backend until the operator quits; returns the exit code."""
-    result = WarehouseApp(backend, bell=bell, location_id=location_id).run(**run_options)
+    app = WarehouseApp(backend, bell=bell, location_id=location_id, keymap=keymap)
+    result = app.run(**run_options)
     return result or 0

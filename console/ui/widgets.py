@@ -8,16 +8,15 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.geometry import Region, Size
 from textual.message import Message
-from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
 from console.domain.scan import GS
+from console.ui.actions import key_rank
 from console.ui.text import clean
 
 # GS (0x1D) is kept in the field as this visible stand-in and turned back on submit: the raw
@@ -186,6 +185,7 @@ class HeaderBar(Static):
 class ShownKey:
     key: str
     action: str
+    id: str | None
     display: str
     description: str
     enabled: bool
@@ -198,10 +198,11 @@ class ShownKey:
 
 
 class KeysLine(Widget):
-    """The keys that work now, on the bottom line: what Textual's Footer shows, drawn as one line
-    of text instead of a widget per key. The Footer rebuilt its key widgets on every focus
-    change (~15 ms each, part of every start and every screen shown) and kept the old ones
-    alive (Textual issue 6666). Keys that do not fit end in "…"; F1 lists them all."""
+    """The keys that work now, on the bottom line, one line of text: the screen's own first,
+    in the words of the action table (console/ui/actions.py), or the screen's `key_words` for
+    an action whose words follow its state. Textual's Footer is not used: it rebuilt a widget
+    per key on every focus change and kept the old ones alive (see console/ui/upstream.py).
+    Keys that do not fit end in "…"; F1 lists them all."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"keys-line--key", "keys-line--description"}
     DEFAULT_CSS = """
@@ -248,18 +249,20 @@ class KeysLine(Widget):
                     continue
             elif not binding.show:
                 continue
+            words = getattr(self.screen, "key_words", lambda _binding: None)(binding)
             shown.setdefault(
                 binding.action,
                 ShownKey(
                     binding.key,
                     binding.action,
+                    binding.id,
                     self.app.get_key_display(binding),
-                    binding.description,
+                    words or binding.description,
                     enabled,
                     everywhere=node is self.app,
                 ),
             )
-        return list(shown.values())
+        return sorted(shown.values(), key=lambda key: key_rank(key.id))
 
     def render(self) -> Text:
         keys = self.keys()
@@ -294,23 +297,3 @@ class KeysLine(Widget):
                 else:  # the key does nothing now: the bell, unless the operator turned it off
                     getattr(self.app, "ring", self.app.bell)()
                 return
-
-
-class Table(DataTable[Text]):
-    """Textual's DataTable, without a redraw of every visible row when a Resize event tells it
-    the size it has already been drawn at (the first screen's table gets one just after its
-    first frame: ~10 ms more before the console takes keys).
-
-    The compositor usually draws at a new size before the Resize event arrives, so a real resize
-    is skipped here too; that is safe because DataTable keys its drawn lines by width (Textual
-    8; the resize test in tests/ui/test_shell.py fails if that changes)."""
-
-    _drawn_at: Size | None = None
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        self._drawn_at = self.size
-        return super().render_lines(crop)
-
-    def _on_resize(self, event: events.Resize) -> None:
-        if event.size == self._drawn_at:
-            event.prevent_default()  # DataTable's own handler would throw its drawn rows away

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,10 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from console.backends.memory.warehouse import MemoryWarehouse
+from console.services.clock import ManualClock
 from console.ui.app import WarehouseApp
 from console.ui.state import Memory
+from tests.ui.conftest import press, settle
 
 FIXED_NOW = 1_790_000_000  # 2026-09-21: expiry and due times never depend on the day
 DEMO_ITEMS = 400
@@ -22,13 +25,8 @@ Scene = Callable[[Pilot[Any]], Awaitable[None]]
 
 def demo_app(state_dir: Path) -> WarehouseApp:
     warehouse = MemoryWarehouse.demo(items=DEMO_ITEMS, seed=7, now=FIXED_NOW)
-    return WarehouseApp(warehouse, bell=False, memory=Memory(state_dir), clock=lambda: FIXED_NOW)
-
-
-async def settle(pilot: Pilot[Any], seconds: float = 0.3) -> None:
-    await pilot.pause(seconds)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    clock = ManualClock(now=FIXED_NOW, monotonic=time.monotonic(), fixed_now=True)
+    return WarehouseApp(warehouse, bell=False, memory=Memory(state_dir), clock=clock)
 
 
 async def choose_location(pilot: Pilot[Any]) -> None:
@@ -38,35 +36,35 @@ async def choose_location(pilot: Pilot[Any]) -> None:
     assert isinstance(app, WarehouseApp)
     names = [loc.name for loc in app.locations]
     for _ in range(names.index(LOCATION_NAME)):
-        await pilot.press("down")
-    await pilot.press("enter")
+        await press(pilot, "down")
+    await press(pilot, "enter")
     await settle(pilot)
 
 
 async def search_bolt(pilot: Pilot[Any]) -> None:
     await choose_location(pilot)
-    await pilot.press(*"stainles bolt")
+    await press(pilot, *"stainles bolt")
     await settle(pilot)
 
 
 async def open_first_item(pilot: Pilot[Any]) -> None:
     await search_bolt(pilot)
-    await pilot.press("down", "enter")
+    await press(pilot, "down", "enter")
     await settle(pilot)
 
 
 async def adjust_with_preview(pilot: Pilot[Any]) -> None:
     await open_first_item(pilot)
-    await pilot.press("f3")
+    await press(pilot, "f3")
     await settle(pilot)
-    await pilot.press(*"+5")
+    await press(pilot, *"+5")
     await settle(pilot)
 
 
 def after_location(*pressed: str) -> Scene:
     async def run(pilot: Pilot[Any]) -> None:
         await choose_location(pilot)
-        await pilot.press(*pressed)
+        await press(pilot, *pressed)
         await settle(pilot)
 
     return run
@@ -74,22 +72,22 @@ def after_location(*pressed: str) -> Scene:
 
 async def lot_detail(pilot: Pilot[Any]) -> None:
     await choose_location(pilot)
-    await pilot.press("f4")
+    await press(pilot, "f4")
     await settle(pilot)
-    await pilot.press("down", "down", "enter")
+    await press(pilot, "down", "down", "enter")
     await settle(pilot)
 
 
 async def open_order(pilot: Pilot[Any], status: str) -> None:
     """F5, then the first order in the queue with this status."""
     await choose_location(pilot)
-    await pilot.press("f5")
+    await press(pilot, "f5")
     await settle(pilot)
     rows = pilot.app.screen.rows  # type: ignore[attr-defined]
     index = next(i for i, ful in enumerate(rows) if ful.status == status)
     for _ in range(index):
-        await pilot.press("down")
-    await pilot.press("enter")
+        await press(pilot, "down")
+    await press(pilot, "enter")
     await settle(pilot)
 
 
@@ -98,7 +96,7 @@ async def picking(pilot: Pilot[Any]) -> None:
     await open_order(pilot, "created")
     screen: Any = pilot.app.screen
     first = screen.names.get(screen._shown_ids[0])
-    await pilot.press(*(first.gtin or first.sku), "enter")
+    await press(pilot, *(first.gtin or first.sku), "enter")
     await settle(pilot)
 
 
@@ -109,17 +107,17 @@ async def packing(pilot: Pilot[Any]) -> None:
     screen: Any = pilot.app.screen
     for item_id in list(screen._shown_ids):
         line = screen.work.line(item_id)
-        await pilot.press("ctrl+u")
+        await press(pilot, "ctrl+u")
         await settle(pilot)
-        await pilot.press(*str(line.qty), "enter")
+        await press(pilot, *str(line.qty), "enter")
         await settle(pilot)
-        await pilot.press("down")
+        await press(pilot, "down")
     await settle(pilot)
-    await pilot.press("ctrl+n")
+    await press(pilot, "ctrl+n")
     await settle(pilot)
-    await pilot.press("enter")
+    await press(pilot, "enter")
     await settle(pilot)
-    await pilot.press("ctrl+a")
+    await press(pilot, "ctrl+a")
     await settle(pilot)
 
 
@@ -127,22 +125,22 @@ async def receiving(pilot: Pilot[Any]) -> None:
     """The first manifest on the inbound list accepted, a bin chosen and its first line's item
     scanned once."""
     await choose_location(pilot)
-    await pilot.press("f6")
+    await press(pilot, "f6")
     await settle(pilot)
-    await pilot.press("enter")
+    await press(pilot, "enter")
     await settle(pilot)
     screen: Any = pilot.app.screen
     if screen.work.status == "requested":
-        await pilot.press("ctrl+a")
+        await press(pilot, "ctrl+a")
         await settle(pilot)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
-    await pilot.press("ctrl+b")
+    await press(pilot, "ctrl+b")
     await settle(pilot)
-    await pilot.press("enter")
+    await press(pilot, "enter")
     await settle(pilot)
     first = screen.names.get(screen._shown_ids[0])
-    await pilot.press(*(first.gtin or first.sku), "enter")
+    await press(pilot, *(first.gtin or first.sku), "enter")
     await settle(pilot)
 
 
@@ -154,7 +152,7 @@ def with_steady_cursor(scene: Scene) -> Scene:
         await scene(pilot)
         for field in pilot.app.screen.query(Input):
             field.cursor_blink = False
-        await pilot.pause()
+        await settle(pilot, 0)
 
     return run
 

@@ -11,13 +11,13 @@ from console.ui.screens.adjust import AdjustScreen
 from console.ui.screens.dialogs import BinPicker, Confirm
 from tests.contract.test_levels import qty
 from tests.contract.world import A1, A2, BOLT, BOLT_GTIN13, BRACKET, RENO
-from tests.ui.conftest import cells, message, scan, settle, static_text
+from tests.ui.conftest import cells, message, press, scan, settle, static_text
 
 
 async def open_bolt(pilot: Any) -> AdjustScreen:
     """F3 with nothing open, then scan the bolt: the adjust screen on it, first bin chosen."""
     await settle(pilot)
-    await pilot.press("f3")
+    await press(pilot, "f3")
     await settle(pilot)
     await scan(pilot, BOLT_GTIN13)
     screen = pilot.app.screen
@@ -27,8 +27,8 @@ async def open_bolt(pilot: Any) -> AdjustScreen:
 
 
 async def type_qty(pilot: Any, text: str) -> None:
-    await pilot.press(*text)
-    await pilot.pause()
+    await press(pilot, *text)
+    await settle(pilot, 0)
 
 
 async def level(backend: Any, layout: str | None, field: str = "verified_qty") -> int:
@@ -43,7 +43,7 @@ async def test_preview_then_apply_a_delta(make_app, backend) -> None:
         await type_qty(pilot, "+5")
         assert "A-01-01 · verified: 10 → 15" in static_text(app, "#preview")
         assert backend.count("update_item") == 0  # nothing sent while typing
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert await level(backend, A1) == 15
         assert "Done" in message(app)
@@ -56,10 +56,10 @@ async def test_choose_bin_with_arrows_and_quantity_type(make_app, backend) -> No
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_bolt(pilot)
-        await pilot.press("down", "ctrl+t")  # second bin, damaged
+        await press(pilot, "down", "ctrl+t")  # second bin, damaged
         await type_qty(pilot, "+2")
         assert "A-01-02 · damaged: 0 → 2" in static_text(app, "#preview")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert await level(backend, A2, "damaged_qty") == 2
         assert await level(backend, A2) == 5
@@ -72,7 +72,7 @@ async def test_scanning_a_bin_label_chooses_it(make_app, backend) -> None:
         await scan(pilot, "Shelf [A1]")  # a bin this item is not in yet
         assert "Shelf [A1] · verified: 0" in static_text(app, "#preview")
         await type_qty(pilot, "+4")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert await level(backend, BRACKET) == 4
 
@@ -85,7 +85,7 @@ async def test_bad_quantities_are_refused_and_nothing_is_sent(
     async with app.run_test(size=(80, 24)) as pilot:
         await open_bolt(pilot)
         await type_qty(pilot, typed)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert backend.count("update_item") == 0
         assert await level(backend, A1) == 10
@@ -100,7 +100,7 @@ async def test_below_zero_is_refused_before_sending(make_app, backend) -> None:
         await open_bolt(pilot)
         await type_qty(pilot, "-11")
         assert "refused" in static_text(app, "#preview")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert "would be -1" in message(app)
         assert "Nothing was sent" in message(app)
@@ -112,17 +112,17 @@ async def test_reset_needs_a_second_confirmation(make_app, backend) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await open_bolt(pilot)
         await type_qty(pilot, "=100")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, Confirm)
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert backend.count("update_item") == 0
         assert "not sent" in message(app)
         assert app.screen.query_one("#qty").value == "=100"  # kept, to correct or confirm
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert await level(backend, A1) == 100
         sent = backend.calls[-1]
@@ -140,7 +140,7 @@ async def test_a_refusal_from_the_backend_is_shown_and_the_level_re_read(make_ap
         )
         await type_qty(pilot, "-5")
         assert "10 → 5" in static_text(app, "#preview")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert "Refused" in message(app)
         assert "would be -2" in message(app)
@@ -150,17 +150,21 @@ async def test_a_refusal_from_the_backend_is_shown_and_the_level_re_read(make_ap
 
 
 async def test_a_lost_answer_is_re_read_and_never_re_sent(make_app, backend) -> None:
+    """Against a backend that does not honour idempotency keys, sending a delta again could
+    count it twice: the level is re-read instead, and the operator checks it."""
+
     async def apply_then_lose(real: Any, *args: Any, **kwargs: Any) -> Any:
         await real(*args, **kwargs)
         raise OutcomeUnknown("The connection dropped before the answer arrived.")
 
+    backend.keys_honoured = False
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_bolt(pilot)
         backend.hooks["update_item"] = apply_then_lose
         reads_before = backend.count("get_item")
         await type_qty(pilot, "+3")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot, 0.5)
         assert backend.count("update_item") == 1
         assert backend.count("get_item") > reads_before  # re-read
@@ -170,12 +174,44 @@ async def test_a_lost_answer_is_re_read_and_never_re_sent(make_app, backend) -> 
         assert cells(app, "#log")[0][3] == "check level"
 
 
+async def test_a_lost_answer_is_sent_again_with_its_key_where_keys_are_honoured(
+    make_app, backend
+) -> None:
+    """The backend applies a key once: the change is sent again, with the same key, until an
+    answer comes; it shows as waiting meanwhile, and counts once."""
+    losses = 2
+
+    async def apply_then_lose(real: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal losses
+        answer = await real(*args, **kwargs)
+        if losses:
+            losses -= 1
+            raise OutcomeUnknown("The connection dropped before the answer arrived.")
+        return answer
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_bolt(pilot)
+        backend.hooks["update_item"] = apply_then_lose
+        await type_qty(pilot, "+3")
+        await press(pilot, "enter")
+        await settle(pilot, 0.2)
+        assert cells(app, "#log")[0][3] == "waiting"
+        assert "sent again" in message(app)
+        await settle(pilot, 3.5)  # the waits between attempts: 1 s, then 2 s
+        keys = {call[2]["idempotency_key"] for call in backend.calls if call[0] == "update_item"}
+        assert backend.count("update_item") == 3 and len(keys) == 1
+        assert await level(backend, A1) == 13  # applied exactly once
+        assert cells(app, "#log")[0][3] == "applied"
+        assert cells(app, "#bins")[0][1] == "13"
+
+
 async def test_mark_damaged_is_one_update(make_app, backend) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_bolt(pilot)
         await type_qty(pilot, "+3")
-        await pilot.press("ctrl+d")
+        await press(pilot, "ctrl+d")
         await settle(pilot)
         assert backend.count("update_item") == 1
         assert (await level(backend, A1), await level(backend, A1, "damaged_qty")) == (7, 3)
@@ -186,10 +222,10 @@ async def test_move_between_bins_is_one_update(make_app, backend) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await open_bolt(pilot)
         await type_qty(pilot, "+4")
-        await pilot.press("ctrl+b")
+        await press(pilot, "ctrl+b")
         await settle(pilot)
         assert isinstance(app.screen, BinPicker)
-        await pilot.press("enter")  # first other bin: A-01-02
+        await press(pilot, "enter")  # first other bin: A-01-02
         await settle(pilot)
         assert backend.count("update_item") == 1
         assert (await level(backend, A1), await level(backend, A2)) == (6, 9)
@@ -200,14 +236,14 @@ async def test_undo_sends_the_inverse_after_showing_it(make_app, backend) -> Non
     async with app.run_test(size=(80, 24)) as pilot:
         await open_bolt(pilot)
         await type_qty(pilot, "+5")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
-        await pilot.press("ctrl+z")
+        await press(pilot, "ctrl+z")
         await settle(pilot)
         assert isinstance(app.screen, Confirm)
         body = " ".join(str(w.render()) for w in app.screen.query(".dialog-body"))
         assert "A-01-01 verified -5" in body
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert await level(backend, A1) == 10
         assert [row[3] for row in cells(app, "#log")] == ["applied", "undone"]
@@ -218,14 +254,14 @@ async def test_undo_of_a_reset_restores_the_old_count(make_app, backend) -> None
     async with app.run_test(size=(80, 24)) as pilot:
         await open_bolt(pilot)
         await type_qty(pilot, "=2")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
-        await pilot.press("enter")  # confirm the reset
+        await press(pilot, "enter")  # confirm the reset
         await settle(pilot)
         assert await level(backend, A1) == 2
-        await pilot.press("ctrl+z")
+        await press(pilot, "ctrl+z")
         await settle(pilot)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert await level(backend, A1) == 10
 
@@ -235,7 +271,7 @@ async def test_f3_from_an_item_adjusts_that_item(make_app) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await scan(pilot, "PH-GLV-L")
-        await pilot.press("f3")
+        await press(pilot, "f3")
         await settle(pilot)
         assert isinstance(app.screen, AdjustScreen)
         assert app.screen.item is not None and app.screen.item.name == "Nitrile Gloves Large"

@@ -25,7 +25,7 @@ from tests.contract.world import (
     NOW,
     RENO,
 )
-from tests.ui.conftest import cells, message, rings, scan, settle, static_text
+from tests.ui.conftest import cells, message, press, rings, scan, settle, static_text
 
 GS = "\x1d"
 BOLT_14 = gtin14(BOLT_GTIN13)
@@ -68,7 +68,7 @@ async def levels(warehouse: Any, item_id: str) -> dict[str | None, tuple[int, in
 
 async def open_order(pilot: Any, number: str = "SO-1") -> OrderScreen:
     await settle(pilot)
-    await pilot.press("f5")
+    await press(pilot, "f5")
     await settle(pilot)
     assert isinstance(pilot.app.screen, PickPackScreen)
     await scan(pilot, number)
@@ -80,14 +80,14 @@ async def open_order(pilot: Any, number: str = "SO-1") -> OrderScreen:
 
 async def pack_in_one_parcel_and_complete(pilot: Any, pause: float = 0.3) -> None:
     """Ctrl+N with the suggested sizes, Ctrl+A, then Ctrl+K confirmed twice: packed, completed."""
-    await pilot.press("ctrl+n")
+    await press(pilot, "ctrl+n")
     await settle(pilot)
-    await pilot.press("enter", "ctrl+a")
+    await press(pilot, "enter", "ctrl+a")
     await settle(pilot)
     for _ in range(2):
-        await pilot.press("ctrl+k")
+        await press(pilot, "ctrl+k")
         await settle(pilot)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot, pause)
 
 
@@ -109,14 +109,14 @@ async def test_the_queue_shows_open_orders_here_soonest_due_first(make_app, back
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("f5")
+        await press(pilot, "f5")
         await settle(pilot)
         rows = cells(app, "#records")
         assert [row[1] for row in rows] == ["SO-LATE", "SO-LATER"]
         assert rows[0][0] == "✖" and rows[0][6] == "overdue 3 h", "overdue reads without colour"
         assert rows[1][0] == "" and rows[1][6] == "in 2 d"
         assert "1 overdue" in static_text(app, "#summary")
-        await pilot.press("down", "enter")
+        await press(pilot, "down", "enter")
         await settle(pilot)
         assert (
             isinstance(app.screen, OrderScreen)
@@ -152,28 +152,28 @@ async def test_a_whole_order_picked_packed_and_completed_by_scans(make_app, back
         assert stored.status == "picked", "every line picked: the order is picked"
         assert [line.picked_qty for line in stored.inventory] == [12, 3]
 
-        await pilot.press("ctrl+n")
+        await press(pilot, "ctrl+n")
         await settle(pilot)
         assert isinstance(app.screen, Ask)
-        await pilot.press("enter")  # the sizes the items' packaged dimensions give
+        await press(pilot, "enter")  # the sizes the items' packaged dimensions give
         await settle(pilot)
         await scan(pilot, BOLT_GTIN13)  # one unit into the parcel by scanning
-        await pilot.press("ctrl+a")  # the rest by choosing
+        await press(pilot, "ctrl+a")  # the rest by choosing
         await settle(pilot)
         parcels = cells(app, "#parcel-table")
         assert parcels[0][1:] == ["4×3×26", "12.6", "15", "ok"]
-        await pilot.press("ctrl+k")
+        await press(pilot, "ctrl+k")
         await settle(pilot)
         assert isinstance(app.screen, Confirm)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert (await warehouse.get_fulfillment(order.fulfillment.id)).status == "packed"
-        await pilot.press("ctrl+k")
+        await press(pilot, "ctrl+k")
         await settle(pilot)
         assert isinstance(app.screen, Confirm)
         body = static_text(app, ".dialog-body")
         assert "10 reserved shipped out of A-01-01" in body and "3 reserved shipped" in body
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert "is completed" in message(app)
     stored = await warehouse.get_fulfillment(order.fulfillment.id)
@@ -237,11 +237,11 @@ async def test_a_lot_that_is_not_first_to_expire_asks_first(make_app, backend) -
         await scan(pilot, f"]C101{MILK_14}10L-300")
         assert isinstance(app.screen, Confirm)
         assert "L-200 expires first" in static_text(app, ".dialog-body")
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert picked(app)["Organic Oat Milk 1 L"] == ("3", "0")
         await scan(pilot, f"]C101{MILK_14}10L-300")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert picked(app)["Organic Oat Milk 1 L"] == ("3", "1")
 
@@ -269,19 +269,19 @@ async def test_short_pick_and_typed_quantity_then_completion_returns_the_short(
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_order(pilot)
-        await pilot.press("ctrl+u")  # on the first line: the bolt
+        await press(pilot, "ctrl+u")  # on the first line: the bolt
         await settle(pilot)
-        await pilot.press(*"5x", "enter")
+        await press(pilot, *"5x", "enter")
         await settle(pilot)
         assert "not a quantity" in message(app)
-        await pilot.press("ctrl+u")
+        await press(pilot, "ctrl+u")
         await settle(pilot)
-        await pilot.press("9", "enter")
+        await press(pilot, "9", "enter")
         await settle(pilot)
         assert picked(app)["Stainless Hex Bolt M8x40"] == ("12", "9")
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
-        await pilot.press(*"only 9 in bin", "enter")
+        await press(pilot, *"only 9 in bin", "enter")
         await settle(pilot)
         assert cells(app, "#pick-table")[0][0] == "S"
         await scan(pilot, f"]C101{MILK_14}10L-200{GS}303")
@@ -301,19 +301,19 @@ async def test_cancel_needs_a_reason_shows_its_effect_and_returns_stock(make_app
     async with app.run_test(size=(80, 24)) as pilot:
         await open_order(pilot)
         await scan(pilot, BOLT_GTIN13)
-        await pilot.press("ctrl+x")
+        await press(pilot, "ctrl+x")
         await settle(pilot)
-        await pilot.press("enter")  # no reason
+        await press(pilot, "enter")  # no reason
         await settle(pilot)
         assert "needs a reason" in message(app)
         assert (await warehouse.get_fulfillment(order.id)).status == "processing"
-        await pilot.press("ctrl+x")
+        await press(pilot, "ctrl+x")
         await settle(pilot)
-        await pilot.press(*"customer called", "enter")
+        await press(pilot, *"customer called", "enter")
         await settle(pilot)
         body = static_text(app, ".dialog-body")
         assert "10 back from reserved to verified at A-01-01" in body
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
     stored = await warehouse.get_fulfillment(order.id)
     assert stored.status == "canceled" and stored.cancel_reason == "customer called"
@@ -354,7 +354,7 @@ async def test_progress_is_saved_as_the_operator_goes(make_app, backend) -> None
     async with app.run_test(size=(80, 24)) as pilot:
         await open_order(pilot)
         await scan(pilot, f"]C101{BOLT_14}305")
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert cells(app, "#records")[0][4] == "5"
     second = make_app()  # another console on the same warehouse
@@ -363,7 +363,9 @@ async def test_progress_is_saved_as_the_operator_goes(make_app, backend) -> None
         assert picked(second)["Stainless Hex Bolt M8x40"] == ("12", "5")
 
 
-async def test_the_same_pick_pack_through_the_http_backend_against_the_server(memory) -> None:
+async def test_the_same_pick_pack_through_the_http_backend_against_the_server(
+    memory, clock
+) -> None:
     """The console on the HTTP client, talking to the real server over loopback."""
     from console.backends.http import HttpBackend
     from console.server import ServerThread, create_app
@@ -374,7 +376,7 @@ async def test_the_same_pick_pack_through_the_http_backend_against_the_server(me
     order = await new_order(warehouse)
     with ServerThread(create_app(warehouse)) as server:
         client = HttpBackend(server.url, None)
-        app = WarehouseApp(client, bell=False, memory=memory, location_id=RENO, clock=lambda: NOW)
+        app = WarehouseApp(client, bell=False, memory=memory, location_id=RENO, clock=clock)
         try:
             async with app.run_test(size=(80, 24)) as pilot:
                 await open_order(pilot)

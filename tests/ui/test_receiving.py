@@ -25,7 +25,16 @@ from tests.contract.world import (
     NOW,
     RENO,
 )
-from tests.ui.conftest import cells, message, rings, scan, settle, static_text, type_like_a_scanner
+from tests.ui.conftest import (
+    cells,
+    message,
+    press,
+    rings,
+    scan,
+    settle,
+    static_text,
+    type_like_a_scanner,
+)
 
 GS = "\x1d"
 BOLT_14 = gtin14(BOLT_GTIN13)
@@ -51,7 +60,7 @@ def lines(app: WarehouseApp) -> dict[str, list[str]]:
 
 async def open_manifest(pilot: Any, number: str = "PO-1001") -> ManifestScreen:
     await settle(pilot)
-    await pilot.press("f6")
+    await press(pilot, "f6")
     await settle(pilot)
     assert isinstance(pilot.app.screen, InboundScreen)
     await scan(pilot, number)
@@ -63,12 +72,12 @@ async def open_manifest(pilot: Any, number: str = "PO-1001") -> ManifestScreen:
 
 async def confirm(pilot: Any, key: str) -> str:
     """Press `key`, read the confirmation it opens, and answer it with Enter."""
-    await pilot.press(key)
+    await press(pilot, key)
     await settle(pilot)
     dialog = pilot.app.screen
     assert isinstance(dialog, Confirm), f"{key} opened no confirmation"
     text = static_text(pilot.app, ".dialog-body")
-    await pilot.press("enter")
+    await press(pilot, "enter")
     await settle(pilot, 0.4)
     return text
 
@@ -97,7 +106,7 @@ async def test_the_inbound_list_shows_manifests_here_expected_first(make_app, ba
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("f6")
+        await press(pilot, "f6")
         await settle(pilot)
         rows = cells(app, "#records")
         assert [row[1] for row in rows] == ["PO-LATE", "PO-1001"]
@@ -105,10 +114,10 @@ async def test_the_inbound_list_shows_manifests_here_expected_first(make_app, ba
         assert rows[1][2:] == ["2", "18", "0", "requested", "in 24 h"]
         assert "1 late" in static_text(app, "#summary")
         assert "1Z999AA10123456784" in static_text(app, "#record-line")
-        await pilot.press("ctrl+t")
+        await press(pilot, "ctrl+t")
         await settle(pilot)
         assert "PO-VOID" in [row[1] for row in cells(app, "#records")]
-        await pilot.press("ctrl+t")
+        await press(pilot, "ctrl+t")
         await settle(pilot)
         await scan(pilot, "1Z999AA10123456784")  # a tracking number opens its manifest
         assert isinstance(app.screen, ManifestScreen)
@@ -129,7 +138,7 @@ async def test_a_full_receipt_by_scans_puts_every_unit_away(make_app, backend) -
         await scan(pilot, "Shelf [A1]")
         for _ in range(6):  # six single units at scanner speed, one after another
             await type_like_a_scanner(pilot, MILK_GTIN12)
-            await pilot.pause(0.35)  # not a double read
+            await settle(pilot, 0.35)  # not a double read
         await settle(pilot)
         assert lines(app)[BOLT_NAME] == ["A-01-02", "—", "12", "12", "0", "0"]
         assert lines(app)[MILK_NAME] == ["Shelf [A1]", "—", "6", "6", "0", "0"]
@@ -155,10 +164,10 @@ async def test_a_partial_receipt_with_damaged_units_reports_what_is_missing(
         await confirm(pilot, "ctrl+a")
         await scan(pilot, "A-01-01")
         await scan(pilot, f"]C101{BOLT_14}3010")
-        await pilot.press("ctrl+d")
+        await press(pilot, "ctrl+d")
         assert "DAMAGED" in static_text(app, "#manifest-summary")
         await scan(pilot, BOLT_GTIN13)
-        await pilot.press("ctrl+d")
+        await press(pilot, "ctrl+d")
         assert lines(app)[BOLT_NAME][2:] == ["12", "10", "1", "1"]
         assert lines(app)[MILK_NAME][2:] == ["6", "0", "0", "6"]
         effects = await confirm(pilot, "ctrl+k")
@@ -182,12 +191,12 @@ async def test_over_receipts_and_unexpected_items_ring_and_ask_first(make_app, b
         await scan(pilot, BOLT_GTIN13)  # the 13th
         assert isinstance(app.screen, Confirm) and rung
         assert "Over-receipt" in static_text(app, ".dialog-body")
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert "Nothing counted" in message(app)
         assert screen.work.received_qty(BOLT) == 12
         await scan(pilot, BOLT_GTIN13)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         await scan(pilot, BOLT_GTIN13)  # confirmed once: not asked again
         assert not isinstance(app.screen, Confirm)
@@ -195,7 +204,7 @@ async def test_over_receipts_and_unexpected_items_ring_and_ask_first(make_app, b
         await scan(pilot, "PH-GLV-L")  # gloves are not on the manifest
         assert isinstance(app.screen, Confirm)
         assert "unexpected item" in static_text(app, ".dialog-body")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot, 0.4)
         row = cells(app, "#receipt-table")[-1]
         assert row[0] == "+" and row[1] == "Nitrile Gloves Large" and row[4:6] == ["0", "1"]
@@ -264,15 +273,15 @@ async def test_typed_counts_refuse_bad_input_and_change_nothing(make_app, backen
         screen = await open_manifest(pilot)
         await confirm(pilot, "ctrl+a")
         await scan(pilot, "A-01-02")
-        await pilot.press("ctrl+u")  # the first line: bolts
+        await press(pilot, "ctrl+u")  # the first line: bolts
         await settle(pilot)
-        await pilot.press("backspace", *"5x", "enter")  # the received field: "5x"
+        await press(pilot, "backspace", *"5x", "enter")  # the received field: "5x"
         await settle(pilot)
         assert "“5x” is not a count" in message(app)
         assert screen.work.counted(BOLT) == 0
-        await pilot.press("ctrl+u")
+        await press(pilot, "ctrl+u")
         await settle(pilot)
-        await pilot.press("backspace", "4", "tab", "backspace", "1", "enter")
+        await press(pilot, "backspace", "4", "tab", "backspace", "1", "enter")
         await settle(pilot)
         assert lines(app)[BOLT_NAME] == ["A-01-02", "—", "12", "4", "1", "7"]
 
@@ -305,7 +314,7 @@ async def test_a_lost_answer_keeps_the_counts_and_nothing_counts_twice(
     assert next(ln for ln in stored.inventory if ln.item_id == BOLT).received_qty == 2
 
 
-async def test_the_same_receipt_through_the_http_backend_against_the_server(memory) -> None:
+async def test_the_same_receipt_through_the_http_backend_against_the_server(memory, clock) -> None:
     from console.backends.http import HttpBackend
     from console.server import ServerThread, create_app
     from tests.contract.world import build_world
@@ -313,16 +322,16 @@ async def test_the_same_receipt_through_the_http_backend_against_the_server(memo
     warehouse = build_world()
     with ServerThread(create_app(warehouse)) as server:
         client = HttpBackend(server.url, None)
-        app = WarehouseApp(client, bell=False, memory=memory, location_id=RENO, clock=lambda: NOW)
+        app = WarehouseApp(client, bell=False, memory=memory, location_id=RENO, clock=clock)
         try:
             async with app.run_test(size=(80, 24)) as pilot:
                 await open_manifest(pilot)
                 await confirm(pilot, "ctrl+a")
                 await scan(pilot, "A-01-02")
                 await scan(pilot, f"]C101{BOLT_14}3011")
-                await pilot.press("ctrl+d")
+                await press(pilot, "ctrl+d")
                 await scan(pilot, BOLT_GTIN13)
-                await pilot.press("ctrl+d")
+                await press(pilot, "ctrl+d")
                 await scan(pilot, "Shelf [A1]")
                 await scan(pilot, f"]C101{MILK_14}10L-200{GS}305")
                 await settle(pilot, 0.5)
@@ -348,13 +357,13 @@ async def test_a_manifest_opened_from_an_old_list_counts_on_top_of_the_newest(
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("f6")
+        await press(pilot, "f6")
         await settle(pilot)
         # another console counts 5 bolts while this list is on screen
         await backend.inner.update_manifest(
             MANIFEST, {"inventory": [{"item_id": BOLT, "received_qty": 5, "layout_id": A1}]}
         )
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         await type_like_a_scanner(pilot, BOLT_GTIN13, gap=0)  # at once, while it opens
         await settle(pilot)
@@ -364,12 +373,12 @@ async def test_a_manifest_opened_from_an_old_list_counts_on_top_of_the_newest(
 
 
 async def test_leaving_with_unsaved_counts_asks_for_a_second_esc(make_app, backend) -> None:
-    from console.domain.errors import Unavailable
+    from console.domain.errors import Unreachable
 
     await backend.inner.update_manifest(MANIFEST, {"status": "accepted"})
 
     async def down(real: Any, *args: Any, **kwargs: Any) -> Any:
-        raise Unavailable("The backend is not answering.")
+        raise Unreachable("The backend is not answering.")
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -378,15 +387,15 @@ async def test_leaving_with_unsaved_counts_asks_for_a_second_esc(make_app, backe
         await scan(pilot, "A-01-01")
         # no settling while the backend is down: the saver keeps trying until it answers
         await type_like_a_scanner(pilot, BOLT_GTIN13)
-        await pilot.pause(0.3)
+        await settle(pilot, 0.3)
         assert "kept and sent again" in message(app)
-        await pilot.press("escape")
-        await pilot.pause(0.1)
+        await press(pilot, "escape")
+        await settle(pilot, 0.1)
         assert app.screen is screen and "Esc again" in message(app)
         del backend.hooks["update_manifest"]  # back: the kept count lands
         await settle(pilot, 1.5)
         assert not screen.work.unsaved
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, InboundScreen)
     stored = await backend.inner.get_manifest(MANIFEST)
@@ -401,7 +410,7 @@ async def test_a_scan_cannot_answer_a_question_but_a_bin_chooser_takes_a_bin_lab
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_manifest(pilot)
         await confirm(pilot, "ctrl+a")
-        await pilot.press("ctrl+b")
+        await press(pilot, "ctrl+b")
         await settle(pilot)
         await type_like_a_scanner(pilot, "A-01-02", gap=0)  # scanned into the chooser
         await settle(pilot)
@@ -412,7 +421,7 @@ async def test_a_scan_cannot_answer_a_question_but_a_bin_chooser_takes_a_bin_lab
         await type_like_a_scanner(pilot, MILK_GTIN12, gap=0)  # a stray scan: must not confirm
         await settle(pilot)
         assert isinstance(app.screen, Confirm) and len(rung) == before + 1
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert screen.work.counted(MILK) == 0
 
@@ -432,7 +441,7 @@ async def test_case_labels_of_a_new_lot_make_one_lot_and_a_second_lot_asks(
         await scan(pilot, f"]C101{MILK_14}10L-OTHER{GS}302")
         assert isinstance(app.screen, Confirm)
         assert "holds lot L-NEW" in static_text(app, ".dialog-body")
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert screen.work.counted(MILK) == 4
     numbers = [lot.number for lot in (await backend.inner.list_lots()).data]
@@ -473,10 +482,10 @@ async def test_typed_counts_never_overwrite_a_scan_that_landed_while_typing(
         screen = await open_manifest(pilot)
         await confirm(pilot, "ctrl+a")
         await scan(pilot, "A-01-02")
-        await pilot.press("ctrl+u")  # bolts: 0 received, 0 damaged
+        await press(pilot, "ctrl+u")  # bolts: 0 received, 0 damaged
         await settle(pilot)
         screen.record(lambda: screen.work.receive(BOLT, 1, layout_id=A2), BOLT)  # a slow lookup
-        await pilot.press("backspace", "4", "enter")
+        await press(pilot, "backspace", "4", "enter")
         await settle(pilot)
         assert "Scans came in while you typed" in message(app)
         assert screen.work.received_qty(BOLT) == 1

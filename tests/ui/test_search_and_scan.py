@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from console.domain.errors import Unavailable
@@ -10,14 +9,14 @@ from console.ui.screens.item import ItemScreen
 from console.ui.screens.search import SearchScreen
 from console.ui.widgets import ScanField
 from tests.contract.world import BOLT, BOLT_GTIN13, MILK_GTIN12, RENO
-from tests.ui.conftest import cells, message, scan, settle, type_like_a_scanner
+from tests.ui.conftest import cells, message, press, scan, settle, type_like_a_scanner, typed
 
 
 async def test_typing_with_a_typo_finds_and_highlights(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press(*"stainles")
+        await press(pilot, *"stainles")
         await settle(pilot)
         rows = cells(app, "#results")
         assert rows[0][0] == "Stainless Hex Bolt M8x40"
@@ -32,10 +31,10 @@ async def test_enter_on_typed_words_opens_the_highlighted_item(make_app) -> None
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         for char in "oat milk":
-            await pilot.press(char)
-            await pilot.pause(0.05)  # a hand, not a scanner
+            await press(pilot, char)
+            await settle(pilot, 0.05)  # a hand, not a scanner
         await settle(pilot)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, ItemScreen)
         assert app.screen.current_item.name == "Organic Oat Milk 1 L"
@@ -45,11 +44,11 @@ async def test_down_then_enter_opens_from_the_results(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)  # empty field: the catalogue by name
-        await pilot.press("down", "down", "enter")
+        await press(pilot, "down", "down", "enter")
         await settle(pilot)
         assert isinstance(app.screen, ItemScreen)
         assert app.screen.current_item.name == "Organic Oat Milk 1 L"
-        await pilot.press("escape")
+        await press(pilot, "escape")
         assert isinstance(app.screen, SearchScreen)
 
 
@@ -58,31 +57,29 @@ async def test_fast_typing_sends_at_most_two_searches(make_app, backend) -> None
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         before = backend.count("list_items")
-        for char in "stainless he":  # 12 characters, 5 ms apart
-            await pilot.press(char)
-            await asyncio.sleep(0.005)
+        await typed(pilot, "stainless he", gap=0.005)  # 12 characters, 5 ms apart
         await settle(pilot)
         assert backend.count("list_items") - before <= 2
         assert app.screen.query_one("#results").row_count == 1
         assert cells(app, "#results")[0][0] == "Stainless Hex Bolt M8x40"
 
 
-async def test_a_slow_old_answer_never_overwrites_a_newer_one(make_app, backend) -> None:
+async def test_a_slow_old_answer_never_overwrites_a_newer_one(make_app, backend, clock) -> None:
     async def slow_for_gloves(real: Any, query: Any = None) -> Any:
         if query is not None and query.search == "gloves":
-            await asyncio.sleep(0.6)
+            await clock.sleep(0.6)
         return await real(query)
 
     backend.hooks["list_items"] = slow_for_gloves
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press(*"gloves")
-        await pilot.pause(0.25)  # the slow search is under way
+        await press(pilot, *"gloves")
+        await settle(pilot, 0.25)  # the slow search is under way
         for _ in "gloves":
-            await pilot.press("backspace")
-        await pilot.press(*"tape")
-        await pilot.pause(1.0)
+            await press(pilot, "backspace")
+        await press(pilot, *"tape")
+        await settle(pilot, 1.0)
         await settle(pilot)
         assert [row[0] for row in cells(app, "#results")] == ["Packing Tape 48 mm"]
 
@@ -95,7 +92,7 @@ async def test_more_results_on_demand(make_app, backend) -> None:
         await settle(pilot)
         table = app.screen.query_one("#results")
         assert table.row_count == 50
-        await pilot.press("ctrl+n")
+        await press(pilot, "ctrl+n")
         await settle(pilot)
         assert table.row_count == 64
 
@@ -142,7 +139,7 @@ async def test_tab_and_lf_also_end_a_scan(make_app) -> None:
         await settle(pilot)
         await scan(pilot, BOLT_GTIN13, end="tab")
         assert app.screen.current_item.id == BOLT
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await scan(pilot, "FB-OAT-1L", end="ctrl+j")
         assert app.screen.current_item.name == "Organic Oat Milk 1 L"
 
@@ -162,7 +159,7 @@ async def test_scan_works_while_the_results_table_has_focus(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("down")
+        await press(pilot, "down")
         assert app.focused is app.screen.query_one("#results")
         await scan(pilot, "HW-BOLT-M8-40")
         assert isinstance(app.screen, ItemScreen)
@@ -176,7 +173,7 @@ async def test_scan_on_the_item_screen_opens_the_next_item(make_app) -> None:
         await scan(pilot, BOLT_GTIN13)
         await scan(pilot, "PH-GLV-L")
         assert app.screen.current_item.name == "Nitrile Gloves Large"
-        await pilot.press("escape")
+        await press(pilot, "escape")
         assert isinstance(app.screen, SearchScreen)
 
 
@@ -184,7 +181,7 @@ async def test_scans_never_fire_bindings(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("down")  # focus on the table, where letters would reach bindings
+        await press(pilot, "down")  # focus on the table, where letters would reach bindings
         await scan(pilot, "qQ jJ dD bB zZ ?/")
         assert isinstance(app.screen, SearchScreen)
         assert app.return_value is None and app.is_running
@@ -196,7 +193,7 @@ async def test_a_scan_arriving_all_at_once_on_the_table_opens_the_scanned_item(m
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("down", "down")  # the table has focus, Oat Milk highlighted
+        await press(pilot, "down", "down")  # the table has focus, Oat Milk highlighted
         await type_like_a_scanner(pilot, BOLT_GTIN13, gap=0)
         await settle(pilot)
         assert isinstance(app.screen, ItemScreen)
@@ -249,12 +246,12 @@ async def test_backend_down_while_searching_keeps_the_screen(make_app, backend) 
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         backend.hooks["list_items"] = down
-        await pilot.press(*"bolt")
+        await press(pilot, *"bolt")
         await settle(pilot)
         assert "did not answer" in message(app)
         assert app.is_running
         backend.hooks.clear()
-        await pilot.press("backspace")
+        await press(pilot, "backspace")
         await settle(pilot)
         assert cells(app, "#results")[0][0] == "Stainless Hex Bolt M8x40"
         assert app.location is not None and app.location.id == RENO

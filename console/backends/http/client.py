@@ -23,6 +23,7 @@ from console.backends.http.transport import (
     RetryPolicy,
     Transport,
 )
+from console.backends.protocol import Capabilities
 from console.domain.errors import InvalidInput, NotFound
 from console.domain.gtin import gtin14
 from console.domain.models import (
@@ -117,6 +118,10 @@ class HttpBackend:
     @property
     def label(self) -> str:
         return self._http.label
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return Capabilities(idempotency_keys=self._http.honours_keys)
 
     @property
     def base_url(self) -> str:

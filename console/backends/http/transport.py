@@ -17,7 +17,7 @@ message an operator can act on. The rules, in short:
   server (503) may answer after the upstream already applied the change, and a 500 may come from
   code that failed half-way; telling the operator "re-read" is always safe, telling them "it
   failed" when it did not would make them apply it twice. A failure to connect (nothing was sent)
-  is a plain :class:`Unavailable`.
+  is :class:`Unreachable`.
 * **The key is a secret.** It is only ever put in the ``PX-API-KEY`` header. Error messages are
   built from our own words plus the server's ``message`` (with the key redacted should a server
   echo it); typed errors are raised *outside* the ``except`` blocks, so no httpx exception (which
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import ipaddress
 import json
 import logging
 import random
@@ -43,6 +42,7 @@ from typing import Any
 
 import httpx
 
+from console.backends.loopback import is_loopback
 from console.domain.errors import (
     Conflict,
     FieldError,
@@ -52,8 +52,10 @@ from console.domain.errors import (
     RateLimited,
     Unauthorized,
     Unavailable,
+    Unreachable,
     WarehouseError,
 )
+from console.domain.wire import HONOURED, IDEMPOTENCY_KEY, IDEMPOTENCY_KEYS_HONOURED
 
 log = logging.getLogger("console.backends.http")
 
@@ -80,17 +82,6 @@ class RetryPolicy:
     backoff: float = 0.25  # seconds before the first retry; doubled each time, with jitter
     max_backoff: float = 4.0
     max_retry_after: float = 30.0  # a longer Retry-After is reported instead of waited out
-
-
-def is_loopback(host: str) -> bool:
-    """True for localhost and loopback addresses: traffic that never leaves the machine."""
-    host = host.strip("[]").rstrip(".").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_base_url(base_url: str, *, has_key: bool, allow_insecure_http: bool) -> httpx.URL:
@@ -211,6 +202,9 @@ class Transport:
         self.read_timeout = read_timeout
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
+        # Learned from the server's answers (console/domain/wire.py): until one says so, a change
+        # whose answer was lost is not sent again.
+        self.honours_keys = False
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
         if self._api_key:
             headers["PX-API-KEY"] = self._api_key
@@ -245,7 +239,7 @@ class Transport:
         headers: dict[str, str] = {}
         if call.is_change:
             # The caller's key, or a fresh one: a server that honours it never applies this twice.
-            headers["Idempotency-Key"] = call.idempotency_key or uuid.uuid4().hex
+            headers[IDEMPOTENCY_KEY] = call.idempotency_key or uuid.uuid4().hex
         for attempt in range(1, attempts + 1):
             outcome = await self._attempt(call, headers)
             last = attempt == attempts
@@ -256,6 +250,8 @@ class Transport:
                     continue
                 raise self._transport_error(call, outcome)
             log.debug("%s %s -> %d (attempt %d)", call.method, call.path, outcome.status, attempt)
+            if outcome.headers.get(IDEMPOTENCY_KEYS_HONOURED, "").strip().lower() == HONOURED:
+                self.honours_keys = True
             if 200 <= outcome.status < 300:
                 return outcome
             if not call.is_change and outcome.status in RETRYABLE_READ_STATUSES and not last:
@@ -368,7 +364,7 @@ class Transport:
         where = f"the API at {self.label}"
         if not failure.sent:
             nothing = " Nothing was sent." if call.is_change else ""
-            return Unavailable(
+            return Unreachable(
                 f"Could not reach {where} while {call.doing} ({failure.reason}): check the "
                 f"network and the API URL, then try again.{nothing}"
             )

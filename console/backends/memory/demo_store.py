@@ -18,18 +18,15 @@ import os
 import pickle
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pydantic
 
-from console.collector import collector_paused
-from console.domain.models import Fulfillment, Item, Location, Lot, Manifest
+from console.backends.memory.demo import DAY, DemoData, generate_demo, today_midnight_utc
 
 log = logging.getLogger(__name__)
 
 CACHE_DIR_ENV = "WAREHOUSE_CONSOLE_CACHE_DIR"
-DAY = 86_400
 # Larger demos are for load tests and benchmarks, where a snapshot of hundreds of megabytes
 # would cost more disk than the seconds it saves.
 SNAPSHOT_MAX_ITEMS = 20_000
@@ -38,21 +35,13 @@ _STALE_SECONDS = 2 * DAY
 
 _PACKAGE = Path(__file__).resolve().parents[2]  # console/
 # The code whose change changes the data or its classes.
-_SOURCES = ("domain", "backends/memory/demo.py", "backends/memory/demo_store.py")
-
-
-@dataclass
-class DemoData:
-    locations: list[Location]
-    items: list[Item]
-    lots: list[Lot]
-    manifests: list[Manifest]
-    fulfillments: list[Fulfillment]
-
-
-def today_midnight_utc() -> int:
-    now = int(time.time())
-    return now - now % DAY
+_SOURCES = (
+    "domain",
+    "backends/memory/demo.py",
+    "backends/memory/demo_store.py",
+    "backends/memory/catalogue.py",
+    "backends/memory/catalogue.txt",
+)
 
 
 def cache_dir() -> Path:
@@ -70,8 +59,6 @@ def demo_data(
     path = _snapshot_path(snapshots, items, seed, anchor) if snapshots else None
     if path is not None and (data := _read(path)) is not None:
         return data
-    from console.backends.memory.demo import generate_demo
-
     data = generate_demo(items=items, seed=seed, now=anchor)
     if path is not None:
         _write(path, data)
@@ -101,7 +88,7 @@ def _code_digest() -> str:
 
 def _read(path: Path) -> DemoData | None:
     try:
-        with path.open("rb") as file, collector_paused():
+        with path.open("rb") as file:
             data = pickle.load(file)  # our own file, in the user's cache (see above)
     except FileNotFoundError:
         return None

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from console.backends.memory.search import SearchIndex
-from console.collector import collector_paused
+from console.backends.protocol import Capabilities
 from console.domain import fulfillments as fulfillment_rules
 from console.domain import manifests as manifest_rules
 from console.domain.errors import Conflict, FieldError, InvalidInput, NotFound
@@ -65,6 +65,7 @@ from console.domain.requests import (
 T = TypeVar("T", bound=BaseModel)
 Body = RequestModel | Mapping[str, Any]
 
+MEMORY_CAPABILITIES = Capabilities(idempotency_keys=True)
 # How many idempotency keys are remembered; older ones are forgotten first.
 IDEMPOTENCY_MEMORY = 50_000
 
@@ -132,11 +133,10 @@ class MemoryWarehouse:
         self._unindexed: OrderedDict[str, None] = OrderedDict()  # O(1) pop from the front
         self._indexing: asyncio.Task[None] | None = None
         self._orders: dict[str, list[str]] = {}
-        with collector_paused():
-            for item in items:
-                self._unindexed[item.id] = None
-                self._reindex(item, None)
-                self._items[item.id] = item
+        for item in items:
+            self._unindexed[item.id] = None
+            self._reindex(item, None)
+            self._items[item.id] = item
         self._lots: dict[str, Lot] = {lot.id: lot for lot in lots}
         # lot ids first-to-expire first, per location (None: all): rebuilt after a lot changes
         self._lot_order: dict[str | None, list[str]] | None = None
@@ -169,6 +169,10 @@ class MemoryWarehouse:
     @property
     def label(self) -> str:
         return self._label
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return MEMORY_CAPABILITIES
 
     async def aclose(self) -> None:
         return None
@@ -268,7 +272,7 @@ class MemoryWarehouse:
 
     def _catch_up_search(self, budget: int | None = None) -> bool:
         """Index up to `budget` waiting items (all when None); True when none are left."""
-        with self._lock, collector_paused():
+        with self._lock:
             while self._unindexed and budget != 0:
                 item_id, _ = self._unindexed.popitem(last=False)
                 self._search.add(item_id, _search_fields(self._items[item_id]))

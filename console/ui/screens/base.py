@@ -8,18 +8,19 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.worker import Worker
 
-from console.backends.lookup import resolve_scan
 from console.backends.protocol import Backend
 from console.domain.errors import OutcomeUnknown, WarehouseError
 from console.domain.models import Location
 from console.domain.queries import SEARCH_TEXT_MAX
 from console.domain.scan import Scan, interpret
-from console.ui.footprint import forget_removed_widgets
+from console.services.notices import Notice, Tone
+from console.services.scans import resolve_scan
+from console.ui.upstream import forget_removed_widgets
 from console.ui.widgets import HeaderBar, KeysLine, MessageLine, ScanField
 
 if TYPE_CHECKING:
@@ -31,29 +32,19 @@ log = logging.getLogger(__name__)
 # sends one request for the whole word, not one per letter.
 DEBOUNCE_SECONDS = 0.12
 
+Job = Callable[[], Awaitable[None]]
+
 
 class WarehouseScreen(Screen[None]):
-    """A screen of the console. Subclasses give `compose_body`, `TITLE`, `HELP` and, if they take
-    scans, `handle_scan`."""
+    """A screen of the console. Subclasses give `SCREEN` (its id in the action table, with
+    `BINDINGS = bindings(SCREEN)`), `compose_body`, `TITLE`, `HELP` (`{action id}` in it shows
+    that action's key) and, if they take scans, `take_entry`."""
 
+    SCREEN: ClassVar[str] = ""
     TITLE: ClassVar[str] = ""
     HELP: ClassVar[str] = ""
-    _debounce: Timer | None = None
     # The screen width the tables' columns were last fitted to (set by the screens that fit).
     fitted_width = 0
-
-    def __init__(self) -> None:
-        super().__init__()
-        # Textual counts a new mode screen's styles as out of date and reparses all the CSS
-        # when it is first shown (~10 ms at start and at each F-key's first use), though the
-        # screen was made under the CSS in force: it is counted as up to date (Textual's private
-        # counter; a later theme change still restyles it).
-        try:
-            current = getattr(self.app, "_css_update_count", None)
-        except RuntimeError:  # no app running: a screen made outside one is left as Textual has it
-            current = None
-        if isinstance(current, int):
-            self._css_update_count = current
 
     @property
     def console(self) -> WarehouseApp:
@@ -83,9 +74,13 @@ class WarehouseScreen(Screen[None]):
 
     def debounce(self, callback: Callable[[], object]) -> None:
         """Run `callback` once typing pauses; each call restarts the wait."""
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._debounce = self.set_timer(DEBOUNCE_SECONDS, callback)
+        clock = self.console.clock
+
+        async def after_the_pause() -> None:
+            await clock.sleep(DEBOUNCE_SECONDS)
+            callback()
+
+        self.run_worker(after_the_pause, group="debounce", exclusive=True, exit_on_error=False)
 
     def on_resize(self, event: events.Resize) -> None:
         # Textual repeats a size while a screen settles: fitting again would redraw every row
@@ -113,15 +108,34 @@ class WarehouseScreen(Screen[None]):
         if self.is_mounted:
             self.refresh_header()
 
+    def action_back(self) -> None:
+        self.console.action_back()
+
+    def key(self, action_id: str) -> str:
+        """The key of an action, as the operator has it (remapped or not): 'Ctrl+T'."""
+        return self.console.key(action_id)
+
+    def key_words(self, binding: Binding) -> str | None:
+        """The keys line's words for an action whose words follow the screen's state."""
+        return None
+
     # -- the message line ---------------------------------------------------------------------
 
     def say(self, message: str, severity: str = "info") -> None:
-        self.query_one(MessageLine).show(message, severity)
+        for line in self.query(MessageLine):  # none once the screen is closed
+            line.show(message, severity)
 
     def alert(self, message: str, severity: str = "error") -> None:
         """Something the operator must look up for: the message line and the bell."""
         self.say(message, severity)
         self.console.ring()
+
+    def tell(self, notice: Notice) -> None:
+        """A service's message for the operator."""
+        if notice.ring:
+            self.alert(notice.text, notice.tone.value)
+        else:
+            self.say(notice.text, notice.tone.value)
 
     def searchable(self, text: str) -> bool:
         """Whether `text` can be sent as a search; when it cannot, the operator is told why."""
@@ -130,7 +144,7 @@ class WarehouseScreen(Screen[None]):
         self.say(
             f"Search text too long ({len(text)} characters, at most {SEARCH_TEXT_MAX}): "
             "not searched. ctrl+u clears the field.",
-            "warning",
+            Tone.WARNING,
         )
         return False
 
@@ -143,25 +157,23 @@ class WarehouseScreen(Screen[None]):
             log.exception("unexpected error", exc_info=error)
             self.alert(f"Unexpected error: {type(error).__name__}: {error}")
 
-    def run_io(
-        self,
-        work: Callable[[], Awaitable[None]],
-        *,
-        group: str,
-        exclusive: bool = True,
-    ) -> Worker[None]:
+    def run_io(self, work: Job, *, group: str, exclusive: bool = True) -> Worker[None]:
         """Run backend I/O off the event loop's critical path. Errors become a message, never an
         exit: an operator mid-task must not lose the screen to a network fault."""
 
         async def guarded() -> None:
             try:
                 await work()
-            except WarehouseError as error:
-                self.fail(error)
             except Exception as error:  # the screen must survive anything a backend does
                 self.fail(error)
 
-        return self.run_worker(guarded(), group=group, exclusive=exclusive, exit_on_error=False)
+        # the function, not a coroutine: a worker replaced before it starts never makes one
+        return self.run_worker(guarded, group=group, exclusive=exclusive, exit_on_error=False)
+
+    def start(self, job: Job) -> None:
+        """For services: run one of their background jobs as a worker of this screen (it ends
+        when the screen is closed)."""
+        self.run_io(job, group="service", exclusive=False)
 
     # -- scans --------------------------------------------------------------------------------
 
@@ -172,13 +184,18 @@ class WarehouseScreen(Screen[None]):
 
     async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
         message.stop()
-        if not message.value.strip():
-            return
-        message.field.done_with(message)
-        await self.handle_scan(interpret(message.value), message)
+        await self.take_entry(message)
 
-    async def handle_scan(self, scan: Scan, message: ScanField.Scanned) -> None:
-        """By default a scan opens the item it names (with its lot, if the label carries one)."""
+    async def take_entry(self, entry: ScanField.Scanned) -> None:
+        """Enter (or a scanner's end) in the scan field. By default a scan opens the item it
+        names (with its lot, if the label carries one); nothing typed, nothing done."""
+        if not entry.value.strip():
+            return
+        entry.field.done_with(entry)
+        await self.handle_scan(interpret(entry.value))
+
+    async def handle_scan(self, scan: Scan) -> None:
+        """A scan typed while no field had focus, or one this screen passes on."""
         self.run_io(lambda: self.open_scanned_item(scan), group="scan")
 
     async def open_scanned_item(self, scan: Scan) -> None:

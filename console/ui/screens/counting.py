@@ -1,23 +1,20 @@
-"""What the screens where an operator counts units by scanning (picking, receiving) share: the
-record read fresh before any scan counts, changes recorded and saved as they go, status changes
-shown before they are sent, and no leaving with counts unsaved by accident."""
+"""What the screens where an operator counts units by scanning (picking, receiving) share: a view
+over a counting session (console/services/counting.py), a table of lines, scans taken once the
+record is fresh, status changes shown before they are sent, and no leaving with counts unsaved
+by accident."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
-from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
-from console.backends.lookup import ItemNames, ScanMatch, find_bin, resolve_scan
-from console.domain.errors import Unavailable, WarehouseError
-from console.domain.gtin import gtin14
+from console.domain.errors import Unavailable
 from console.domain.models import Item, Layout
 from console.domain.scan import Scan, interpret
-from console.ui.saving import WorkSaver
+from console.services.counting import CountingSession
+from console.services.scans import KnownItems, ScanMatch, find_bin, resolve_scan
 from console.ui.screens.base import WarehouseScreen
 from console.ui.screens.dialogs import Confirm, effects_body
 from console.ui.screens.records import at_cursor, step_cursor
@@ -28,28 +25,24 @@ LEAVE_AGAIN_SECONDS = 5.0
 
 
 class CountingScreen(WarehouseScreen):
-    """Subclasses set `work` (with `next_update`, `confirmed`, `reread`, `unsaved`, `status`)
-    and call `keep_saved`. They give the lines table (`LINES`, `_columns`, `_line_ids`,
-    `_cells`), the lines around it (`_show_summary`, `_show_line`, `_show_more`), what a status
-    change redraws (`_after_change`), what a bin scan does (`_at_bin`) and how an item scan
-    counts (`take_scan`, usually through `scanned_item`)."""
+    """Subclasses set `work` (console/domain/picking.py, receiving.py) and call `keep_saved`.
+    They give the lines table (`LINES`, `_columns`, `_line_ids`, `_cells`), the lines around
+    it (`_show_summary`, `_show_line`, `_show_more`), what a status change redraws
+    (`_after_change`), what a bin scan does (`_at_bin`) and how an item scan counts
+    (`take_scan`, usually through `scanned_item`)."""
 
     WORK_WORD: ClassVar[str] = "counts"
+    KEY_KIND: ClassVar[str] = "counts"  # names the idempotency keys of its updates
     LINES: ClassVar[str] = ""  # the id of the table of lines, one row per item
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Back")]
 
     work: Any
-    saver: WorkSaver[Any]
+    session: CountingSession[Any]
 
     def __init__(self) -> None:
         super().__init__()
-        self._ready = asyncio.Event()
         self._shown_ids: list[str] = []  # the items of the table's rows, in order
-        self.names = ItemNames()
-        # the record's items by GTIN-14 and by SKU (casefolded), for scans resolved here
-        self._by_gtin: dict[str, Item] = {}
-        self._by_sku: dict[str, Item] = {}
-        self._leave_asked_at = -LEAVE_AGAIN_SECONDS
+        self.names = KnownItems()
+        self._leave_asked_at: float | None = None
 
     def keep_saved(
         self,
@@ -57,16 +50,32 @@ class CountingScreen(WarehouseScreen):
         update: Callable[[dict[str, Any], str], Awaitable[Any]],
         read: Callable[[], Awaitable[Any]],
     ) -> None:
-        self.saver = WorkSaver(
-            self,
+        self.session = CountingSession(
             self.work,
+            self.console.outbox,
             update=update,
             read=read,
-            show=self._show_all,
-            changed=self._after_change,
-            idle=self._show_summary,
+            start=self.start,
+            tell=self.tell,
+            reread=self._reread,
+            changed=self._changed,
+            idle=self._idle,
             what=self.WORK_WORD,
+            kind=self.KEY_KIND,
         )
+
+    def _reread(self) -> None:
+        if self.is_mounted:
+            self._show_all()
+            self.refresh_bindings()
+
+    def _changed(self, before: Any) -> None:
+        if self.is_mounted:
+            self._after_change(before)
+
+    def _idle(self) -> None:
+        if self.is_mounted:
+            self._show_summary()
 
     # -- the lines table ------------------------------------------------------------------------
 
@@ -154,14 +163,7 @@ class CountingScreen(WarehouseScreen):
         sent on an old basis would overwrite newer ones. Scans wait for this read."""
 
         async def read() -> None:
-            try:
-                fresh = await self.saver.try_read()
-                if fresh is not None and not self.work.unsaved:
-                    self.work.reread(fresh)
-                    self._show_all()
-                    self.refresh_bindings()
-            finally:
-                self._ready.set()
+            await self.session.open()
             if then is not None:
                 then()
 
@@ -172,38 +174,24 @@ class CountingScreen(WarehouseScreen):
         (the bin, the mode), not when its lookup finishes."""
 
         async def take() -> None:
-            await self._ready.wait()
+            await self.session.ready.wait()
             await self.take_scan(scan, **at_scan)
 
         self.run_io(take, group="scan", exclusive=False)
 
     def action_reload(self) -> None:
-        async def reread() -> None:
-            fresh = await self.saver.read()
-            # an answer older than what is shown (a confirmed update overtook it) is dropped
-            stale = (fresh.updated_at or 0) < (self.current_record().updated_at or 0)
-            if not self.saver.sending and not self.work.unsaved and not stale:
-                self.work.reread(fresh)
-                self._show_all()
-                self.refresh_bindings()
+        async def reload() -> None:
+            await self.session.reload()
 
-        self.run_io(reread, group="reload")
-
-    def current_record(self) -> Any:
-        """The fulfillment or manifest as last confirmed."""
-        raise NotImplementedError
+        self.run_io(reload, group="reload")
 
     # -- the operator's changes -----------------------------------------------------------------
 
     def record(self, change: Callable[[], object], item_id: str | None = None) -> bool:
         """Apply one of the operator's changes locally, show it, and send it."""
-        try:
-            change()
-        except WarehouseError as refusal:
-            self.alert(refusal.message)
+        if not self.session.record(change):
             return False
         self._after_record(item_id)
-        self.saver.send()
         return True
 
     def _after_record(self, item_id: str | None) -> None:
@@ -223,12 +211,7 @@ class CountingScreen(WarehouseScreen):
         return False
 
     def busy(self) -> bool:
-        if self.work.unsaved or self.saver.sending:
-            self.alert(
-                f"Still saving your last {self.WORK_WORD}; try again in a moment.", "warning"
-            )
-            return True
-        return False
+        return self.session.busy()
 
     def confirm_change(
         self,
@@ -247,17 +230,18 @@ class CountingScreen(WarehouseScreen):
         self.app.push_screen(Confirm(title, effects_body(effects)), answered)
 
     async def _change_status(self, body: dict[str, Any], done: Callable[[], str]) -> None:
-        if await self.saver.change_status(body):
+        if await self.session.change_status(body):
             self.say(done(), "success")
 
-    def action_leave(self) -> None:
-        now = time.monotonic()
-        unsaved = self.work.unsaved or self.saver.sending
-        if unsaved and now - self._leave_asked_at > LEAVE_AGAIN_SECONDS:
+    def action_back(self) -> None:
+        now = self.console.clock.monotonic()
+        unsaved = self.work.unsaved or self.session.sending
+        asked = self._leave_asked_at
+        if unsaved and (asked is None or now - asked > LEAVE_AGAIN_SECONDS):
             self._leave_asked_at = now
             self.alert(
-                f"Your last {self.WORK_WORD} are not saved yet: wait for them, or press Esc "
-                "again to leave without them.",
+                f"Your last {self.WORK_WORD} are not saved yet: wait for them, or press "
+                f"{self.key('back')} again to leave without them.",
                 "warning",
             )
             return
@@ -282,23 +266,14 @@ class CountingScreen(WarehouseScreen):
     def remember_item(self, item: Item) -> None:
         """An item of this record (or one scanned into it): its name, and its codes for scans."""
         self.names.remember(item)
-        if code := gtin14(item.gtin):
-            self._by_gtin[code] = item
-        if item.sku:
-            self._by_sku[item.sku.casefold()] = item
 
     async def fetch_items(self, item_ids: set[str]) -> None:
         await self.names.fetch(self.backend, item_ids)
-        for item_id in item_ids:
-            if (item := self.names.get(item_id)) is not None:
-                self.remember_item(item)
 
     def known_item(self, scan: Scan) -> Item | None:
         """An item of this record the scan names by GTIN or SKU, known without asking the
         backend: counting goes on at scanner speed, and while the backend is away."""
-        if scan.gtin:
-            return self._by_gtin.get(scan.gtin)
-        return self._by_sku.get(scan.text.casefold())
+        return self.names.known(scan)
 
     async def scanned_item(self, scan: Scan, known: Item | None) -> ScanMatch | None:
         """What a scan names: `known` (an item of this record) or what the backend resolves.
@@ -322,24 +297,25 @@ class CountingScreen(WarehouseScreen):
         return match
 
     def _scanned(self, scan: Scan) -> None:
-        here = self.current_record().location_id
+        here = self.work.record.location_id
         if self.location is None or self.location.id != here:
-            self.alert("This is another location's record: change back (F9) to count on it.")
+            self.alert(
+                f"This is another location's record: change back ({self.key('site')}) to "
+                "count on it."
+            )
             return
         if not self.take_bin(scan):
             self.scan_now(scan, **self.at_scan())
 
-    async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
-        message.stop()
-        message.prevent_default()
-        value = message.value.strip()
-        message.field.done_with(message)
+    async def take_entry(self, entry: ScanField.Scanned) -> None:
+        value = entry.value.strip()
+        entry.field.done_with(entry)
         if not value:
             return
-        if message.double_read:
+        if entry.double_read:
             self.say("Same label read twice at once: counted once.", "warning")
             return
-        self._scanned(interpret(message.value))
+        self._scanned(interpret(entry.value))
 
-    async def handle_scan(self, scan: Scan, message: ScanField.Scanned) -> None:
+    async def handle_scan(self, scan: Scan) -> None:
         self._scanned(scan)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
 from console.domain.models import Item, Layout, Location
+from console.ui.actions import bindings, keymap_of, keys_hint
 from console.ui.text import clean, plain
-from console.ui.widgets import KeysLine, Table
+from console.ui.widgets import KeysLine
 
 MOST_EFFECT_LINES = 40
 
@@ -31,10 +33,8 @@ class Confirm(ModalScreen[bool]):
     single letters, and a scan's Enter is held back by the app, so a stray scan cannot
     confirm."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "answer(True)", "Confirm", priority=True),
-        Binding("escape", "answer(False)", "Cancel", priority=True),
-    ]
+    SCREEN = "confirm"
+    BINDINGS: ClassVar[list[BindingType]] = bindings(SCREEN)
 
     def __init__(self, title: str, body: str) -> None:
         super().__init__()
@@ -47,7 +47,15 @@ class Confirm(ModalScreen[bool]):
             # a long body (a status change's effects, item by item) scrolls; the keys stay seen
             with VerticalScroll(classes="dialog-scroll"):
                 yield Static(Text(clean(self._body).replace(" | ", "\n")), classes="dialog-body")
-            yield Static("Enter confirm · ↑↓ scroll · Esc cancel", classes="dialog-keys")
+            yield Static(
+                keys_hint(
+                    keymap_of(self.app),
+                    ("confirm.yes", "confirm"),
+                    ("↑↓", "scroll"),
+                    ("confirm.no", "cancel"),
+                ),
+                classes="dialog-keys",
+            )
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
@@ -57,13 +65,9 @@ class Ask(ModalScreen[dict[str, str] | None]):
     """A few typed answers (a reason, a quantity, a parcel's sizes). Tab moves between fields,
     Enter gives them all, Esc gives up; the caller checks what was typed."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "give", "OK", priority=True),
-        Binding("escape", "give_up", "Cancel", priority=True),
-        # priority, so keys typed in one burst after Tab land in the next field
-        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
-    ]
+    SCREEN = "ask"
+    # Tab is a priority binding, so keys typed in one burst after it land in the next field
+    BINDINGS: ClassVar[list[BindingType]] = bindings(SCREEN)
 
     def __init__(self, title: str, body: str, fields: list[tuple[str, str, str]]) -> None:
         """`fields`: (key, label, value typed in already)."""
@@ -81,7 +85,15 @@ class Ask(ModalScreen[dict[str, str] | None]):
                 with Horizontal(classes="form-row"):
                     yield Label(plain(label), classes="form-label")
                     yield Input(value, id=f"ask-{key}", compact=True)
-            yield Static("Tab next · Enter OK · Esc cancel", classes="dialog-keys")
+            yield Static(
+                keys_hint(
+                    keymap_of(self.app),
+                    ("ask.next", "next"),
+                    ("ask.ok", "OK"),
+                    ("ask.cancel", "cancel"),
+                ),
+                classes="dialog-keys",
+            )
 
     def action_give(self) -> None:
         self.dismiss({key: self.query_one(f"#ask-{key}", Input).value for key, *_ in self._fields})
@@ -93,9 +105,8 @@ class Ask(ModalScreen[dict[str, str] | None]):
 class _Chooser(ModalScreen[object]):
     """A list to choose one row from with the arrows and Enter."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", priority=True),
-    ]
+    SCREEN = "choose"
+    BINDINGS: ClassVar[list[BindingType]] = bindings(SCREEN)
 
     def __init__(self, title: str) -> None:
         super().__init__()
@@ -104,8 +115,16 @@ class _Chooser(ModalScreen[object]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(plain(self._title, "bold"), classes="dialog-title")
-            yield Table(id="choices", cursor_type="row")
-            yield Static("↑↓ choose · Enter take · Esc cancel", classes="dialog-keys")
+            yield DataTable(id="choices", cursor_type="row")
+            yield Static(
+                keys_hint(
+                    keymap_of(self.app),
+                    ("↑↓", "choose"),
+                    ("Enter", "take"),
+                    ("choose.cancel", "cancel"),
+                ),
+                classes="dialog-keys",
+            )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -186,11 +205,11 @@ class ItemPicker(_Chooser):
 class HelpScreen(ModalScreen[None]):
     """F1: what this screen is for and every key that works on it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,f1,enter", "close", "Close", priority=True),
-    ]
+    SCREEN = "help"
+    BINDINGS: ClassVar[list[BindingType]] = bindings(SCREEN)
 
-    def __init__(self, title: str, text: str, keys: list[tuple[str, str]]) -> None:
+    def __init__(self, title: str, text: str, keys: list[tuple[str, str, str]]) -> None:
+        """`keys`: (key, words, what it does) of each action."""
         super().__init__()
         self._title = title
         self._text = text
@@ -200,16 +219,19 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog help"):
             yield Static(plain(f"Help: {self._title}", "bold"), classes="dialog-title")
             yield Static(Text(self._text), classes="dialog-body")
-            keys = Text()
-            for key, description in self._keys:
-                keys.append(f"{key:>10}  ", style="bold")
-                keys.append(f"{description}\n")
-            keys.append(f"{'ctrl+p':>10}  ", style="bold")
-            keys.append("Command palette: every action by name\n")
-            keys.append(f"{'ctrl+q':>10}  ", style="bold")
-            keys.append("Quit")
+            keys = Table.grid(padding=(0, 1))
+            keys.add_column(justify="right", no_wrap=True, style="bold")
+            keys.add_column(ratio=1)
+            for key, words, description in [
+                *self._keys,
+                ("Ctrl+P", "Palette", "Command palette: every action here by its words"),
+            ]:
+                keys.add_row(key, Text.assemble((words, "bold"), " ", description))
             yield Static(keys, classes="dialog-body")
-            yield Static("Esc close · ↑↓ scroll", classes="dialog-keys")
+            yield Static(
+                keys_hint(keymap_of(self.app), ("help.close", "close"), ("↑↓", "scroll")),
+                classes="dialog-keys",
+            )
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -218,10 +240,8 @@ class HelpScreen(ModalScreen[None]):
 class StartupProblem(ModalScreen[bool]):
     """The backend could not be reached at start: say so plainly and offer a retry."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter,f5", "answer(True)", "Retry", priority=True),
-        Binding("escape,ctrl+q", "answer(False)", "Quit", priority=True),
-    ]
+    SCREEN = "startup"
+    BINDINGS: ClassVar[list[BindingType]] = bindings(SCREEN)
 
     def __init__(self, backend: str, reason: str) -> None:
         super().__init__()
@@ -237,7 +257,10 @@ class StartupProblem(ModalScreen[bool]):
             yield Static(plain(self._reason), classes="dialog-body")
             yield Static(
                 "Check the network and the API URL and key (--api-url, PX_API_URL, PX_API_KEY or "
-                "the config file). Enter retry · Esc quit",
+                "the config file). "
+                + keys_hint(
+                    keymap_of(self.app), ("startup.retry", "retry"), ("startup.quit", "quit")
+                ),
                 classes="dialog-keys",
             )
         yield KeysLine(show_command_palette=True)

@@ -6,16 +6,17 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from console.domain.lots import fefo, show_day
 from console.domain.models import Dimensions, Item, Lot
 from console.domain.queries import LotQuery
+from console.ui.actions import bindings
 from console.ui.screens.base import WarehouseScreen
 from console.ui.text import clean, plain
-from console.ui.widgets import ScanField, Table
+from console.ui.widgets import ScanField
 
 
 def money(cents: int | None, currency: str | None) -> str:
@@ -34,16 +35,14 @@ def day(epoch: int | None) -> str:
 
 
 class ItemScreen(WarehouseScreen):
+    SCREEN = "item"
     TITLE = "Item"
     HELP = (
         "Everything known about one item: its fields, its stock per location and bin, and its "
-        "lots with the first to expire on top. F3 adjusts this item's levels; Esc goes back to "
-        "the search. Scanning another item opens it."
+        "lots with the first to expire on top. {adjust} adjusts this item's levels; {back} goes "
+        "back to the search. Scanning another item opens it."
     )
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.back", "Back"),
-        Binding("ctrl+r", "reload", "Reload"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(SCREEN)
 
     def __init__(self, item: Item, *, lot_id: str | None = None, notice: str | None = None) -> None:
         super().__init__()
@@ -56,10 +55,10 @@ class ItemScreen(WarehouseScreen):
             yield Static(id="item-title", classes="title")
             yield Static(id="item-fields")
             yield Static("Levels", classes="section")
-            yield Table(id="levels", cursor_type="row", show_cursor=False)
+            yield DataTable(id="levels", cursor_type="row", show_cursor=False)
             yield Static("Lots (first to expire first)", classes="section")
             yield Static("No lots for this item.", id="no-lots", classes="hint")
-            yield Table(id="lots", cursor_type="row")
+            yield DataTable(id="lots", cursor_type="row")
         yield ScanField(id="scan", placeholder="Scan another item")
 
     def on_mount(self) -> None:

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import uuid
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Input, Label, Static
 
-from console.backends.lookup import ItemNames, find_bin, find_lot, resolve_scan
-from console.domain.errors import InvalidInput, OutcomeUnknown, WarehouseError
+from console.domain.errors import WarehouseError
 from console.domain.lots import (
     DEFAULT_SOON_DAYS,
     LOT_DAY_FIELDS,
@@ -22,7 +20,6 @@ from console.domain.lots import (
     ExpiryFilter,
     LotFilter,
     Urgency,
-    lot_form_values,
     show_day,
     time_left,
     urgency,
@@ -30,10 +27,13 @@ from console.domain.lots import (
 from console.domain.models import Item, Lot, LotStatus
 from console.domain.queries import ItemQuery
 from console.domain.scan import Scan, ScanKind, interpret
+from console.services.lots import LotSaver, NothingChanged, NotSaved, Saved
+from console.services.scans import KnownItems, resolve_scan
+from console.ui.actions import bindings
 from console.ui.screens.base import WarehouseScreen
 from console.ui.screens.dialogs import BinPicker, Confirm, ItemPicker
 from console.ui.text import clean, plain
-from console.ui.widgets import ScanField, Table
+from console.ui.widgets import ScanField
 
 PAGE_SIZE = 50
 ITEM_CHOICES = 12  # items offered when a typed name matches several
@@ -48,31 +48,24 @@ URGENCY_STYLE = {Urgency.EXPIRED: "bold red", Urgency.SOON: "bold yellow"}
 
 
 class LotsScreen(WarehouseScreen):
+    SCREEN = "lots"
     TITLE = "Lots"
     HELP = (
         "Every lot at this location, the first to expire on top. ✖ marks an expired lot and ! "
-        "one expiring within the 'soon' window (Ctrl+W changes it). Type to search lot and "
-        "manufacturer numbers. Scan a GS1 case label to jump to its lot (or create it when it is "
-        "not on record), an item to see only its lots, a bin label to see that bin's. Enter on "
-        "a SKU or GTIN typed by hand, or an item's name, narrows to that item. With nothing typed, "
-        "Enter opens the highlighted lot."
+        "one expiring within the 'soon' window ({lots.window} changes it). Type to search lot "
+        "and manufacturer numbers. Scan a GS1 case label to jump to its lot (or create it when "
+        "it is not on record), an item to see only its lots, a bin label to see that bin's. "
+        "Enter on a SKU or GTIN typed by hand, or an item's name, narrows to that item. With "
+        "nothing typed, Enter opens the highlighted lot. {lots.expiry}, {lots.status} and "
+        "{lots.bin} filter, {lots.clear} clears the filters, {sort} sorts, {lots.new} creates a "
+        "lot."
     )
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+e", "cycle_expiry", "Expiry", priority=True),
-        Binding("ctrl+t", "cycle_status", "Status", priority=True),
-        Binding("ctrl+b", "choose_bin", "Bin", priority=True),
-        Binding("ctrl+o", "cycle_order", "Sort", priority=True),
-        Binding("ctrl+n", "new_lot", "New", priority=True),
-        Binding("ctrl+x", "clear_filters", "Clear filters", show=False, priority=True),
-        Binding("ctrl+w", "cycle_window", "Soon window", show=False, priority=True),
-        Binding("ctrl+r", "reload", "Reload", show=False, priority=True),
-        Binding("down", "into_results", "Results", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(SCREEN)
 
     def __init__(self) -> None:
         super().__init__()
         self.filter = LotFilter()
-        self.names = ItemNames()
+        self.names = KnownItems()
         self._rows: list[Lot] = []
         self._has_more = False
         self._total: int | None = None
@@ -91,7 +84,7 @@ class LotsScreen(WarehouseScreen):
     def compose_body(self) -> ComposeResult:
         yield ScanField(id="find", placeholder="Lot or manufacturer number — or scan")
         yield Static(id="summary", classes="summary")
-        yield Table(id="lot-table", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="lot-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="lot-line", classes="preview")
 
     def on_mount(self) -> None:
@@ -315,22 +308,20 @@ class LotsScreen(WarehouseScreen):
         if lot := self._highlighted():
             self.open_lot(lot)
 
-    async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
-        message.stop()
-        message.prevent_default()
-        value = message.value.strip()
+    async def take_entry(self, entry: ScanField.Scanned) -> None:
+        value = entry.value.strip()
         if not value:
             if lot := self._highlighted():
                 self.open_lot(lot)
             return
-        scan = interpret(message.value)
-        if not message.burst and scan.kind is ScanKind.TEXT:
-            self.run_io(lambda: self.take_scan(scan, typed=message), group="scan")
+        scan = interpret(entry.value)
+        if not entry.burst and scan.kind is ScanKind.TEXT:
+            self.run_io(lambda: self.take_scan(scan, typed=entry), group="scan")
             return
-        message.field.done_with(message)
+        entry.field.done_with(entry)
         self.run_io(lambda: self.take_scan(scan), group="scan")
 
-    async def handle_scan(self, scan: Scan, message: ScanField.Scanned) -> None:
+    async def handle_scan(self, scan: Scan) -> None:
         self.run_io(lambda: self.take_scan(scan), group="scan")
 
     async def take_scan(self, scan: Scan, *, typed: ScanField.Scanned | None = None) -> None:
@@ -421,16 +412,13 @@ class LotsScreen(WarehouseScreen):
 
 
 class LotDetailScreen(WarehouseScreen):
+    SCREEN = "lot"
     TITLE = "Lot"
     HELP = (
-        "Everything recorded about one lot, traceability dates and metadata included. Ctrl+E "
-        "edits it; Esc goes back to the list. A scan here is taken by the lot list."
+        "Everything recorded about one lot, traceability dates and metadata included. "
+        "{lot.edit} edits it; {back} goes back to the list. A scan here is taken by the lot list."
     )
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+e", "edit", "Edit", priority=True),
-        Binding("ctrl+r", "reload", "Reload", priority=True),
-        Binding("escape", "app.back", "Back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(SCREEN)
 
     def __init__(self, lot: Lot, lots: LotsScreen, *, notice: str | None = None) -> None:
         super().__init__()
@@ -514,7 +502,7 @@ class LotDetailScreen(WarehouseScreen):
         item = self.lots.names.get(self.lot.item_id)
         self.app.push_screen(LotFormScreen(self.lots, item=item, lot=self.lot))
 
-    async def handle_scan(self, scan: Scan, message: ScanField.Scanned) -> None:
+    async def handle_scan(self, scan: Scan) -> None:
         self.app.pop_screen()
         self.lots.run_io(lambda: self.lots.take_scan(scan), group="scan")
 
@@ -538,24 +526,20 @@ FORM_FIELDS: tuple[tuple[str, str, str], ...] = (
 
 
 class LotFormScreen(WarehouseScreen):
-    """Create a lot, or edit one. Everything is checked before sending; a request whose answer
-    was lost is sent again only by the operator, and with the same request id, so it applies
-    once."""
+    """Create a lot, or edit one: a view over the lot saver (console/services/lots.py)."""
 
+    SCREEN = "lot-form"
     TITLE = "Lot"
     HELP = (
-        "Fill in the lot: Tab and Shift+Tab move between fields, Enter saves, Esc leaves without "
-        "saving. Dates are YYYY-MM-DD. Quantities are whole numbers; what is available, "
-        "reserved and defective cannot add up to more than the total."
+        "Fill in the lot: {form.next} and {form.previous} move between fields, {form.save} "
+        "saves, {form.cancel} leaves without saving. Dates are YYYY-MM-DD. Quantities are "
+        "whole numbers; what is available, reserved and defective cannot add up to more than "
+        "the total. If the answer to a save is lost, the lot is read back to see whether it "
+        "was saved; saving again sends the same request, which applies once."
     )
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "app.back", "Cancel"),
-        Binding("enter", "save", "Save", priority=True),
-        # as priority bindings Tab moves focus before the next key is delivered: keys that
-        # arrive in one burst (a scanner's Tab suffix, a fast typist) land in the next field
-        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
-    ]
+    # Tab is a priority binding: it moves focus before the next key is delivered, so keys that
+    # arrive in one burst (a scanner's Tab suffix, a fast typist) land in the next field.
+    BINDINGS: ClassVar[list[BindingType]] = bindings(SCREEN)
 
     def __init__(
         self,
@@ -572,7 +556,7 @@ class LotFormScreen(WarehouseScreen):
         self.lot = lot
         self._layout_id = lot.layout_id if lot else layout_id
         self._prefill = prefill or {}
-        self._sent: tuple[str, str] | None = None  # (request, idempotency key) last sent
+        self.saver = LotSaver(self.console.backend, self.console.outbox)
         self.saved: Lot | None = None
 
     @classmethod
@@ -644,78 +628,21 @@ class LotFormScreen(WarehouseScreen):
         self.run_io(self._save, group="save")
 
     async def _save(self) -> None:
-        form = self._form()
         location = self.location
         if location is None:
             return
-        try:
-            body = await self._body(form, location)
-        except InvalidInput as error:
-            self._refuse(error)
-            return
-        if self.editing and not body:
+        result = await self.saver.save(self._form(), location, item=self.item, lot=self.lot)
+        if isinstance(result, NothingChanged):
             self.say("Nothing changed.")
-            return
-        request = json.dumps(body, sort_keys=True)
-        key = self._sent[1] if self._sent and self._sent[0] == request else f"lot-{uuid.uuid4()}"
-        self._sent = (request, key)
-        try:
-            if self.lot is not None:
-                saved = await self.backend.update_lot(self.lot.id, body, idempotency_key=key)
+        elif isinstance(result, NotSaved):
+            if result.unknown:
+                self.alert(result.error.message, "warning")
             else:
-                saved = await self.backend.create_lot(body, idempotency_key=key)
-        except OutcomeUnknown as error:
-            await self._learn_outcome(error, body)
-            return
-        except WarehouseError as error:
-            self._refuse(error)
-            return
-        self._done(saved)
-
-    async def _body(self, form: dict[str, str], location: Any) -> dict[str, Any]:
-        values = {k: v for k, v in form.items() if k not in ("item", "bin")}
-        if self.lot is not None:
-            body = lot_form_values(values, self.lot)
+                self._refuse(result.error)
         else:
-            body = lot_form_values(values)
-            item = self.item
-            typed = form["item"].strip()
-            if item is None or typed not in (item.sku, item.gtin, item.id):
-                item = await self.backend.find_item(typed) if typed else None
-            if item is None:
-                what = f"“{typed}”: no item has this SKU or GTIN" if typed else "which item?"
-                raise InvalidInput.on("item", what)
-            self.item = item
-            body |= {"item_id": item.id, "location_id": location.id}
-        label = form["bin"].strip()
-        layout = find_bin(location, label) if label else None
-        if label and layout is None:
-            raise InvalidInput.on("bin", f"“{label}” is not a bin of {location.name}")
-        layout_id = layout.id if layout else None
-        if self.lot is None:
-            if layout_id:
-                body["layout_id"] = layout_id
-        elif layout_id != self.lot.layout_id and layout_id is not None:
-            body["layout_id"] = layout_id
-        return body
-
-    async def _learn_outcome(self, error: OutcomeUnknown, body: dict[str, Any]) -> None:
-        """The answer was lost: read back what is true, and say whether it was applied."""
-        self.alert(f"{error.message} Checking whether it was saved…", "warning")
-        try:
-            if self.lot is not None:
-                now = await self.backend.get_lot(self.lot.id)
-                applied = all(getattr(now, k) == v for k, v in body.items())
-            else:
-                now = await find_lot(self.backend, str(body["number"]), str(body["item_id"]))
-                applied = now is not None
-        except WarehouseError as again:
-            self.alert(f"Still cannot reach the warehouse ({again.message}). Enter tries again.")
-            return
-        if applied and now is not None:
-            self._done(now)
-        else:
-            self.alert("It was not saved. Enter sends it again (safely: same request id).")
+            assert isinstance(result, Saved)
+            self.item = result.item or self.item
+            self._done(result.lot)
 
     def _done(self, saved: Lot) -> None:
         self.saved = saved

@@ -12,10 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
-from console.backends.lookup import find_lot
-from console.domain.errors import (
-    Conflict,
-)
+from console.domain.errors import Conflict
 from console.domain.fulfillments import PACKING, PICKING, consume, release
 from console.domain.levels import describe_plan
 from console.domain.lots import pick_first, show_day
@@ -37,11 +34,13 @@ from console.domain.picking import (
 )
 from console.domain.queries import FulfillmentQuery, LotQuery
 from console.domain.scan import Scan
+from console.services.scans import find_lot
+from console.ui.actions import bindings
 from console.ui.screens.counting import CountingScreen
 from console.ui.screens.dialogs import Ask, Confirm
 from console.ui.screens.records import RecordList
 from console.ui.text import clean, plain, typed_count
-from console.ui.widgets import ScanField, Table
+from console.ui.widgets import ScanField
 
 S = FulfillmentStatus
 QUEUE_PAGE = 50
@@ -68,12 +67,14 @@ def parcel_limits(memory: Any) -> ParcelLimits:
 class PickPackScreen(RecordList[Fulfillment]):
     """The queue: open fulfillments here, the one due first on top."""
 
+    SCREEN = "pickpack"
     TITLE = "Pick-pack"
     HELP = (
         "Open fulfillments at this location (created, processing, picked, packed), the one due "
-        "first on top. ✖ marks an overdue order. Enter (or scanning the order number) opens an "
+        "first on top. ✖ marks an overdue order. {open} (or scanning the order number) opens an "
         "order to pick, pack and complete it. A product scanned here opens it in item search."
     )
+    BINDINGS: ClassVar[list[BindingType]] = bindings(SCREEN)
     PLACEHOLDER = "Scan or type an order number"
     COLUMNS = (
         ("", "mark", 1),
@@ -135,34 +136,24 @@ class PickPackScreen(RecordList[Fulfillment]):
 class OrderScreen(CountingScreen):
     """One fulfillment: its pick list in walking order, then its parcels, then closing it."""
 
+    SCREEN = "order"
     TITLE = "Order"
     HELP = (
         "Pick: scan the item (or the bin first, then the item). Each scan picks one unit, or "
         "the count a GS1 (30)/(37) label carries. The Lot column is the lot to take first "
         "(first to expire); scanning another lot of the item asks first. A wrong item, an "
-        "over-pick or another item's lot is refused and changes nothing. Ctrl+U types a "
-        "quantity for what cannot be scanned; Ctrl+S records a short pick with its reason. "
-        "When every line is picked the order becomes 'picked'. Pack: Ctrl+N opens a parcel "
-        "(sizes from the items' packaged dimensions), then scan units into it, or Ctrl+A puts "
-        "everything left in it. Ctrl+K marks the order packed, then completed. Ctrl+X cancels "
-        "it with a reason. Every status change shows what it does to stock before it is sent. "
-        "Your picks are saved as you go; if the backend stops answering they are kept and sent "
-        "when it answers again."
+        "over-pick or another item's lot is refused and changes nothing. {order.qty} types a "
+        "quantity for what cannot be scanned; {order.short} records a short pick with its "
+        "reason. When every line is picked the order becomes 'picked'. Pack: {order.parcel} "
+        "opens a parcel (sizes from the items' packaged dimensions), then scan units into it, "
+        "or {order.pack_all} puts everything left in it. {order.close} marks the order packed, "
+        "then completed. {order.cancel} cancels it with a reason. Every status change shows "
+        "what it does to stock before it is sent. Your picks are saved as you go; if the "
+        "backend stops answering they are kept and sent when it answers again."
     )
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor(-1)", "Line ↑", show=False, priority=True),
-        Binding("down", "cursor(1)", "Line ↓", show=False, priority=True),
-        Binding("ctrl+u", "quantity", "Qty", priority=True),
-        Binding("ctrl+s", "short", "Short", priority=True),
-        Binding("ctrl+n", "new_parcel", "Parcel", priority=True),
-        Binding("ctrl+a", "pack_rest", "Pack all", priority=True),
-        Binding("ctrl+e", "edit_parcel", "Edit parcel", priority=True),
-        Binding("ctrl+k", "advance('packed')", "Packed", priority=True),
-        Binding("ctrl+k", "advance('completed')", "Complete", priority=True),
-        Binding("ctrl+x", "cancel_order", "Cancel order", priority=True),
-        Binding("ctrl+r", "reload", "Reload", show=False, priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(SCREEN)
     WORK_WORD = "picks"
+    KEY_KIND = "picks"
     LINES = "pick-table"
 
     def __init__(self, fulfillment: Fulfillment) -> None:
@@ -184,16 +175,13 @@ class OrderScreen(CountingScreen):
     def fulfillment(self) -> Fulfillment:
         return self.work.fulfillment
 
-    def current_record(self) -> Fulfillment:
-        return self.fulfillment
-
     # -- layout -------------------------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
         yield ScanField(id="scan", placeholder="Scan bin, item or case label")
         yield Static(id="order-summary", classes="summary")
-        yield Table(id="pick-table", cursor_type="row", zebra_stripes=True)
-        yield Table(id="parcel-table", cursor_type="row")
+        yield DataTable(id="pick-table", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="parcel-table", cursor_type="row")
         yield Static(id="pick-line", classes="preview")
 
     def _columns(self, width: int) -> list[tuple[str, str, int]]:
@@ -383,10 +371,13 @@ class OrderScreen(CountingScreen):
             "cancel_order": status in OPEN_FULFILLMENT_STATUSES,
         }
         if action == "advance":
-            return (parameters[0] == "packed" and packing) or (
-                parameters[0] == "completed" and status == S.PACKED
-            )
+            return packing or status == S.PACKED
         return shown.get(action, True)
+
+    def key_words(self, binding: Binding) -> str | None:
+        if binding.action == "advance":
+            return "Complete" if self.work.status == S.PACKED else "Packed"
+        return None
 
     # -- scans --------------------------------------------------------------------------------
 
@@ -445,7 +436,8 @@ class OrderScreen(CountingScreen):
                 f"Take lot {lot.number} instead of {first.number}?",
                 f"{name}: lot {first.number} expires first ({show_day(first.expires_at)}); "
                 f"lot {lot.number} expires {show_day(lot.expires_at) or 'never'}. | "
-                f"Enter takes {lot.number} anyway; Esc picks nothing.",
+                f"{self.key('confirm.yes')} takes {lot.number} anyway; "
+                f"{self.key('confirm.no')} picks nothing.",
             )
 
             def answered(take: bool | None) -> None:
@@ -481,12 +473,16 @@ class OrderScreen(CountingScreen):
     # -- keeping the backend up to date -------------------------------------------------------
 
     def _send(self) -> None:
-        self.saver.send()
+        self.session.send()
 
     def _after_change(self, before: FulfillmentStatus) -> None:
         status = self.work.status
         if status != before and status == S.PICKED:
-            self.say("Every line is picked: the order is picked. Ctrl+N opens a parcel.", "success")
+            self.say(
+                f"Every line is picked: the order is picked. {self.key('order.parcel')} opens "
+                "a parcel.",
+                "success",
+            )
             self.refresh_bindings()
             self._show_all()
         elif status != before:
@@ -598,7 +594,8 @@ class OrderScreen(CountingScreen):
             if self.record(lambda: self._open_parcel(draft)):
                 assert self.parcel_index is not None
                 self.say(
-                    f"Parcel {self.parcel_index + 1} open: scan units into it, or Ctrl+A for all.",
+                    f"Parcel {self.parcel_index + 1} open: scan units into it, or "
+                    f"{self.key('order.pack_all')} for all.",
                     "success",
                 )
                 self.refresh_bindings()
@@ -630,7 +627,10 @@ class OrderScreen(CountingScreen):
 
         if self.record(pack_all):
             self._show_all()
-            self.say(f"Everything picked is in parcel {index + 1}. Ctrl+K marks it packed.")
+            self.say(
+                f"Everything picked is in parcel {index + 1}. {self.key('order.close')} marks "
+                "it packed."
+            )
 
     # -- status changes -----------------------------------------------------------------------
 
@@ -650,8 +650,9 @@ class OrderScreen(CountingScreen):
 
         self.confirm_change(title, self._effects(status), body, done)
 
-    def action_advance(self, target: str) -> None:
-        status = FulfillmentStatus(target)
+    def action_advance(self) -> None:
+        """Packed once everything is in parcels, then completed."""
+        status = S.COMPLETED if self.work.status == S.PACKED else S.PACKED
         if self.busy():
             return
         if status == S.PACKED and (unpacked := self.work.unpacked()):

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import uuid
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import DataTable, Static
 
-from console.backends.lookup import find_lot
 from console.domain.errors import Conflict, WarehouseError
 from console.domain.levels import describe_plan
 from console.domain.lots import show_day
@@ -22,11 +20,13 @@ from console.domain.picking import due_in
 from console.domain.queries import ManifestQuery
 from console.domain.receiving import Receiving
 from console.domain.scan import Scan
+from console.services.lots import lot_from_label
+from console.ui.actions import bindings
 from console.ui.screens.counting import CountingScreen
 from console.ui.screens.dialogs import Ask, BinPicker, Confirm
 from console.ui.screens.records import RecordList
 from console.ui.text import clean, plain, typed_count
-from console.ui.widgets import ScanField, Table
+from console.ui.widgets import ScanField
 
 S = ManifestStatus
 OPEN_STATUSES = (S.REQUESTED, S.ACCEPTED, S.PROCESSING)
@@ -38,13 +38,14 @@ DAMAGED_STYLE = "bold red"
 class InboundScreen(RecordList[Manifest]):
     """The inbound list: manifests expected at this location, the one due first on top."""
 
+    SCREEN = "receiving"
     TITLE = "Receiving"
     HELP = (
         "Inbound manifests at this location, the one expected first on top: order number, "
         "lines, units expected and counted, status, estimated delivery (✖ when it is late). "
-        "Enter, or scanning the order or a tracking number, opens a manifest to receive it. "
-        "Ctrl+T shows completed and void manifests too. A product scanned here opens it in "
-        "item search."
+        "{open}, or scanning the order or a tracking number, opens a manifest to receive it. "
+        "{receiving.all} shows completed and void manifests too. A product scanned here opens "
+        "it in item search."
     )
     PLACEHOLDER = "Scan or type an order or tracking number"
     COLUMNS = (
@@ -56,9 +57,7 @@ class InboundScreen(RecordList[Manifest]):
         ("Status", "status", 10),
         ("Delivery", "eta", 16),
     )
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+t", "toggle_closed", "All/open", priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(SCREEN)
 
     def __init__(self) -> None:
         super().__init__()
@@ -131,30 +130,23 @@ class InboundScreen(RecordList[Manifest]):
 class ManifestScreen(CountingScreen):
     """One manifest: its lines as they are counted off the truck, then completing it."""
 
+    SCREEN = "manifest"
     TITLE = "Manifest"
     LINES = "receipt-table"
+    KEY_KIND = "receipt"
     HELP = (
-        "Ctrl+A accepts a requested manifest: its units show as manifested (on the way). Then "
-        "scan the bin the units go to (or Ctrl+B to choose it), and scan each unit: a scan "
-        "counts one received unit, or the count a GS1 (30)/(37) label carries; a lot and expiry "
-        "on the label are recorded on the lot. Ctrl+D switches to counting damaged units and "
-        "back. An item not on the manifest, or more than expected, rings and asks first. "
-        "Ctrl+U types the counts of the highlighted line. Ctrl+K completes the manifest: "
-        "received units go into verified (damaged into damaged) in their bins and what is "
-        "missing is reported. Ctrl+X voids it. Every step shows its effect on stock before it "
-        "is sent; your counts are saved as you go and are never applied twice."
+        "{manifest.accept} accepts a requested manifest: its units show as manifested (on the "
+        "way). Then scan the bin the units go to (or {manifest.bin} to choose it), and scan "
+        "each unit: a scan counts one received unit, or the count a GS1 (30)/(37) label "
+        "carries; a lot and expiry on the label are recorded on the lot. {manifest.damaged} "
+        "switches to counting damaged units and back. An item not on the manifest, or more "
+        "than expected, rings and asks first. {manifest.counts} types the counts of the "
+        "highlighted line. {manifest.complete} completes the manifest: received units go into "
+        "verified (damaged into damaged) in their bins and what is missing is reported. "
+        "{manifest.void} voids it. Every step shows its effect on stock before it is sent; "
+        "your counts are saved as you go and are never applied twice."
     )
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "cursor(-1)", "Line ↑", show=False, priority=True),
-        Binding("down", "cursor(1)", "Line ↓", show=False, priority=True),
-        Binding("ctrl+a", "accept", "Accept", priority=True),
-        Binding("ctrl+b", "choose_bin", "Bin", priority=True),
-        Binding("ctrl+d", "toggle_damaged", "Damaged", priority=True),
-        Binding("ctrl+u", "counts", "Qty", priority=True),
-        Binding("ctrl+k", "complete", "Complete", priority=True),
-        Binding("ctrl+x", "void", "Void", priority=True),
-        Binding("ctrl+r", "reload", "Reload", show=False, priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(SCREEN)
 
     def __init__(self, manifest: Manifest) -> None:
         super().__init__()
@@ -174,15 +166,12 @@ class ManifestScreen(CountingScreen):
     def manifest(self) -> Manifest:
         return self.work.manifest
 
-    def current_record(self) -> Manifest:
-        return self.manifest
-
     # -- layout -------------------------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
         yield ScanField(id="scan", placeholder="Scan bin, item or case label")
         yield Static(id="manifest-summary", classes="summary")
-        yield Table(id="receipt-table", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="receipt-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="receipt-line", classes="preview")
 
     def _columns(self, width: int) -> list[tuple[str, str, int]]:
@@ -373,7 +362,8 @@ class ManifestScreen(CountingScreen):
         what = "damaged " if damaged else ""
         question = Confirm(
             f"Count {count} {what}unit(s) of {name}?",
-            " | ".join(questions) + " | Enter counts it; Esc counts nothing.",
+            " | ".join(questions)
+            + f" | {self.key('confirm.yes')} counts it; {self.key('confirm.no')} counts nothing.",
         )
 
         def answered(go: bool | None) -> None:
@@ -419,9 +409,24 @@ class ManifestScreen(CountingScreen):
         async with self._lot_gate:
             if self.work.lot_of(item.id) is not None:
                 return  # an earlier label of this line recorded it meanwhile
-            lot = await self._lot_here(item, scan.lot) or await self._create_lot(item, scan)
+            lot, created, error = await lot_from_label(
+                self.backend,
+                self.console.outbox,
+                item,
+                scan,
+                location_id=self.manifest.location_id,
+                layout_id=self.work.bin_of(item.id),
+            )
             if lot is None:
+                self.alert(
+                    f"Units counted, but lot {clean(scan.lot)} could not be recorded: {error}"
+                )
                 return
+        if created:
+            expiry = f" (expires {show_day(lot.expires_at)})" if lot.expires_at else ""
+            self.say(
+                f"New lot {clean(scan.lot)}{expiry} recorded for {clean(item.name)}.", "success"
+            )
         self.lots[lot.id] = lot
         if self.record(lambda: self.work.record_lot(item.id, lot.id), item.id) and (
             scan.expires_at and lot.expires_at and scan.expires_at != lot.expires_at
@@ -431,33 +436,6 @@ class ManifestScreen(CountingScreen):
                 f"{show_day(lot.expires_at)}; the label says {show_day(scan.expires_at)}.",
                 "warning",
             )
-
-    async def _lot_here(self, item: Item, number: str) -> Lot | None:
-        """The item's lot of this number at the manifest's location (lots are per site)."""
-        try:
-            return await find_lot(self.backend, number, item.id, self.manifest.location_id)
-        except WarehouseError:
-            return None
-
-    async def _create_lot(self, item: Item, scan: Scan) -> Lot | None:
-        assert scan.lot is not None
-        body: dict[str, Any] = {
-            "number": scan.lot,
-            "item_id": item.id,
-            "location_id": self.manifest.location_id,
-        }
-        if layout_id := self.work.bin_of(item.id):
-            body["layout_id"] = layout_id
-        if scan.expires_at:
-            body["expires_at"] = scan.expires_at
-        try:
-            lot = await self.backend.create_lot(body, idempotency_key=f"lot-{uuid.uuid4()}")
-        except WarehouseError as error:
-            self.alert(f"Units counted, but lot {clean(scan.lot)} could not be recorded: {error}")
-            return None
-        expiry = f" (expires {show_day(lot.expires_at)})" if lot.expires_at else ""
-        self.say(f"New lot {clean(scan.lot)}{expiry} recorded for {clean(item.name)}.", "success")
-        return lot
 
     def _after_change(self, before: ManifestStatus) -> None:
         if self.work.status != before:
@@ -472,7 +450,11 @@ class ManifestScreen(CountingScreen):
         self.damaged_mode = not self.damaged_mode
         self._show_summary()
         if self.damaged_mode:
-            self.say("Damaged: each scan now counts a damaged unit. Ctrl+D to go back.", "warning")
+            self.say(
+                "Damaged: each scan now counts a damaged unit. "
+                f"{self.key('manifest.damaged')} to go back.",
+                "warning",
+            )
         else:
             self.say("Scans count received units again.")
 

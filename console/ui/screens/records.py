@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any, ClassVar, Generic, TypeVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Static
 
 from console.domain.scan import interpret
 from console.ui.screens.base import WarehouseScreen
-from console.ui.widgets import ScanField, Table
+from console.ui.widgets import ScanField
 
 Row = TypeVar("Row")
 Shown = TypeVar("Shown")
@@ -37,12 +36,6 @@ class RecordList(WarehouseScreen, Generic[Row]):
 
     COLUMNS: ClassVar[tuple[tuple[str, str, int], ...]] = ()
     PLACEHOLDER: ClassVar[str] = ""
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Open", show=True),
-        Binding("up", "cursor(-1)", "Up", show=False, priority=True),
-        Binding("down", "cursor(1)", "Down", show=False, priority=True),
-        Binding("ctrl+r", "reload", "Reload", priority=True),
-    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -53,7 +46,7 @@ class RecordList(WarehouseScreen, Generic[Row]):
     def compose_body(self) -> ComposeResult:
         yield ScanField(id="scan", placeholder=self.PLACEHOLDER)
         yield Static(id="summary", classes="summary")
-        yield Table(id="records", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="records", cursor_type="row", zebra_stripes=True)
         yield Static(id="record-line", classes="preview")
 
     @property
@@ -133,11 +126,9 @@ class RecordList(WarehouseScreen, Generic[Row]):
         event.stop()
         self.action_open()
 
-    async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
-        message.stop()
-        message.prevent_default()
-        value = message.value.strip()
-        message.field.done_with(message)
+    async def take_entry(self, entry: ScanField.Scanned) -> None:
+        value = entry.value.strip()
+        entry.field.done_with(entry)
         if not value:
             self.action_open()
             return
@@ -146,4 +137,4 @@ class RecordList(WarehouseScreen, Generic[Row]):
             if wanted in (number.casefold() for number in self.numbers(row) if number):
                 self.open_record(row)
                 return
-        await super().handle_scan(interpret(message.value), message)
+        await self.handle_scan(interpret(entry.value))

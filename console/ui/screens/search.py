@@ -6,15 +6,16 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.widgets import DataTable, Static
 
 from console.domain.models import Item
 from console.domain.queries import ItemQuery
-from console.domain.scan import Scan, ScanKind
+from console.domain.scan import Scan, ScanKind, interpret
+from console.ui.actions import bindings
 from console.ui.screens.base import WarehouseScreen
 from console.ui.text import marked, plain
-from console.ui.widgets import ScanField, Table
+from console.ui.widgets import ScanField
 
 PAGE_SIZE = 50
 ORDERS: tuple[tuple[str | None, str], ...] = (
@@ -25,20 +26,15 @@ ORDERS: tuple[tuple[str | None, str], ...] = (
 
 
 class SearchScreen(WarehouseScreen):
+    SCREEN = "search"
     TITLE = "Item search"
     HELP = (
         "Type part of a name, SKU or GTIN: results follow as you type, typos forgiven, matches "
         "underlined. Scan a barcode to open its item directly (a GS1 label with a lot opens the "
-        "item with that lot shown). Down moves into the results, Enter opens the highlighted "
-        "item, and reaching the end of the list loads more."
+        "item with that lot shown). {results} moves into the results, {open} opens the "
+        "highlighted item, and reaching the end of the list (or {search.more}) loads more."
     )
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Open", show=True),
-        Binding("ctrl+o", "cycle_order", "Sort"),
-        Binding("ctrl+n", "more", "More"),
-        Binding("down", "into_results", "Results", show=False),
-        Binding("ctrl+f", "focus_find", "Find", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(SCREEN)
 
     def __init__(self) -> None:
         super().__init__()
@@ -52,7 +48,7 @@ class SearchScreen(WarehouseScreen):
     def compose_body(self) -> ComposeResult:
         yield ScanField(id="find", placeholder="Name, SKU or GTIN — or scan")
         yield Static(id="summary", classes="summary")
-        yield Table(id="results", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self._add_columns(self.app.size.width)
@@ -184,15 +180,11 @@ class SearchScreen(WarehouseScreen):
         event.stop()
         self.run_io(self.action_open, group="open")
 
-    async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
+    async def take_entry(self, entry: ScanField.Scanned) -> None:
         # The text stays in the field: Enter on typed words opens the highlighted result.
-        message.stop()
-        message.prevent_default()  # instead of the base screen's handling
-        from console.domain.scan import interpret
-
-        if message.value.strip():
-            scan = interpret(message.value)
-            self.run_io(lambda: self._open_scanned(scan, message), group="open")
+        if entry.value.strip():
+            scan = interpret(entry.value)
+            self.run_io(lambda: self._open_scanned(scan, entry), group="open")
 
     async def _open_scanned(self, scan: Scan, entry: ScanField.Scanned) -> None:
         """A code opens its item; words typed by hand open the highlighted result instead."""

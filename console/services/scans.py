@@ -1,4 +1,5 @@
-"""What a scan refers to, found through the protocol alone, so every backend resolves alike."""
+"""What a scan refers to, found through the backend protocol alone, so every backend resolves
+alike: an item (by GTIN or SKU), its lot, a bin of the operator's location, or a lot number."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 from console.backends.protocol import Backend
 from console.domain.errors import NotFound
+from console.domain.gtin import gtin14
 from console.domain.models import Item, Layout, Location, Lot
 from console.domain.queries import SEARCH_TEXT_MAX, LotQuery
 from console.domain.scan import Scan
@@ -75,11 +77,15 @@ async def resolve_scan(backend: Backend, scan: Scan, location: Location | None) 
     return ScanMatch(scan)
 
 
-class ItemNames:
-    """Items by id, fetched once per screen: lots and order lines name only their item's id."""
+class KnownItems:
+    """Items by id, fetched once per screen (lots and order lines name only their item's id),
+    and their codes: a scan of one of them is resolved here, at scanner speed and while the
+    backend is away, without asking it."""
 
     def __init__(self) -> None:
         self._items: dict[str, Item | None] = {}
+        self._by_gtin: dict[str, Item] = {}
+        self._by_sku: dict[str, Item] = {}
 
     def get(self, item_id: str) -> Item | None:
         return self._items.get(item_id)
@@ -90,13 +96,23 @@ class ItemNames:
 
     def remember(self, item: Item) -> None:
         self._items[item.id] = item
+        if code := gtin14(item.gtin):
+            self._by_gtin[code] = item
+        if item.sku:
+            self._by_sku[item.sku.casefold()] = item
+
+    def known(self, scan: Scan) -> Item | None:
+        """The item a scan names by GTIN or SKU, if it is one of these."""
+        if scan.gtin:
+            return self._by_gtin.get(scan.gtin)
+        return self._by_sku.get(scan.text.casefold())
 
     async def fetch(self, backend: Backend, item_ids: set[str]) -> None:
         missing = [i for i in item_ids if i not in self._items]
 
         async def one(item_id: str) -> None:
             try:
-                self._items[item_id] = await backend.get_item(item_id)
+                self.remember(await backend.get_item(item_id))
             except NotFound:
                 self._items[item_id] = None
 

@@ -1,0 +1,259 @@
+"""Counting units on one record by scanning: picking and packing a fulfillment, receiving a
+manifest. The counts are the operator's until the backend confirms them, and they are kept.
+
+The record is read fresh when it is opened (the list it came from may be old, and counts sent
+on an old basis would overwrite newer ones); scans wait for that read. Each change the operator
+makes is applied to the work at once (the screen shows it) and sent, one update at a time,
+through the outbox: counts travel as absolute numbers, so an update sent again never counts
+twice (see console/services/outbox.py for when it is). A refused update drops what it carried
+and the record is read again, so the screen shows the truth. A status change waits until the
+counts are saved and is shown to the operator before it is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, Generic, Protocol, TypeVar
+
+from console.domain.errors import Conflict, InvalidInput, OutcomeUnknown, WarehouseError
+from console.services.notices import Notice, Tell, Tone
+from console.services.outbox import Outbox, Result
+
+Record = TypeVar("Record")
+
+
+class Work(Protocol[Record]):
+    """The operator's work on one record (console/domain/picking.py, receiving.py)."""
+
+    in_flight: Any
+
+    @property
+    def record(self) -> Record: ...
+
+    @property
+    def status(self) -> Any: ...
+
+    @property
+    def unsaved(self) -> bool: ...
+
+    def next_update(self) -> dict[str, Any] | None: ...
+
+    def confirmed(self, answer: Record) -> None: ...
+
+    def reread(self, fresh: Record, *, refused: bool = False) -> None: ...
+
+
+Job = Callable[[], Awaitable[None]]
+
+
+class CountingSession(Generic[Record]):
+    """Keeps one record's counted work sent. The screen gives what to call:
+
+    * `update(body, key)` and `read()`: the backend calls for this record;
+    * `start(job)`: run a background job (the screen runs it as one of its workers);
+    * `tell(notice)`: a message for the operator;
+    * `reread()`: the record was read again: redraw all of it;
+    * `changed(status_before)`: an answer arrived (the status may have moved);
+    * `idle()`: nothing is left to send.
+    """
+
+    def __init__(
+        self,
+        work: Work[Record],
+        outbox: Outbox,
+        *,
+        update: Callable[[dict[str, Any], str], Awaitable[Record]],
+        read: Callable[[], Awaitable[Record]],
+        start: Callable[[Job], None],
+        tell: Tell,
+        reread: Callable[[], None],
+        changed: Callable[[Any], None],
+        idle: Callable[[], None],
+        what: str,
+        kind: str,
+    ) -> None:
+        self.work = work
+        self.outbox = outbox
+        self._update = update
+        self._read = read
+        self._start = start
+        self._tell = tell
+        self._reread = reread
+        self._changed = changed
+        self._idle = idle
+        self.what = what  # the operator's word for the work: "picks", "counts"
+        self.kind = kind  # names its idempotency keys: "picks", "receipt"
+        self.sending = False
+        self.waiting = False  # an update waits for the backend to answer again
+        self._changing = False  # a status change is on its way: counts wait for its answer
+        self._idle_now = asyncio.Event()
+        self._idle_now.set()
+        self.ready = asyncio.Event()  # the record has been read fresh (or that failed)
+
+    # -- the record, fresh --------------------------------------------------------------------
+
+    async def read(self) -> Record:
+        return await self._read()
+
+    async def try_read(self) -> Record | None:
+        try:
+            return await self._read()
+        except WarehouseError:
+            return None
+
+    async def open(self) -> None:
+        """Read the record again on opening, unless work is already waiting to be sent."""
+        try:
+            fresh = await self.try_read()
+            if fresh is not None and not self.work.unsaved:
+                self.work.reread(fresh)
+                self._reread()
+        finally:
+            self.ready.set()
+
+    async def reload(self) -> bool:
+        """The record read again on the operator's request; False when what came back was not
+        taken (work is being sent, or the answer is older than what is shown)."""
+        fresh = await self._read()
+        current = self.work.record
+        stale = (getattr(fresh, "updated_at", 0) or 0) < (getattr(current, "updated_at", 0) or 0)
+        if self.sending or self.work.unsaved or stale:
+            return False
+        self.work.reread(fresh)
+        self._reread()
+        return True
+
+    # -- the operator's changes ---------------------------------------------------------------
+
+    def record(self, change: Callable[[], object]) -> bool:
+        """Apply one of the operator's changes to the work and send it; a refusal (an over-pick,
+        a wrong item) changes nothing and is told."""
+        try:
+            change()
+        except WarehouseError as refusal:
+            self._tell(Notice.alert(refusal.message))
+            return False
+        self.send()
+        return True
+
+    def busy(self) -> bool:
+        """Whether work is still on its way (told to the operator when it is)."""
+        if self.work.unsaved or self.sending:
+            self._tell(
+                Notice.alert(
+                    f"Still saving your last {self.what}; try again in a moment.", Tone.WARNING
+                )
+            )
+            return True
+        return False
+
+    def send(self) -> None:
+        if not self.sending and not self._changing:
+            self.sending = True
+            self._idle_now.clear()
+            self._start(self._send_all)
+
+    async def settled(self) -> None:
+        """Until nothing is being sent."""
+        await self._idle_now.wait()
+
+    async def _send_all(self) -> None:
+        """Send the unconfirmed work, one update at a time, until none is left. A refusal drops
+        what was refused and shows the truth."""
+        try:
+            while (body := self.work.next_update()) is not None:
+                before = self.work.status
+                delivery = await self.outbox.deliver(
+                    f"{self.what} on {self._name()}",
+                    lambda key, body=body: self._update(body, key),  # type: ignore[misc]
+                    key=self.outbox.new_key(self.kind),
+                    replayable=True,  # absolute counts: a repeat sets the same numbers
+                    waiting=self._lost,
+                )
+                self._back_in_touch(delivery.waited)
+                if delivery.result is Result.APPLIED:
+                    self.work.confirmed(delivery.answer)  # type: ignore[arg-type]
+                    self._changed(before)
+                    continue
+                error = delivery.error
+                if not isinstance(error, Conflict | InvalidInput):
+                    self.work.in_flight = None  # kept; sent again with the next change
+                    self._tell(Notice.alert(str(error)))
+                    return
+                self._tell(Notice.alert(f"Refused: {error}"))
+                fresh = await self.try_read()
+                if fresh is None:
+                    self.work.in_flight = None
+                    return
+                self.work.reread(fresh, refused=True)
+                self._reread()
+                self._changed(before)  # the refusal may come from a status changed elsewhere
+        except BaseException:
+            self.work.in_flight = None
+            raise
+        finally:
+            self.sending = False
+            self._idle_now.set()
+            self._idle()
+
+    def _name(self) -> str:
+        record = self.work.record
+        return str(getattr(record, "order_number", None) or getattr(record, "id", "record"))
+
+    def _lost(self, error: WarehouseError) -> None:
+        self.waiting = True
+        kind = (
+            "answer was lost" if isinstance(error, OutcomeUnknown) else "backend is not answering"
+        )
+        self._tell(
+            Notice.alert(
+                f"The {kind}: your {self.what} are kept and sent again until it answers; "
+                "nothing will count twice.",
+                Tone.WARNING,
+            )
+        )
+
+    def _back_in_touch(self, waited: bool) -> None:
+        if waited and self.waiting:
+            self.waiting = False
+            self._tell(Notice("Back in touch: everything is saved.", Tone.SUCCESS))
+
+    # -- status changes -----------------------------------------------------------------------
+
+    async def change_status(self, body: dict[str, Any]) -> bool:
+        """Send one status change (shown to the operator before), once the counts are saved;
+        True when it landed. A status is a target, not a step: sent again after a lost answer
+        it is applied at most once (a repeat of a change already made is refused by the status
+        rules), so it is sent again until it is answered."""
+        await self.settled()
+        if self.work.unsaved:
+            self._tell(Notice.alert(f"Your last {self.what} are not saved yet: nothing changed."))
+            return False
+        before = self.work.status
+        self._changing = True
+        try:
+            delivery = await self.outbox.deliver(
+                f"status {body.get('status')} of {self._name()}",
+                lambda key: self._update(body, key),
+                key=self.outbox.new_key("status"),
+                replayable=True,
+                waiting=self._lost,
+            )
+            self._back_in_touch(delivery.waited)
+            answer = delivery.answer
+            if delivery.result is not Result.APPLIED and delivery.waited:
+                # refused only because the first attempt had landed after all?
+                fresh = await self.try_read()
+                if fresh is not None and getattr(fresh, "status", None) == body.get("status"):
+                    answer = fresh
+            if answer is None:
+                self._tell(Notice.alert(f"Refused: {delivery.error}"))
+                return False
+        finally:
+            self._changing = False
+            if self.work.unsaved:
+                self.send()  # scanned while the change was on its way
+        self.work.confirmed(answer)
+        self._changed(before)
+        return True

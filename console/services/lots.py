@@ -1,0 +1,179 @@
+"""Saving a lot: from the lot form (create or edit), and from a case label scanned while
+receiving. Everything is checked before it is sent; a save is sent once through the outbox, and
+when its answer is lost the lot is read back to learn whether it was saved."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from console.backends.protocol import Backend
+from console.domain.errors import InvalidInput, WarehouseError
+from console.domain.lots import lot_form_values
+from console.domain.models import Item, Location, Lot
+from console.domain.scan import Scan
+from console.services.outbox import Outbox, Result
+from console.services.scans import find_bin, find_lot
+
+
+@dataclass(frozen=True)
+class Saved:
+    lot: Lot
+    item: Item | None
+
+
+@dataclass(frozen=True)
+class NotSaved:
+    """Refused (`error` names the field when it can), or not known to be saved."""
+
+    error: WarehouseError
+    unknown: bool = False  # the answer was lost and the lot could not be shown to be saved
+
+
+@dataclass(frozen=True)
+class NothingChanged:
+    pass
+
+
+SaveResult = Saved | NotSaved | NothingChanged
+
+
+class LotSaver:
+    """Saves one lot form. Saving the same request again (after a lost answer the operator
+    presses Enter again) sends it with the same idempotency key, so it applies once."""
+
+    def __init__(self, backend: Backend, outbox: Outbox) -> None:
+        self.backend = backend
+        self.outbox = outbox
+        self._sent: tuple[str, str] | None = None  # (request, idempotency key) last sent
+
+    async def save(
+        self,
+        form: dict[str, str],
+        location: Location,
+        *,
+        item: Item | None = None,
+        lot: Lot | None = None,
+    ) -> SaveResult:
+        """`form` holds the typed fields, with `item` (SKU or GTIN) and `bin` (a label)."""
+        try:
+            body, item = await self._body(form, location, item, lot)
+        except InvalidInput as error:
+            return NotSaved(error)
+        if lot is not None and not body:
+            return NothingChanged()
+        request = json.dumps(body, sort_keys=True)
+        if self._sent and self._sent[0] == request:
+            key = self._sent[1]
+        else:
+            key = self.outbox.new_key("lot")
+        self._sent = (request, key)
+        if lot is not None:
+            lot_id = lot.id
+            delivery = await self.outbox.deliver(
+                f"lot {lot.number or lot.id}",
+                lambda key: self.backend.update_lot(lot_id, body, idempotency_key=key),
+                key=key,
+            )
+        else:
+            delivery = await self.outbox.deliver(
+                f"new lot {body.get('number')}",
+                lambda key: self.backend.create_lot(body, idempotency_key=key),
+                key=key,
+            )
+        if delivery.result is Result.APPLIED:
+            assert delivery.answer is not None
+            return Saved(delivery.answer, item)
+        assert delivery.error is not None
+        if delivery.result is Result.REFUSED:
+            return NotSaved(delivery.error)
+        return await self._learn_outcome(body, lot, item, delivery.error)
+
+    async def _body(
+        self, form: dict[str, str], location: Location, item: Item | None, lot: Lot | None
+    ) -> tuple[dict[str, Any], Item | None]:
+        values = {k: v for k, v in form.items() if k not in ("item", "bin")}
+        if lot is not None:
+            body = lot_form_values(values, lot)
+        else:
+            body = lot_form_values(values)
+            typed = form.get("item", "").strip()
+            if item is None or typed not in (item.sku, item.gtin, item.id):
+                item = await self.backend.find_item(typed) if typed else None
+            if item is None:
+                what = f"“{typed}”: no item has this SKU or GTIN" if typed else "which item?"
+                raise InvalidInput.on("item", what)
+            body |= {"item_id": item.id, "location_id": location.id}
+        label = form.get("bin", "").strip()
+        layout = find_bin(location, label) if label else None
+        if label and layout is None:
+            raise InvalidInput.on("bin", f"“{label}” is not a bin of {location.name}")
+        layout_id = layout.id if layout else None
+        if lot is None:
+            if layout_id:
+                body["layout_id"] = layout_id
+        elif layout_id != lot.layout_id and layout_id is not None:
+            body["layout_id"] = layout_id
+        return body, item
+
+    async def _learn_outcome(
+        self, body: dict[str, Any], lot: Lot | None, item: Item | None, lost: WarehouseError
+    ) -> SaveResult:
+        """The answer was lost: read back what is true, and say whether it was saved."""
+        try:
+            if lot is not None:
+                now = await self.backend.get_lot(lot.id)
+                applied = all(getattr(now, k) == v for k, v in body.items())
+            else:
+                found = await find_lot(self.backend, str(body["number"]), str(body["item_id"]))
+                now, applied = found, found is not None  # type: ignore[assignment]
+        except WarehouseError as again:
+            return NotSaved(
+                WarehouseError(
+                    f"{lost.message} Still cannot reach the warehouse ({again.message}). "
+                    "Enter tries again."
+                ),
+                unknown=True,
+            )
+        if applied and now is not None:
+            return Saved(now, item)
+        return NotSaved(
+            WarehouseError(
+                f"{lost.message} It was not saved. Enter sends it again (safely: same request id)."
+            ),
+            unknown=True,
+        )
+
+
+async def lot_from_label(
+    backend: Backend,
+    outbox: Outbox,
+    item: Item,
+    scan: Scan,
+    *,
+    location_id: str,
+    layout_id: str | None,
+) -> tuple[Lot | None, bool, WarehouseError | None]:
+    """The lot a case label names for this item at this location: the one on record, or a new
+    one made from the label (number, expiry). Returns (lot, created, error)."""
+    assert scan.lot is not None
+    try:
+        found = await find_lot(backend, scan.lot, item.id, location_id)
+    except WarehouseError:
+        found = None
+    if found is not None:
+        return found, False, None
+    body: dict[str, Any] = {"number": scan.lot, "item_id": item.id, "location_id": location_id}
+    if layout_id:
+        body["layout_id"] = layout_id
+    if scan.expires_at:
+        body["expires_at"] = scan.expires_at
+    delivery = await outbox.deliver(
+        f"new lot {scan.lot}",
+        lambda key: backend.create_lot(body, idempotency_key=key),
+        key=outbox.new_key("lot"),
+    )
+    if delivery.result is Result.APPLIED:
+        return delivery.answer, True, None
+    return None, False, delivery.error
