@@ -16,7 +16,11 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, Protocol, TypeVar
 
+from console.backends.protocol import Backend
 from console.domain.errors import Conflict, InvalidInput, OutcomeUnknown, WarehouseError
+from console.domain.models import Fulfillment, Manifest
+from console.domain.picking import PickPack
+from console.domain.receiving import Receiving
 from console.services.notices import Notice, Tell, Tone
 from console.services.outbox import Outbox, Result
 
@@ -257,3 +261,53 @@ class CountingSession(Generic[Record]):
         self.work.confirmed(answer)
         self._changed(before)
         return True
+
+
+class Views(Protocol):
+    """What a counting screen gives its session (see CountingSession)."""
+
+    def start(self, job: Job) -> None: ...
+    def tell(self, notice: Notice) -> None: ...
+    def reread(self) -> None: ...
+    def changed(self, before: Any) -> None: ...
+    def idle(self) -> None: ...
+
+
+def picking(
+    work: PickPack, backend: Backend, outbox: Outbox, views: Views
+) -> CountingSession[Fulfillment]:
+    """The session of one fulfillment being picked and packed."""
+    ful_id = work.fulfillment.id
+    return CountingSession(
+        work,
+        outbox,
+        update=lambda body, key: backend.update_fulfillment(ful_id, body, idempotency_key=key),
+        read=lambda: backend.get_fulfillment(ful_id),
+        start=views.start,
+        tell=views.tell,
+        reread=views.reread,
+        changed=views.changed,
+        idle=views.idle,
+        what="picks",
+        kind="picks",
+    )
+
+
+def receiving(
+    work: Receiving, backend: Backend, outbox: Outbox, views: Views
+) -> CountingSession[Manifest]:
+    """The session of one manifest being received."""
+    manifest_id = work.manifest.id
+    return CountingSession(
+        work,
+        outbox,
+        update=lambda body, key: backend.update_manifest(manifest_id, body, idempotency_key=key),
+        read=lambda: backend.get_manifest(manifest_id),
+        start=views.start,
+        tell=views.tell,
+        reread=views.reread,
+        changed=views.changed,
+        idle=views.idle,
+        what="counts",
+        kind="receipt",
+    )

@@ -12,7 +12,7 @@ import asyncio
 import io
 import time
 import unicodedata
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +23,13 @@ from textual.keys import key_to_character
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from console.backends.memory.warehouse import MemoryWarehouse
-from console.backends.protocol import Capabilities
 from console.services.clock import ManualClock
 from console.ui.app import WarehouseApp
 from console.ui.screens.lots import LotsScreen
 from console.ui.state import Memory
 from console.ui.widgets import MessageLine
 from tests.contract.world import NOW, RENO, build_world
+from tests.recording import Recording
 
 SIZE = (80, 24)
 # How far apart a quick hand's keys are (slower than a scanner, quicker than the typing pause
@@ -39,44 +38,6 @@ HAND_GAP = 0.06
 SCANNER_GAP = 0.005
 # A console that has not settled after this much real time is stuck: the test fails, saying so.
 STUCK_AFTER = 15.0
-
-
-class Recording:
-    """A backend in front of the in-memory warehouse that counts calls and can misbehave:
-    `hooks[name]` runs before the real call and may wait, raise, or call through. With
-    `keys_honoured = False` it says it does not honour idempotency keys (as a PackageX account
-    may not)."""
-
-    def __init__(self, inner: MemoryWarehouse) -> None:
-        self.inner = inner
-        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
-        self.hooks: dict[str, Callable[..., Awaitable[Any]]] = {}
-        self.keys_honoured = True
-
-    @property
-    def label(self) -> str:
-        return "test"
-
-    @property
-    def capabilities(self) -> Capabilities:
-        return Capabilities(idempotency_keys=self.keys_honoured)
-
-    def count(self, name: str) -> int:
-        return sum(1 for call in self.calls if call[0] == name)
-
-    def __getattr__(self, name: str) -> Any:
-        real = getattr(self.inner, name)
-        if not asyncio.iscoroutinefunction(real):
-            return real
-
-        async def call(*args: Any, **kwargs: Any) -> Any:
-            self.calls.append((name, args, kwargs))
-            hook = self.hooks.get(name)
-            if hook is not None:
-                return await hook(real, *args, **kwargs)
-            return await real(*args, **kwargs)
-
-        return call
 
 
 @pytest.fixture

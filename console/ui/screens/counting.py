@@ -5,7 +5,7 @@ by accident."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual.widgets import DataTable
@@ -25,14 +25,14 @@ LEAVE_AGAIN_SECONDS = 5.0
 
 
 class CountingScreen(WarehouseScreen):
-    """Subclasses set `work` (console/domain/picking.py, receiving.py) and call `keep_saved`.
+    """Subclasses set `work` (console/domain/picking.py, receiving.py) and its `session`
+    (console/services/counting.py, with this screen as its views).
     They give the lines table (`LINES`, `_columns`, `_line_ids`, `_cells`), the lines around
     it (`_show_summary`, `_show_line`, `_show_more`), what a status change redraws
     (`_after_change`), what a bin scan does (`_at_bin`) and how an item scan counts
     (`take_scan`, usually through `scanned_item`)."""
 
     WORK_WORD: ClassVar[str] = "counts"
-    KEY_KIND: ClassVar[str] = "counts"  # names the idempotency keys of its updates
     LINES: ClassVar[str] = ""  # the id of the table of lines, one row per item
 
     work: Any
@@ -44,25 +44,17 @@ class CountingScreen(WarehouseScreen):
         self.names = KnownItems()
         self._leave_asked_at: float | None = None
 
-    def keep_saved(
-        self,
-        *,
-        update: Callable[[dict[str, Any], str], Awaitable[Any]],
-        read: Callable[[], Awaitable[Any]],
-    ) -> None:
-        self.session = CountingSession(
-            self.work,
-            self.console.outbox,
-            update=update,
-            read=read,
-            start=self.start,
-            tell=self.tell,
-            reread=self._reread,
-            changed=self._changed,
-            idle=self._idle,
-            what=self.WORK_WORD,
-            kind=self.KEY_KIND,
-        )
+    def reread(self) -> None:
+        """The session read the record again: all of it is drawn again."""
+        self._reread()
+
+    def changed(self, before: Any) -> None:
+        """An answer arrived; the status may have moved (from `before`)."""
+        self._changed(before)
+
+    def idle(self) -> None:
+        """Nothing is left to send."""
+        self._idle()
 
     def _reread(self) -> None:
         if self.is_mounted:

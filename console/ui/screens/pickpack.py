@@ -34,6 +34,7 @@ from console.domain.picking import (
 )
 from console.domain.queries import FulfillmentQuery, LotQuery
 from console.domain.scan import Scan
+from console.services import counting
 from console.services.scans import find_lot
 from console.ui.actions import bindings
 from console.ui.screens.counting import CountingScreen
@@ -153,7 +154,6 @@ class OrderScreen(CountingScreen):
     )
     BINDINGS: ClassVar[list[BindingType]] = bindings(SCREEN)
     WORK_WORD = "picks"
-    KEY_KIND = "picks"
     LINES = "pick-table"
 
     def __init__(self, fulfillment: Fulfillment) -> None:
@@ -162,12 +162,7 @@ class OrderScreen(CountingScreen):
         self.first_lots: dict[str, Lot | None] = {}
         self.bin_id: str | None = None  # the bin the operator scanned last
         self.parcel_index: int | None = None  # the parcel scans pack into
-        self.keep_saved(
-            update=lambda body, key: self.backend.update_fulfillment(
-                self.fulfillment.id, body, idempotency_key=key
-            ),
-            read=lambda: self.backend.get_fulfillment(self.fulfillment.id),
-        )
+        self.session = counting.picking(self.work, self.backend, self.console.outbox, self)
         self.picks_shown: list[float] = []  # when each pick reached its line (benchmark)
         self._limits: ParcelLimits | None = None
 

@@ -20,6 +20,7 @@ from console.domain.picking import due_in
 from console.domain.queries import ManifestQuery
 from console.domain.receiving import Receiving
 from console.domain.scan import Scan
+from console.services import counting
 from console.services.lots import lot_from_label
 from console.ui.actions import bindings
 from console.ui.screens.counting import CountingScreen
@@ -133,7 +134,6 @@ class ManifestScreen(CountingScreen):
     SCREEN = "manifest"
     TITLE = "Manifest"
     LINES = "receipt-table"
-    KEY_KIND = "receipt"
     HELP = (
         "{manifest.accept} accepts a requested manifest: its units show as manifested (on the "
         "way). Then scan the bin the units go to (or {manifest.bin} to choose it), and scan "
@@ -155,12 +155,7 @@ class ManifestScreen(CountingScreen):
         self.bin_id: str | None = None  # the bin the operator scanned or chose last
         self.damaged_mode = False
         self._lot_gate = asyncio.Lock()  # one lot looked up or created at a time
-        self.keep_saved(
-            update=lambda body, key: self.backend.update_manifest(
-                self.manifest.id, body, idempotency_key=key
-            ),
-            read=lambda: self.backend.get_manifest(self.manifest.id),
-        )
+        self.session = counting.receiving(self.work, self.backend, self.console.outbox, self)
 
     @property
     def manifest(self) -> Manifest:

@@ -1,0 +1,48 @@
+"""A backend for tests: the in-memory warehouse behind a recorder of calls that can misbehave."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from console.backends.memory.warehouse import MemoryWarehouse
+from console.backends.protocol import Capabilities
+
+
+class Recording:
+    """A backend in front of the in-memory warehouse that counts calls and can misbehave:
+    `hooks[name]` runs before the real call and may wait, raise, or call through. With
+    `keys_honoured = False` it says it does not honour idempotency keys (as a PackageX account
+    may not)."""
+
+    def __init__(self, inner: MemoryWarehouse) -> None:
+        self.inner = inner
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+        self.hooks: dict[str, Callable[..., Awaitable[Any]]] = {}
+        self.keys_honoured = True
+
+    @property
+    def label(self) -> str:
+        return "test"
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return Capabilities(idempotency_keys=self.keys_honoured)
+
+    def count(self, name: str) -> int:
+        return sum(1 for call in self.calls if call[0] == name)
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self.inner, name)
+        if not asyncio.iscoroutinefunction(real):
+            return real
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append((name, args, kwargs))
+            hook = self.hooks.get(name)
+            if hook is not None:
+                return await hook(real, *args, **kwargs)
+            return await real(*args, **kwargs)
+
+        return call
