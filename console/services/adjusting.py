@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from console.backends.protocol import Backend, adjust_levels
-from console.domain.errors import InvalidInput, WarehouseError
+from console.domain.errors import InvalidInput, OutcomeUnknown, WarehouseError
 from console.domain.levels import Entry, looks_like_entry, parse_entry
 from console.domain.models import LEVEL_QUANTITIES, Item, Layout, Level, Location
 from console.domain.requests import LevelChange
@@ -383,10 +383,11 @@ class AdjustmentSession:
         def waiting(error: WarehouseError) -> None:
             record.outcome = Outcome.WAITING
             self.changed()
+            why = "answer was lost" if isinstance(error, OutcomeUnknown) else "warehouse is away"
             self.tell(
                 Notice.alert(
-                    f"No answer yet for “{record.summary}” ({error.message}): it is kept and "
-                    "sent again until the warehouse answers, and counts once.",
+                    f"“{record.summary}”: the {why}; it is kept and sent again until the "
+                    "warehouse answers, and counts once.",
                     Tone.WARNING,
                 )
             )

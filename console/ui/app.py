@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.resources
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -71,7 +72,9 @@ class WarehouseApp(App[int]):
     TITLE = "warehouse-console"
     CSS_PATH: ClassVar = [_stylesheet()]
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS: ClassVar = App.COMMANDS | {ActionCommands}
+    # Only the console's actions: Textual's own commands (theme, screenshot, its key panel) are
+    # not an operator's.
+    COMMANDS: ClassVar = {ActionCommands}
     # The search screen is the first screen, composed as the app starts: switching to it from
     # Textual's blank default screen parsed all CSS twice more and drew a frame for nothing.
     DEFAULT_MODE: ClassVar[str] = "search"
@@ -345,4 +348,6 @@ def run_console(
     """Run the console on a backend until the operator quits; returns the exit code."""
     app = WarehouseApp(backend, bell=bell, location_id=location_id, keymap=keymap)
     result = app.run(**run_options)
+    for problem in app.keymap_problems:  # shown at start too; here all of them, to keep
+        print(f"warning: {problem}", file=sys.stderr)
     return result or 0

@@ -8,7 +8,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
-from console.ui.actions import Action, actions_on, shown_key
+from console.ui.actions import Action, actions_on, key_rank, shown_key
 
 DESCRIBED = 0.6
 
@@ -21,7 +21,9 @@ class ActionCommands(Provider):
         screen = self.screen
         screen_id = getattr(screen, "SCREEN", "")
         live: list[tuple[Action, Screen[object] | None]] = []
-        for action in actions_on(screen_id, everywhere=True):
+        own = sorted(actions_on(screen_id), key=lambda action: key_rank(action.id))
+        everywhere = [a for a in actions_on(screen_id, everywhere=True) if a.everywhere]
+        for action in [*own, *everywhere]:
             name, _, parameters = action.action.partition("(")
             node = None if action.everywhere else screen
             if node is not None and name.startswith("app."):

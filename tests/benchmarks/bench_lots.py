@@ -21,7 +21,8 @@ async def measure(items: int, rounds: int) -> None:
     from console.ui.app import WarehouseApp
     from console.ui.screens.lots import LotsScreen
     from console.ui.state import Memory
-    from tests.ui.conftest import settle
+    from tests.benchmarks.realtime import send as post
+    from tests.benchmarks.realtime import settle, type_keys
 
     started = time.perf_counter()
     warehouse = MemoryWarehouse.demo(items=items, seed=7)
@@ -31,14 +32,9 @@ async def measure(items: int, rounds: int) -> None:
     )
 
     def send(key: str) -> None:
-        # straight to the driver, as a terminal delivers it: Pilot.press also waits for the
-        # screen to go idle (~85 ms here), which would be counted as the browser's time
-        from textual import events
-
-        event = events.Key(key, None)
-        event.set_sender(app)
-        assert app._driver is not None
-        app._driver.send_message(event)
+        # posted as a terminal's driver posts it: Pilot.press also waits for the screen to go
+        # idle (~85 ms here), which would be counted as the browser's time
+        post(app, key)
 
     async def until_page(screen: LotsScreen, pages_before: int) -> None:
         # polling is the measurement: the page counter moves when the table has been filled
@@ -57,7 +53,7 @@ async def measure(items: int, rounds: int) -> None:
             await settle(pilot)
             screen: Any = None
             for _ in range(rounds):
-                await pilot.press("f2")
+                await type_keys(app, ["f2"], 0.0)
                 await settle(pilot, 0.05)
                 before = screen.pages_loaded if isinstance(screen, LotsScreen) else 0
                 sent = time.perf_counter()
@@ -78,7 +74,7 @@ async def measure(items: int, rounds: int) -> None:
                     send(key)
                     await until_page(screen, before)
                     timings[label].append((time.perf_counter() - sent) * 1000)
-                await pilot.press("ctrl+x", "ctrl+o", "ctrl+o")  # back to all lots, by expiry
+                await type_keys(app, ["ctrl+x", "ctrl+o", "ctrl+o"], 0.05)  # all lots, by expiry
                 await settle(pilot, 0.05)
     print(f"lot browser at {items:,} items, first page of 50 shown (median / p95 of {rounds}):")
     for label, values in timings.items():

@@ -22,15 +22,12 @@ KEY_GAP = 0.005
 
 
 async def measure(lines: int, per_line: int) -> int:
-    from textual import events
-    from textual.keys import _character_to_key
-
     from console.backends.memory.warehouse import MemoryWarehouse
     from console.domain.gtin import gtin14
     from console.ui.app import WarehouseApp
     from console.ui.screens.pickpack import OrderScreen
     from console.ui.state import Memory
-    from tests.ui.conftest import settle
+    from tests.benchmarks.realtime import send, settle
 
     warehouse = MemoryWarehouse.demo(items=2000, seed=7)
     location = "loc_001"
@@ -54,12 +51,6 @@ async def measure(lines: int, per_line: int) -> int:
         for n, item in enumerate(stocked)
     ]
 
-    def send(key: str, character: str | None) -> None:
-        event = events.Key(key, character)
-        event.set_sender(app)
-        assert app._driver is not None
-        app._driver.send_message(event)
-
     enters: list[float] = []
     with tempfile.TemporaryDirectory() as state:
         app = WarehouseApp(warehouse, bell=False, location_id=location, memory=Memory(Path(state)))
@@ -72,14 +63,13 @@ async def measure(lines: int, per_line: int) -> int:
             started = time.perf_counter()
             for label in labels:
                 for char in label:
-                    send(char if char.isalnum() else _character_to_key(char), char)
+                    send(app, char)
                     await asyncio.sleep(KEY_GAP)
                 enters.append(time.perf_counter())
-                send("enter", "\r")
+                send(app, "enter")
             typing = time.perf_counter() - started
             await settle(pilot, 1.0)
-            while screen.work.unsaved or screen.saver.sending:  # noqa: ASYNC110
-                await asyncio.sleep(0.05)
+            await screen.session.settled()
             shown = {item.id: screen.work.picked(item.id) for item in stocked}
             picks = len(screen.picks_shown)
             latencies = [
