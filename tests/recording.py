@@ -46,3 +46,24 @@ class Recording:
             return await real(*args, **kwargs)
 
         return call
+
+
+def answers_lost(
+    times: int | None = None, *, applied: bool = True
+) -> Callable[..., Awaitable[Any]]:
+    """A hook: the call is applied (or not, with `applied=False`) but its answer is lost, the
+    first `times` times (every time when None); after that the answer comes back."""
+    from console.domain.errors import OutcomeUnknown
+
+    left = [times]
+
+    async def hook(real: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> Any:
+        if left[0] is not None and left[0] <= 0:
+            return await real(*args, **kwargs)
+        if left[0] is not None:
+            left[0] -= 1
+        if applied:
+            await real(*args, **kwargs)
+        raise OutcomeUnknown("The connection dropped before the answer arrived.")
+
+    return hook

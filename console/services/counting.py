@@ -21,7 +21,7 @@ from console.domain.errors import Conflict, InvalidInput, OutcomeUnknown, Wareho
 from console.domain.models import Fulfillment, Manifest
 from console.domain.picking import PickPack
 from console.domain.receiving import Receiving
-from console.services.notices import Notice, Tell, Tone
+from console.services.notices import Notice, Tone
 from console.services.outbox import Outbox, Result
 
 Record = TypeVar("Record")
@@ -51,29 +51,39 @@ class Work(Protocol[Record]):
 Job = Callable[[], Awaitable[None]]
 
 
-class CountingSession(Generic[Record]):
-    """Keeps one record's counted work sent. The screen gives what to call:
+class Views(Protocol):
+    """What a counting screen gives its session: a way to run a background job (one of the
+    screen's workers), a message for the operator, and three moments to redraw at."""
 
-    * `update(body, key)` and `read()`: the backend calls for this record;
-    * `start(job)`: run a background job (the screen runs it as one of its workers);
-    * `tell(notice)`: a message for the operator;
-    * `reread()`: the record was read again: redraw all of it;
-    * `changed(status_before)`: an answer arrived (the status may have moved);
-    * `idle()`: nothing is left to send.
-    """
+    def start(self, job: Job) -> None: ...
+
+    def tell(self, notice: Notice) -> None: ...
+
+    def reread(self) -> None:
+        """The record was read again: draw all of it."""
+        ...
+
+    def changed(self, before: Any) -> None:
+        """An answer arrived; the status may have moved from `before`."""
+        ...
+
+    def idle(self) -> None:
+        """Nothing is left to send."""
+        ...
+
+
+class CountingSession(Generic[Record]):
+    """Keeps one record's counted work sent: `update(body, key)` and `read()` are the backend
+    calls for this record (see `picking` and `receiving`), `views` the screen's side."""
 
     def __init__(
         self,
         work: Work[Record],
         outbox: Outbox,
+        views: Views,
         *,
         update: Callable[[dict[str, Any], str], Awaitable[Record]],
         read: Callable[[], Awaitable[Record]],
-        start: Callable[[Job], None],
-        tell: Tell,
-        reread: Callable[[], None],
-        changed: Callable[[Any], None],
-        idle: Callable[[], None],
         what: str,
         kind: str,
     ) -> None:
@@ -81,11 +91,11 @@ class CountingSession(Generic[Record]):
         self.outbox = outbox
         self._update = update
         self._read = read
-        self._start = start
-        self._tell = tell
-        self._reread = reread
-        self._changed = changed
-        self._idle = idle
+        self._start = views.start
+        self._tell = views.tell
+        self._reread = views.reread
+        self._changed = views.changed
+        self._idle = views.idle
         self.what = what  # the operator's word for the work: "picks", "counts"
         self.kind = kind  # names its idempotency keys: "picks", "receipt"
         self.sending = False
@@ -263,16 +273,6 @@ class CountingSession(Generic[Record]):
         return True
 
 
-class Views(Protocol):
-    """What a counting screen gives its session (see CountingSession)."""
-
-    def start(self, job: Job) -> None: ...
-    def tell(self, notice: Notice) -> None: ...
-    def reread(self) -> None: ...
-    def changed(self, before: Any) -> None: ...
-    def idle(self) -> None: ...
-
-
 def picking(
     work: PickPack, backend: Backend, outbox: Outbox, views: Views
 ) -> CountingSession[Fulfillment]:
@@ -281,13 +281,9 @@ def picking(
     return CountingSession(
         work,
         outbox,
+        views,
         update=lambda body, key: backend.update_fulfillment(ful_id, body, idempotency_key=key),
         read=lambda: backend.get_fulfillment(ful_id),
-        start=views.start,
-        tell=views.tell,
-        reread=views.reread,
-        changed=views.changed,
-        idle=views.idle,
         what="picks",
         kind="picks",
     )
@@ -301,13 +297,9 @@ def receiving(
     return CountingSession(
         work,
         outbox,
+        views,
         update=lambda body, key: backend.update_manifest(manifest_id, body, idempotency_key=key),
         read=lambda: backend.get_manifest(manifest_id),
-        start=views.start,
-        tell=views.tell,
-        reread=views.reread,
-        changed=views.changed,
-        idle=views.idle,
         what="counts",
         kind="receipt",
     )

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from console.domain.errors import OutcomeUnknown
 from console.domain.scan import interpret
 from console.services.adjusting import AdjustmentSession, Outcome, Refusal
 from console.services.clock import ManualClock
@@ -14,7 +11,7 @@ from console.services.notices import Notice
 from console.services.outbox import Outbox
 from tests.contract.test_levels import qty
 from tests.contract.world import A1, A2, BOLT, BOLT_GTIN13, BRACKET, MILK_GTIN12, RENO
-from tests.recording import Recording
+from tests.recording import Recording, answers_lost
 from tests.services.conftest import let_time_pass, run_until_asleep, texts
 
 
@@ -123,11 +120,7 @@ async def test_a_refusal_from_the_backend_is_logged_and_the_level_re_read(
 async def test_a_lost_answer_without_honoured_keys_is_re_read_never_re_sent(
     session, backend, notices
 ) -> None:
-    async def apply_then_lose(real: Any, *args: Any, **kwargs: Any) -> Any:
-        await real(*args, **kwargs)
-        raise OutcomeUnknown("The connection dropped.")
-
-    backend.hooks["update_item"] = apply_then_lose
+    backend.hooks["update_item"] = answers_lost()
     backend.keys_honoured = False
     record = await session.send(session.plan_entry("+3"))
     assert record.outcome is Outcome.CHECK and backend.count("update_item") == 1
@@ -138,16 +131,7 @@ async def test_a_lost_answer_without_honoured_keys_is_re_read_never_re_sent(
 async def test_a_lost_answer_with_honoured_keys_waits_and_counts_once(
     session, backend, clock, notices
 ) -> None:
-    lost = [1]
-
-    async def lose_once(real: Any, *args: Any, **kwargs: Any) -> Any:
-        answer = await real(*args, **kwargs)
-        if lost:
-            lost.pop()
-            raise OutcomeUnknown("The connection dropped.")
-        return answer
-
-    backend.hooks["update_item"] = lose_once
+    backend.hooks["update_item"] = answers_lost(1)
     task = await run_until_asleep(clock, session.send(session.plan_entry("+3")))
     assert session.log[-1].outcome is Outcome.WAITING and "sent again" in notices[-1].text
     await let_time_pass(clock, 1.0)

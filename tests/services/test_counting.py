@@ -17,7 +17,7 @@ from console.services.clock import ManualClock
 from console.services.notices import Notice
 from console.services.outbox import Outbox
 from tests.contract.world import A1, BOLT, MANIFEST, MILK, RENO
-from tests.recording import Recording
+from tests.recording import Recording, answers_lost
 from tests.services.conftest import let_time_pass, texts
 
 
@@ -124,16 +124,7 @@ async def test_a_lost_answer_of_counts_is_sent_again_even_without_keys(
     """Absolute counts: a repeat sets the same count, never one more."""
     session, views = picking
     backend.keys_honoured = False
-    lost = [1]
-
-    async def apply_then_lose(real: Any, *args: Any, **kwargs: Any) -> Any:
-        answer = await real(*args, **kwargs)
-        if lost:
-            lost.pop()
-            raise OutcomeUnknown("dropped")
-        return answer
-
-    backend.hooks["update_fulfillment"] = apply_then_lose
+    backend.hooks["update_fulfillment"] = answers_lost(1)
     session.record(lambda: session.work.pick(BOLT, 1, "bolt"))
     for _ in range(20):
         await asyncio.sleep(0)

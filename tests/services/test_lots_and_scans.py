@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from console.domain.errors import Conflict, OutcomeUnknown
+from console.domain.errors import Conflict
 from console.domain.gtin import gtin14
 from console.domain.queries import LotQuery
 from console.domain.scan import interpret
@@ -14,7 +14,7 @@ from console.services.clock import ManualClock
 from console.services.lots import LotSaver, NothingChanged, NotSaved, Saved, lot_from_label
 from console.services.scans import KnownItems, find_bin, resolve_scan
 from tests.contract.world import A1, BOLT, BOLT_GTIN13, MILK, MILK_GTIN12, RENO, TAPE
-from tests.recording import Recording
+from tests.recording import Recording, answers_lost
 from tests.services.conftest import let_time_pass, run_until_asleep
 
 FORM = {
@@ -96,10 +96,7 @@ async def test_a_lost_answer_is_checked_and_saving_again_reuses_the_key(
 ) -> None:
     backend.keys_honoured = False
 
-    async def lose(real: Any, *args: Any, **kwargs: Any) -> Any:
-        raise OutcomeUnknown("The connection dropped.")  # and nothing was applied
-
-    backend.hooks["create_lot"] = lose
+    backend.hooks["create_lot"] = answers_lost(applied=False)
     saver = LotSaver(backend, outbox)
     first = await saver.save(dict(FORM), reno)
     assert isinstance(first, NotSaved) and first.unknown and "not saved" in first.error.message
@@ -113,11 +110,7 @@ async def test_a_lost_answer_is_checked_and_saving_again_reuses_the_key(
 async def test_a_lost_answer_that_was_applied_is_shown_as_saved(backend, outbox, reno) -> None:
     backend.keys_honoured = False
 
-    async def apply_then_lose(real: Any, *args: Any, **kwargs: Any) -> Any:
-        await real(*args, **kwargs)
-        raise OutcomeUnknown("The connection dropped.")
-
-    backend.hooks["create_lot"] = apply_then_lose
+    backend.hooks["create_lot"] = answers_lost()
     result = await LotSaver(backend, outbox).save(dict(FORM), reno)
     assert isinstance(result, Saved) and result.lot.number == "T-1"
     assert backend.count("create_lot") == 1
@@ -126,16 +119,7 @@ async def test_a_lost_answer_that_was_applied_is_shown_as_saved(backend, outbox,
 async def test_with_honoured_keys_a_lost_save_is_sent_again_and_made_once(
     backend, outbox, reno, clock: ManualClock
 ) -> None:
-    lost = [1]
-
-    async def lose_once(real: Any, *args: Any, **kwargs: Any) -> Any:
-        answer = await real(*args, **kwargs)
-        if lost:
-            lost.pop()
-            raise OutcomeUnknown("The connection dropped.")
-        return answer
-
-    backend.hooks["create_lot"] = lose_once
+    backend.hooks["create_lot"] = answers_lost(1)
     task = await run_until_asleep(clock, LotSaver(backend, outbox).save(dict(FORM), reno))
     await let_time_pass(clock, 1.0)
     assert isinstance(task.result(), Saved)

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from console.domain.errors import OutcomeUnknown
 from console.ui.screens.adjust import AdjustScreen
 from console.ui.screens.dialogs import BinPicker, Confirm
 from tests.contract.test_levels import qty
 from tests.contract.world import A1, A2, BOLT, BOLT_GTIN13, BRACKET, RENO
+from tests.recording import answers_lost
 from tests.ui.conftest import cells, message, press, scan, settle, static_text
 
 
@@ -153,15 +153,11 @@ async def test_a_lost_answer_is_re_read_and_never_re_sent(make_app, backend) -> 
     """Against a backend that does not honour idempotency keys, sending a delta again could
     count it twice: the level is re-read instead, and the operator checks it."""
 
-    async def apply_then_lose(real: Any, *args: Any, **kwargs: Any) -> Any:
-        await real(*args, **kwargs)
-        raise OutcomeUnknown("The connection dropped before the answer arrived.")
-
     backend.keys_honoured = False
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_bolt(pilot)
-        backend.hooks["update_item"] = apply_then_lose
+        backend.hooks["update_item"] = answers_lost()
         reads_before = backend.count("get_item")
         await type_qty(pilot, "+3")
         await press(pilot, "enter")
@@ -179,20 +175,10 @@ async def test_a_lost_answer_is_sent_again_with_its_key_where_keys_are_honoured(
 ) -> None:
     """The backend applies a key once: the change is sent again, with the same key, until an
     answer comes; it shows as waiting meanwhile, and counts once."""
-    losses = 2
-
-    async def apply_then_lose(real: Any, *args: Any, **kwargs: Any) -> Any:
-        nonlocal losses
-        answer = await real(*args, **kwargs)
-        if losses:
-            losses -= 1
-            raise OutcomeUnknown("The connection dropped before the answer arrived.")
-        return answer
-
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_bolt(pilot)
-        backend.hooks["update_item"] = apply_then_lose
+        backend.hooks["update_item"] = answers_lost(2)
         await type_qty(pilot, "+3")
         await press(pilot, "enter")
         await settle(pilot, 0.2)

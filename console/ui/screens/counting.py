@@ -44,28 +44,18 @@ class CountingScreen(WarehouseScreen):
         self.names = KnownItems()
         self._leave_asked_at: float | None = None
 
+    # -- what the session calls (console/services/counting.py, Views) --------------------------
+
     def reread(self) -> None:
-        """The session read the record again: all of it is drawn again."""
-        self._reread()
-
-    def changed(self, before: Any) -> None:
-        """An answer arrived; the status may have moved (from `before`)."""
-        self._changed(before)
-
-    def idle(self) -> None:
-        """Nothing is left to send."""
-        self._idle()
-
-    def _reread(self) -> None:
         if self.is_mounted:
             self._show_all()
             self.refresh_bindings()
 
-    def _changed(self, before: Any) -> None:
+    def changed(self, before: Any) -> None:
         if self.is_mounted:
             self._after_change(before)
 
-    def _idle(self) -> None:
+    def idle(self) -> None:
         if self.is_mounted:
             self._show_summary()
 
