@@ -21,6 +21,7 @@ class Recording:
         self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
         self.hooks: dict[str, Callable[..., Awaitable[Any]]] = {}
         self.keys_honoured = True
+        self.etags = True  # False: the backend's answers carry no versions (as PackageX's)
 
     @property
     def label(self) -> str:
@@ -28,7 +29,7 @@ class Recording:
 
     @property
     def capabilities(self) -> Capabilities:
-        return Capabilities(idempotency_keys=self.keys_honoured)
+        return Capabilities(idempotency_keys=self.keys_honoured, etags=self.etags)
 
     def count(self, name: str) -> int:
         return sum(1 for call in self.calls if call[0] == name)

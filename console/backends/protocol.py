@@ -43,6 +43,9 @@ class Capabilities:
     # It applies a change once per Idempotency-Key and answers a repeat with the first answer,
     # so a change whose answer was lost can be sent again (console/services/outbox.py).
     idempotency_keys: bool = False
+    # It gives each object a version (`etag`) and refuses an update based on an older one
+    # (If-Match, 412), so two consoles counting one record never overwrite each other.
+    etags: bool = False
 
 
 @runtime_checkable
@@ -57,6 +60,12 @@ class Backend(Protocol):
         """Read when it matters: an HTTP backend learns some of them from the server's answers."""
         ...
 
+    @property
+    def instance(self) -> str | None:
+        """Which warehouse this is, when the backend says: it changes when a training warehouse
+        starts afresh (None: the backend does not say)."""
+        ...
+
     # Items and their levels
     async def list_items(self, query: ItemQuery | None = None) -> Page[Item]: ...
     async def get_item(self, item_id: str) -> Item: ...
@@ -68,7 +77,12 @@ class Backend(Protocol):
         self, body: ItemCreate | Body, *, idempotency_key: str | None = None
     ) -> Item: ...
     async def update_item(
-        self, item_id: str, body: ItemUpdate | Body, *, idempotency_key: str | None = None
+        self,
+        item_id: str,
+        body: ItemUpdate | Body,
+        *,
+        idempotency_key: str | None = None,
+        if_match: str | None = None,
     ) -> Item: ...
     async def delete_item(self, item_id: str, *, idempotency_key: str | None = None) -> None: ...
 
@@ -83,7 +97,12 @@ class Backend(Protocol):
         self, body: LotCreate | Body, *, idempotency_key: str | None = None
     ) -> Lot: ...
     async def update_lot(
-        self, lot_id: str, body: LotUpdate | Body, *, idempotency_key: str | None = None
+        self,
+        lot_id: str,
+        body: LotUpdate | Body,
+        *,
+        idempotency_key: str | None = None,
+        if_match: str | None = None,
     ) -> Lot: ...
 
     # Inbound manifests
@@ -98,6 +117,7 @@ class Backend(Protocol):
         body: ManifestUpdate | Body,
         *,
         idempotency_key: str | None = None,
+        if_match: str | None = None,
     ) -> Manifest: ...
 
     # Outbound fulfillments
@@ -114,6 +134,7 @@ class Backend(Protocol):
         body: FulfillmentUpdate | Body,
         *,
         idempotency_key: str | None = None,
+        if_match: str | None = None,
     ) -> Fulfillment: ...
 
     async def aclose(self) -> None: ...
@@ -125,7 +146,10 @@ async def adjust_levels(
     changes: list[LevelChange],
     *,
     idempotency_key: str | None = None,
+    if_match: str | None = None,
 ) -> Item:
     """One atomic level update: every change applies, or none does."""
     body = {"levels": [change.wire() for change in changes]}
-    return await backend.update_item(item_id, body, idempotency_key=idempotency_key)
+    return await backend.update_item(
+        item_id, body, idempotency_key=idempotency_key, if_match=if_match
+    )

@@ -66,6 +66,26 @@ class Conflict(WarehouseError):
     code = "conflict"
 
 
+class PreconditionFailed(WarehouseError):
+    """The update named the version it was based on (If-Match) and the record has changed
+    since: nothing was applied. `current` is the record as it is now, when the backend sent it."""
+
+    status = 412
+    code = "precondition_failed"
+
+    def __init__(
+        self,
+        message: str,
+        errors: list[FieldError] | None = None,
+        *,
+        current: object = None,
+        etag: str | None = None,
+    ) -> None:
+        super().__init__(message, errors)
+        self.current = current
+        self.etag = etag  # the current version, as a server's header gave it
+
+
 class RateLimited(WarehouseError):
     status = 429
     code = "rate_limited"
@@ -104,6 +124,7 @@ ERRORS_BY_STATUS: dict[int, type[WarehouseError]] = {
     403: Unauthorized,
     404: NotFound,
     409: Conflict,
+    412: PreconditionFailed,
     422: InvalidInput,
     429: RateLimited,
 }

@@ -53,6 +53,14 @@ class WireModel(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
 
+class Versioned(WireModel):
+    """An object a backend versions: `etag` is the version the backend gave with it (the HTTP
+    ETag header, strong, changing with every change), or None when it gives none. It is not
+    part of the object's fields on the wire: a client sends it back as If-Match."""
+
+    etag: str | None = Field(default=None, exclude=True)
+
+
 class Dimensions(WireModel):
     """Length, width, height in inches and weight in pounds."""
 
@@ -105,7 +113,7 @@ LEVEL_QUANTITIES: tuple[str, ...] = (
 )
 
 
-class Item(WireModel):
+class Item(Versioned):
     id: str
     name: str
     description: str | None = None
@@ -168,7 +176,7 @@ class LotStatus(StrEnum):
     CONSUMED = "consumed"
 
 
-class Lot(WireModel):
+class Lot(Versioned):
     id: str
     number: str | None = None
     manufacturer_number: str | None = None
@@ -215,7 +223,7 @@ class ManifestLine(WireModel):
         return max(0, self.qty - self.received_qty - self.damaged_qty)
 
 
-class Manifest(WireModel):
+class Manifest(Versioned):
     id: str
     order_number: str | None = None
     status: ManifestStatus = ManifestStatus.REQUESTED
@@ -282,7 +290,7 @@ class Parcel(WireModel):
     inventory: list[ParcelLine] = Field(default_factory=list)
 
 
-class Fulfillment(WireModel):
+class Fulfillment(Versioned):
     id: str
     order_number: str | None = None
     status: FulfillmentStatus = FulfillmentStatus.CREATED

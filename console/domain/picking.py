@@ -351,6 +351,13 @@ class PickPack:
             self._settle(sent, fresh, applied=False)
         self._adopt(fresh)
 
+    def rebase(self, current: Fulfillment) -> None:
+        """The update was refused because the order changed meanwhile (another console counted
+        on it): nothing of it was applied. The order as it is now becomes the confirmed state and
+        all the operator's work stays to be sent on top of it, never over it."""
+        self.in_flight = None
+        self._adopt(current)
+
     def _settle(self, sent: _Sent, answer: Fulfillment, *, applied: bool) -> None:
         lines = {line.item_id: line for line in answer.inventory}
         self.added.settle(

@@ -253,6 +253,13 @@ class Receiving:
             self._settle(sent, fresh, applied=False)
         self._adopt(fresh)
 
+    def rebase(self, current: Manifest) -> None:
+        """The update was refused because the manifest changed meanwhile (another console
+        counted on it): nothing of it was applied. The manifest as it is now becomes the
+        confirmed state and all the operator's counts stay to be sent on top of it."""
+        self.in_flight = None
+        self._adopt(current)
+
     def _settle(self, sent: _Sent, answer: Manifest, *, applied: bool) -> None:
         lines = {line.item_id: line for line in answer.inventory}
         received = None if applied else {i: ln.received_qty for i, ln in lines.items()}

@@ -9,3 +9,10 @@ IDEMPOTENCY_KEY = "Idempotency-Key"
 # it the client assumes keys are not honoured).
 IDEMPOTENCY_KEYS_HONOURED = "X-Idempotency-Keys"
 HONOURED = "honoured"
+# Sent by the built-in server on every answer: which warehouse it serves. It changes when an
+# in-memory warehouse starts afresh, so a console can tell that its unconfirmed work belonged
+# to a warehouse that no longer exists.
+WAREHOUSE_INSTANCE = "X-Warehouse-Instance"
+# Versions (RFC 9110): a strong ETag on every single-object answer, If-Match on an update.
+ETAG = "ETag"
+IF_MATCH = "If-Match"

@@ -22,11 +22,17 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from console.backends.memory.warehouse import MemoryWarehouse
-from console.domain.errors import FieldError, InvalidInput, RateLimited, WarehouseError
-from console.domain.models import Item, Page, Pagination
+from console.domain.errors import (
+    FieldError,
+    InvalidInput,
+    PreconditionFailed,
+    RateLimited,
+    WarehouseError,
+)
+from console.domain.models import Item, Page, Pagination, Versioned
 from console.domain.queries import (
     FulfillmentQuery,
     ItemQuery,
@@ -35,7 +41,12 @@ from console.domain.queries import (
     LotQuery,
     ManifestQuery,
 )
-from console.domain.wire import HONOURED, IDEMPOTENCY_KEY, IDEMPOTENCY_KEYS_HONOURED
+from console.domain.wire import (
+    HONOURED,
+    IDEMPOTENCY_KEY,
+    IDEMPOTENCY_KEYS_HONOURED,
+    WAREHOUSE_INSTANCE,
+)
 
 log = logging.getLogger("console.server")
 
@@ -76,23 +87,33 @@ def envelope(
         "pagination": pagination.model_dump(mode="json") if pagination else None,
         "endpoint": endpoint,
     }
-    # Every answer says that this server honours idempotency keys (see console/domain/wire.py).
-    headers = {IDEMPOTENCY_KEYS_HONOURED: HONOURED, **(headers or {})}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
 def error_envelope(exc: WarehouseError, endpoint: str) -> JSONResponse:
     headers: dict[str, str] = {}
+    data: Any = None
     if isinstance(exc, RateLimited) and exc.retry_after is not None:
         headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+    if isinstance(exc, PreconditionFailed) and exc.current is not None:
+        # the record as it is now, so the client can rebase without another round trip
+        data = dump(exc.current)
+        headers |= version_headers(exc.current)
     return envelope(
         exc.status,
         endpoint=endpoint,
+        data=data,
         message=exc.message,
         errors=exc.errors,
         code=exc.code,
         headers=headers,
     )
+
+
+def version_headers(value: Any) -> dict[str, str]:
+    """The ETag of a single versioned object."""
+    etag = getattr(value, "etag", None) if isinstance(value, Versioned) else None
+    return {"ETag": etag} if etag else {}
 
 
 def dump(value: Any) -> Any:
@@ -194,7 +215,11 @@ class Resource:
 
     async def get(self, request: Request) -> Result:
         found = await getattr(warehouse_of(request), self.get_method)(request.path_params["id"])
-        return Result(data=dump(found), message=f"{self.noun.capitalize()} found")
+        return Result(
+            data=dump(found),
+            message=f"{self.noun.capitalize()} found",
+            headers=version_headers(found),
+        )
 
     async def create(self, request: Request) -> Result:
         assert self.create_method is not None
@@ -202,15 +227,27 @@ class Resource:
         created = await getattr(warehouse_of(request), self.create_method)(
             body, idempotency_key=idempotency_key_of(request)
         )
-        return Result(data=dump(created), status=201, message=f"{self.noun.capitalize()} created")
+        return Result(
+            data=dump(created),
+            status=201,
+            message=f"{self.noun.capitalize()} created",
+            headers=version_headers(created),
+        )
 
     async def update(self, request: Request) -> Result:
         assert self.update_method is not None
         body = await body_of(request)
         updated = await getattr(warehouse_of(request), self.update_method)(
-            request.path_params["id"], body, idempotency_key=idempotency_key_of(request)
+            request.path_params["id"],
+            body,
+            idempotency_key=idempotency_key_of(request),
+            if_match=request.headers.get("If-Match"),
         )
-        return Result(data=dump(updated), message=f"{self.noun.capitalize()} updated")
+        return Result(
+            data=dump(updated),
+            message=f"{self.noun.capitalize()} updated",
+            headers=version_headers(updated),
+        )
 
     async def delete(self, request: Request) -> Result:
         assert self.delete_method is not None
@@ -309,6 +346,31 @@ def routes() -> list[Route]:
 # -- authentication and the errors Starlette raises itself ----------------------------------------
 
 
+class WarehouseHeaders:
+    """On every answer (errors and 401s too): that this server honours idempotency keys, and
+    which warehouse it serves (console/domain/wire.py)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        instance = getattr(scope["app"].state.warehouse, "instance", None)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((IDEMPOTENCY_KEYS_HONOURED.lower().encode(), HONOURED.encode()))
+                if instance:
+                    headers.append((WAREHOUSE_INSTANCE.lower().encode(), instance.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 class ApiKeyMiddleware:
     """401 unless `PX-API-KEY` or `X-API-KEY` carries the key (compared in constant time)."""
 
@@ -367,7 +429,10 @@ def create_app(warehouse: MemoryWarehouse, api_key: str | None = None) -> Starle
 
     app = Starlette(
         routes=routes(),
-        middleware=[Middleware(ApiKeyMiddleware, api_key=api_key or None)],
+        middleware=[
+            Middleware(WarehouseHeaders),
+            Middleware(ApiKeyMiddleware, api_key=api_key or None),
+        ],
         exception_handlers={HTTPException: http_error, Exception: internal_error},
     )
     # "/v1/items/" would otherwise be a redirect: an answer that is not an envelope.

@@ -14,15 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from console.backends.protocol import Backend, adjust_levels
-from console.domain.errors import InvalidInput, OutcomeUnknown, WarehouseError
+from console.backends.protocol import Backend
+from console.domain.errors import (
+    InvalidInput,
+    OutcomeUnknown,
+    PreconditionFailed,
+    WarehouseError,
+)
 from console.domain.levels import Entry, looks_like_entry, parse_entry
 from console.domain.models import LEVEL_QUANTITIES, Item, Layout, Level, Location
 from console.domain.requests import LevelChange
 from console.domain.scan import Scan
 from console.services.clock import Clock
 from console.services.notices import Notice, Tell, Tone
-from console.services.outbox import Outbox, Result
+from console.services.outbox import ORPHANED, Outbox, Request, Result
 from console.services.scans import find_bin, resolve_scan
 
 NO_BIN = "—no bin—"
@@ -72,6 +77,16 @@ class Plan:
     undo: list[LevelChange] | None  # None: cannot be undone (an undo itself)
     question: Question | None = None
     undoes: Adjustment | None = None
+    based_on: str | None = None  # the version of the item the plan was made on
+
+    @property
+    def resets(self) -> bool:
+        """Whether it sets a count (=n) rather than adding to it."""
+        return any(
+            isinstance(getattr(change, q), list)
+            for change in self.changes
+            for q in LEVEL_QUANTITIES
+        )
 
 
 @dataclass
@@ -282,7 +297,7 @@ class AdjustmentSession:
                 "count; it does not add to it.",
             )
         summary = f"{slot.label} {name} {entry} ({now}→{after})"
-        return Plan(item.id, item.name, summary, [change], undo, question)
+        return Plan(item.id, item.name, summary, [change], undo, question, based_on=item.etag)
 
     def units(self, typed: str) -> int:
         """How many units a damage or a move takes: the typed number (`+3`, `-3`)."""
@@ -348,6 +363,7 @@ class AdjustmentSession:
             None,
             question,
             undoes=last,
+            based_on=self.item.etag if self.item and self.item.id == last.item_id else None,
         )
 
     def describe(self, change: LevelChange) -> str:
@@ -394,11 +410,16 @@ class AdjustmentSession:
 
         delivery = await self.outbox.deliver(
             record.summary,
-            lambda key: adjust_levels(
-                self.backend, record.item_id, record.changes, idempotency_key=key
+            Request(
+                "update_item",
+                record.item_id,
+                {"levels": [change.wire() for change in record.changes]},
+                # a reset replaces the count the operator saw: only on that version of the item
+                if_match=plan.based_on if plan.resets else None,
             ),
             key=record.key,
             waiting=waiting,
+            context={"screen": "adjust", "record": record.item_id},
         )
         if delivery.result is Result.APPLIED:
             assert delivery.answer is not None
@@ -407,6 +428,22 @@ class AdjustmentSession:
                 self.item = delivery.answer
             self.changed()
             self.tell(Notice(f"Done: {record.summary}.", Tone.SUCCESS))
+        elif delivery.result is Result.ORPHANED:
+            record.outcome = Outcome.REFUSED
+            self.changed()
+            self.tell(Notice.alert(ORPHANED))
+        elif isinstance(delivery.error, PreconditionFailed):
+            record.outcome = Outcome.REFUSED
+            if isinstance(delivery.error.current, Item) and self.item is not None:
+                self.item = delivery.error.current if self.item.id == record.item_id else self.item
+            self.changed()
+            self.tell(
+                Notice.alert(
+                    f"The level changed while you counted (someone else changed {record.item_name}):"
+                    " the reset was not sent. The level shown is the one now: check it and enter "
+                    "it again."
+                )
+            )
         elif delivery.result is Result.REFUSED:
             record.outcome = Outcome.REFUSED
             self.changed()

@@ -17,12 +17,18 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Generic, Protocol, TypeVar
 
 from console.backends.protocol import Backend
-from console.domain.errors import Conflict, InvalidInput, OutcomeUnknown, WarehouseError
+from console.domain.errors import (
+    Conflict,
+    InvalidInput,
+    OutcomeUnknown,
+    PreconditionFailed,
+    WarehouseError,
+)
 from console.domain.models import Fulfillment, Manifest
 from console.domain.picking import PickPack
 from console.domain.receiving import Receiving
 from console.services.notices import Notice, Tone
-from console.services.outbox import Outbox, Result
+from console.services.outbox import ORPHANED, Outbox, Request, Result
 
 Record = TypeVar("Record")
 
@@ -73,8 +79,8 @@ class Views(Protocol):
 
 
 class CountingSession(Generic[Record]):
-    """Keeps one record's counted work sent: `update(body, key)` and `read()` are the backend
-    calls for this record (see `picking` and `receiving`), `views` the screen's side."""
+    """Keeps one record's counted work sent: `method` updates the record and `read()` reads it
+    (see `picking` and `receiving`); `views` is the screen's side."""
 
     def __init__(
         self,
@@ -82,15 +88,17 @@ class CountingSession(Generic[Record]):
         outbox: Outbox,
         views: Views,
         *,
-        update: Callable[[dict[str, Any], str], Awaitable[Record]],
+        method: str,
         read: Callable[[], Awaitable[Record]],
         what: str,
         kind: str,
+        screen: str,
     ) -> None:
         self.work = work
         self.outbox = outbox
-        self._update = update
+        self._method = method  # the backend call that updates the record
         self._read = read
+        self._screen = screen  # where the operator counts it, for the journal
         self._start = views.start
         self._tell = views.tell
         self._reread = views.reread
@@ -104,6 +112,7 @@ class CountingSession(Generic[Record]):
         self._idle_now = asyncio.Event()
         self._idle_now.set()
         self.ready = asyncio.Event()  # the record has been read fresh (or that failed)
+        self._shared = False  # the operator has been told another console counts here too
 
     # -- the record, fresh --------------------------------------------------------------------
 
@@ -123,6 +132,15 @@ class CountingSession(Generic[Record]):
             if fresh is not None and not self.work.unsaved:
                 self.work.reread(fresh)
                 self._reread()
+            if fresh is not None and getattr(fresh, "etag", None) is None:
+                self._tell(
+                    Notice(
+                        "This warehouse does not say when another console changes a record: if "
+                        f"someone else counts on {self._name()} at the same time, one of you "
+                        "could overwrite the other's counts.",
+                        Tone.WARNING,
+                    )
+                )
         finally:
             self.ready.set()
 
@@ -180,17 +198,27 @@ class CountingSession(Generic[Record]):
                 before = self.work.status
                 delivery = await self.outbox.deliver(
                     f"{self.what} on {self._name()}",
-                    lambda key, body=body: self._update(body, key),  # type: ignore[misc]
+                    self._request(body, based=True),
                     key=self.outbox.new_key(self.kind),
                     replayable=True,  # absolute counts: a repeat sets the same numbers
                     waiting=self._lost,
+                    context=self._context(),
                 )
                 self._back_in_touch(delivery.waited)
                 if delivery.result is Result.APPLIED:
                     self.work.confirmed(delivery.answer)  # type: ignore[arg-type]
                     self._changed(before)
                     continue
+                if delivery.result is Result.ORPHANED:
+                    self.work.in_flight = None  # kept, but not sent into another warehouse
+                    self._tell(Notice.alert(ORPHANED))
+                    return
                 error = delivery.error
+                if isinstance(error, PreconditionFailed):
+                    if not await self._rebase(error):
+                        return
+                    self._changed(before)
+                    continue  # the operator's work, on top of what the other console counted
                 if not isinstance(error, Conflict | InvalidInput):
                     self.work.in_flight = None  # kept; sent again with the next change
                     self._tell(Notice.alert(str(error)))
@@ -210,6 +238,37 @@ class CountingSession(Generic[Record]):
             self.sending = False
             self._idle_now.set()
             self._idle()
+
+    async def _rebase(self, stale: PreconditionFailed) -> bool:
+        """The record changed since the update was based on it (another console counted on it):
+        the update was not applied. The operator's work goes on top of the record as it is now;
+        False when it cannot be read (the work is kept and sent with the next change)."""
+        current = stale.current if stale.current is not None else await self.try_read()
+        if current is None:
+            self.work.in_flight = None
+            return False
+        self.work.rebase(current)
+        if not self._shared:
+            self._shared = True
+            self._tell(
+                Notice.alert(
+                    f"Someone else is counting {self._name()} too: your {self.what} are added to "
+                    "theirs, never over them.",
+                    Tone.WARNING,
+                )
+            )
+        self._reread()
+        return True
+
+    def _request(self, body: dict[str, Any], *, based: bool) -> Request:
+        """The update of this record; counts are absolute, so they are sent on the version they
+        were counted on top of (`based`), where the backend gives versions."""
+        record = self.work.record
+        etag = getattr(record, "etag", None) if based else None
+        return Request(self._method, str(getattr(record, "id", "")), body, if_match=etag)
+
+    def _context(self) -> dict[str, Any]:
+        return {"screen": self._screen, "record": str(getattr(self.work.record, "id", ""))}
 
     def _name(self) -> str:
         record = self.work.record
@@ -249,10 +308,11 @@ class CountingSession(Generic[Record]):
         try:
             delivery = await self.outbox.deliver(
                 f"status {body.get('status')} of {self._name()}",
-                lambda key: self._update(body, key),
+                self._request(body, based=False),
                 key=self.outbox.new_key("status"),
                 replayable=True,
                 waiting=self._lost,
+                context=self._context(),
             )
             self._back_in_touch(delivery.waited)
             answer = delivery.answer
@@ -282,10 +342,11 @@ def picking(
         work,
         outbox,
         views,
-        update=lambda body, key: backend.update_fulfillment(ful_id, body, idempotency_key=key),
+        method="update_fulfillment",
         read=lambda: backend.get_fulfillment(ful_id),
         what="picks",
         kind="picks",
+        screen="order",
     )
 
 
@@ -298,8 +359,9 @@ def receiving(
         work,
         outbox,
         views,
-        update=lambda body, key: backend.update_manifest(manifest_id, body, idempotency_key=key),
+        method="update_manifest",
         read=lambda: backend.get_manifest(manifest_id),
         what="counts",
         kind="receipt",
+        screen="manifest",
     )

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from console.backends.protocol import Backend
-from console.domain.errors import InvalidInput, WarehouseError
+from console.domain.errors import InvalidInput, PreconditionFailed, WarehouseError
 from console.domain.lots import lot_form_values
 from console.domain.models import Item, Location, Lot
 from console.domain.scan import Scan
-from console.services.outbox import Outbox, Result
+from console.services.outbox import ORPHANED, Outbox, Request, Result
 from console.services.scans import find_bin, find_lot
 
 
@@ -70,22 +70,31 @@ class LotSaver:
             key = self.outbox.new_key("lot")
         self._sent = (request, key)
         if lot is not None:
-            lot_id = lot.id
-            delivery = await self.outbox.deliver(
-                f"lot {lot.number or lot.id}",
-                lambda key: self.backend.update_lot(lot_id, body, idempotency_key=key),
-                key=key,
-            )
+            # lot quantities are absolute: saved only on the version the form was filled from
+            request = Request("update_lot", lot.id, body, if_match=lot.etag)
+            what = f"lot {lot.number or lot.id}"
         else:
-            delivery = await self.outbox.deliver(
-                f"new lot {body.get('number')}",
-                lambda key: self.backend.create_lot(body, idempotency_key=key),
-                key=key,
-            )
+            request = Request("create_lot", None, body)
+            what = f"new lot {body.get('number')}"
+        delivery = await self.outbox.deliver(
+            what,
+            request,
+            key=key,
+            context={"screen": "lot-form", "record": lot.id if lot else None},
+        )
         if delivery.result is Result.APPLIED:
             assert delivery.answer is not None
             return Saved(delivery.answer, item)
+        if delivery.result is Result.ORPHANED:
+            return NotSaved(WarehouseError(ORPHANED), unknown=True)
         assert delivery.error is not None
+        if isinstance(delivery.error, PreconditionFailed):
+            return NotSaved(
+                WarehouseError(
+                    "Someone else changed this lot since you opened it: nothing was saved. "
+                    "Leave the form and open the lot again to see what it holds now."
+                )
+            )
         if delivery.result is Result.REFUSED:
             return NotSaved(delivery.error)
         return await self._learn_outcome(body, lot, item, delivery.error)
@@ -170,9 +179,7 @@ async def lot_from_label(
     if scan.expires_at:
         body["expires_at"] = scan.expires_at
     delivery = await outbox.deliver(
-        f"new lot {scan.lot}",
-        lambda key: backend.create_lot(body, idempotency_key=key),
-        key=outbox.new_key("lot"),
+        f"new lot {scan.lot}", Request("create_lot", None, body), key=outbox.new_key("lot")
     )
     if delivery.result is Result.APPLIED:
         return delivery.answer, True, None

@@ -100,7 +100,7 @@ class WarehouseApp(App[int]):
         super().__init__()
         self.backend = backend
         self.clock = clock or Clock()
-        self.outbox = Outbox(self.clock, honours_keys=lambda: backend.capabilities.idempotency_keys)
+        self.outbox = Outbox(backend, self.clock)
         self.keymap, self.keymap_problems = resolve_keymap(keymap or {})
         self.bell_on = bell
         self.memory = memory or Memory()

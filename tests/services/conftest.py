@@ -28,7 +28,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def outbox(clock: ManualClock, backend: Recording) -> Outbox:
-    return Outbox(clock, honours_keys=lambda: backend.capabilities.idempotency_keys)
+    return Outbox(backend, clock)
 
 
 @pytest.fixture

@@ -22,9 +22,10 @@ from console.backends.http.transport import (
     ClientConfigError,
     RetryPolicy,
     Transport,
+    strong_etag,
 )
 from console.backends.protocol import Capabilities
-from console.domain.errors import InvalidInput, NotFound
+from console.domain.errors import InvalidInput, NotFound, PreconditionFailed
 from console.domain.gtin import gtin14
 from console.domain.models import (
     Fulfillment,
@@ -34,6 +35,7 @@ from console.domain.models import (
     Manifest,
     Page,
     Pagination,
+    Versioned,
 )
 from console.domain.queries import (
     FulfillmentQuery,
@@ -121,7 +123,15 @@ class HttpBackend:
 
     @property
     def capabilities(self) -> Capabilities:
-        return Capabilities(idempotency_keys=self._http.honours_keys)
+        return Capabilities(idempotency_keys=self._http.honours_keys, etags=self._http.etags)
+
+    @property
+    def instance(self) -> str | None:
+        return self._http.instance
+
+    def watch_instance(self, changed: Callable[[str, str], None]) -> None:
+        """`changed(before, now)` is called when the server starts serving another warehouse."""
+        self._http.instance_changed = changed
 
     @property
     def base_url(self) -> str:
@@ -178,9 +188,23 @@ class HttpBackend:
             call.subject,
             body=wire,
             idempotency_key=call.idempotency_key,
+            if_match=call.if_match,
             collection=call.collection,
         )
-        return self._one(call, await self._http.call(call), model)
+        try:
+            answer = await self._http.call(call)
+        except PreconditionFailed as stale:
+            current = stale.current
+            if isinstance(current, dict):
+                try:
+                    current = model.model_validate(current)
+                except ValidationError:
+                    current = None
+            if isinstance(current, Versioned):
+                current.etag = stale.etag
+            stale.current = current if isinstance(current, model) else None
+            raise
+        return self._one(call, answer, model)
 
     def _envelope(self, call: Call, answer: Answer) -> dict[str, Any]:
         if not answer.readable:
@@ -197,7 +221,10 @@ class HttpBackend:
         if not isinstance(data, dict):
             kind = "missing" if data is None else f"a {type(data).__name__}"
             raise self._http.unreadable(call, f"data is {kind}, not an object")
-        return self._model(call, model, data, "the object")
+        found = self._model(call, model, data, "the object")
+        if isinstance(found, Versioned):
+            found.etag = strong_etag(answer.headers.get("ETag"))
+        return found
 
     def _model(self, call: Call, model: type[M], data: Any, where: str) -> M:
         try:
@@ -272,7 +299,12 @@ class HttpBackend:
         return await self._change(call, ItemCreate, body, Item)
 
     async def update_item(
-        self, item_id: str, body: ItemUpdate | Body, *, idempotency_key: str | None = None
+        self,
+        item_id: str,
+        body: ItemUpdate | Body,
+        *,
+        idempotency_key: str | None = None,
+        if_match: str | None = None,
     ) -> Item:
         call = Call(
             "POST",
@@ -280,6 +312,7 @@ class HttpBackend:
             f"saving item {item_id}",
             f"item {item_id}",
             idempotency_key=idempotency_key,
+            if_match=if_match,
         )
         return await self._change(call, ItemUpdate, body, Item)
 
@@ -323,7 +356,12 @@ class HttpBackend:
         return await self._change(call, LotCreate, body, Lot)
 
     async def update_lot(
-        self, lot_id: str, body: LotUpdate | Body, *, idempotency_key: str | None = None
+        self,
+        lot_id: str,
+        body: LotUpdate | Body,
+        *,
+        idempotency_key: str | None = None,
+        if_match: str | None = None,
     ) -> Lot:
         call = Call(
             "POST",
@@ -331,6 +369,7 @@ class HttpBackend:
             f"saving lot {lot_id}",
             f"lot {lot_id}",
             idempotency_key=idempotency_key,
+            if_match=if_match,
         )
         return await self._change(call, LotUpdate, body, Lot)
 
@@ -361,6 +400,7 @@ class HttpBackend:
         body: ManifestUpdate | Body,
         *,
         idempotency_key: str | None = None,
+        if_match: str | None = None,
     ) -> Manifest:
         call = Call(
             "POST",
@@ -368,6 +408,7 @@ class HttpBackend:
             f"saving manifest {manifest_id}",
             f"manifest {manifest_id}",
             idempotency_key=idempotency_key,
+            if_match=if_match,
         )
         return await self._change(call, ManifestUpdate, body, Manifest)
 
@@ -400,6 +441,7 @@ class HttpBackend:
         body: FulfillmentUpdate | Body,
         *,
         idempotency_key: str | None = None,
+        if_match: str | None = None,
     ) -> Fulfillment:
         call = Call(
             "POST",
@@ -407,5 +449,6 @@ class HttpBackend:
             f"saving fulfillment {fulfillment_id}",
             f"fulfillment {fulfillment_id}",
             idempotency_key=idempotency_key,
+            if_match=if_match,
         )
         return await self._change(call, FulfillmentUpdate, body, Fulfillment)

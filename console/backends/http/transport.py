@@ -49,13 +49,21 @@ from console.domain.errors import (
     InvalidInput,
     NotFound,
     OutcomeUnknown,
+    PreconditionFailed,
     RateLimited,
     Unauthorized,
     Unavailable,
     Unreachable,
     WarehouseError,
 )
-from console.domain.wire import HONOURED, IDEMPOTENCY_KEY, IDEMPOTENCY_KEYS_HONOURED
+from console.domain.wire import (
+    ETAG,
+    HONOURED,
+    IDEMPOTENCY_KEY,
+    IDEMPOTENCY_KEYS_HONOURED,
+    IF_MATCH,
+    WAREHOUSE_INSTANCE,
+)
 
 log = logging.getLogger("console.backends.http")
 
@@ -140,6 +148,7 @@ class Call:
     params: Mapping[str, str | int] | None = None
     body: Any = None
     idempotency_key: str | None = None
+    if_match: str | None = None  # the version the change is based on (412 when it is old)
     collection: bool = False  # a list or create path: a 404 there means a wrong URL
 
     @property
@@ -203,8 +212,11 @@ class Transport:
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
         # Learned from the server's answers (console/domain/wire.py): until one says so, a change
-        # whose answer was lost is not sent again.
+        # whose answer was lost is not sent again, and no update is based on a version.
         self.honours_keys = False
+        self.etags = False
+        self.instance: str | None = None  # which warehouse the server serves, once it says
+        self.instance_changed: Callable[[str, str], None] | None = None
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
         if self._api_key:
             headers["PX-API-KEY"] = self._api_key
@@ -240,6 +252,8 @@ class Transport:
         if call.is_change:
             # The caller's key, or a fresh one: a server that honours it never applies this twice.
             headers[IDEMPOTENCY_KEY] = call.idempotency_key or uuid.uuid4().hex
+            if call.if_match:
+                headers[IF_MATCH] = call.if_match
         for attempt in range(1, attempts + 1):
             outcome = await self._attempt(call, headers)
             last = attempt == attempts
@@ -250,8 +264,7 @@ class Transport:
                     continue
                 raise self._transport_error(call, outcome)
             log.debug("%s %s -> %d (attempt %d)", call.method, call.path, outcome.status, attempt)
-            if outcome.headers.get(IDEMPOTENCY_KEYS_HONOURED, "").strip().lower() == HONOURED:
-                self.honours_keys = True
+            self._learn(outcome.headers)
             if 200 <= outcome.status < 300:
                 return outcome
             if not call.is_change and outcome.status in RETRYABLE_READ_STATUSES and not last:
@@ -265,6 +278,18 @@ class Transport:
                 continue
             raise self._status_error(call, outcome)
         raise AssertionError("unreachable: the last attempt always returns or raises")
+
+    def _learn(self, headers: httpx.Headers) -> None:
+        """What the server says of itself in every answer."""
+        if headers.get(IDEMPOTENCY_KEYS_HONOURED, "").strip().lower() == HONOURED:
+            self.honours_keys = True
+        if strong_etag(headers.get(ETAG)):
+            self.etags = True
+        instance = headers.get(WAREHOUSE_INSTANCE, "").strip()[:100] or None
+        if instance is not None and instance != self.instance:
+            before, self.instance = self.instance, instance
+            if before is not None and self.instance_changed is not None:
+                self.instance_changed(before, instance)
 
     def _backoff(self, attempt: int) -> float:
         base = min(self.retry.max_backoff, self.retry.backoff * 2 ** (attempt - 1))
@@ -427,6 +452,15 @@ class Transport:
                     "URL ends in /v1 and points at a PackageX-style inventory API."
                 )
             return NotFound(said or f"{call.subject[0].upper()}{call.subject[1:]} was not found.")
+        if status == 412:
+            return PreconditionFailed(
+                said
+                or f"{call.subject[0].upper()}{call.subject[1:]} has changed since it was "
+                "read: nothing was applied.",
+                errors,
+                current=envelope.get("data"),  # the record as it is now, if the server sent it
+                etag=strong_etag(answer.headers.get(ETAG)),
+            )
         if status == 409:
             return Conflict(
                 said
@@ -519,6 +553,17 @@ def _decode(response: httpx.Response, content: bytes) -> Answer:
         readable=readable,
         size=len(content),
     )
+
+
+def strong_etag(value: str | None) -> str | None:
+    """An ETag usable in If-Match (RFC 9110 compares strongly): a weak one, W/"…", never
+    matches, so it is as good as none."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.startswith("W/") or len(value) > 200 or not _HEADER_SAFE.match(value):
+        return None
+    return value
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

@@ -8,9 +8,11 @@ nothing they do to a returned object changes the warehouse.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import threading
 import time
+import uuid
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -22,7 +24,7 @@ from console.backends.memory.search import SearchIndex
 from console.backends.protocol import Capabilities
 from console.domain import fulfillments as fulfillment_rules
 from console.domain import manifests as manifest_rules
-from console.domain.errors import Conflict, FieldError, InvalidInput, NotFound
+from console.domain.errors import Conflict, FieldError, InvalidInput, NotFound, PreconditionFailed
 from console.domain.gtin import gtin14
 from console.domain.levels import LevelPlan, apply_level_changes, with_totals
 from console.domain.lots import check_lot_quantities, fefo_key
@@ -39,6 +41,7 @@ from console.domain.models import (
     ManifestStatus,
     Page,
     Pagination,
+    Versioned,
 )
 from console.domain.queries import (
     FulfillmentQuery,
@@ -65,7 +68,7 @@ from console.domain.requests import (
 T = TypeVar("T", bound=BaseModel)
 Body = RequestModel | Mapping[str, Any]
 
-MEMORY_CAPABILITIES = Capabilities(idempotency_keys=True)
+MEMORY_CAPABILITIES = Capabilities(idempotency_keys=True, etags=True)
 # How many idempotency keys are remembered; older ones are forgotten first.
 IDEMPOTENCY_MEMORY = 50_000
 
@@ -88,6 +91,21 @@ def _page(rows: list[T], query: ListQuery, total: int | None = None) -> Page[T]:
 
 def _copy(model: T) -> T:
     return model.model_copy(deep=True)
+
+
+def etag_of(model: BaseModel) -> str:
+    """A strong ETag of what an object holds: it changes whenever anything in it changes (its
+    `updated_at` included), and is the same for the same content."""
+    digest = hashlib.blake2b(model.model_dump_json().encode(), digest_size=12).hexdigest()
+    return f'"{digest}"'
+
+
+def _tagged(model: T) -> T:
+    """A copy for the caller, with its version."""
+    out = _copy(model)
+    if isinstance(out, Versioned):
+        out.etag = etag_of(model)
+    return out
 
 
 def _search_fields(item: Item) -> dict[str, str | None]:
@@ -119,6 +137,9 @@ class MemoryWarehouse:
     ) -> None:
         self._label = label
         self._clock = clock
+        # Which warehouse this is: a new one (the demo generated again, a server restarted) has
+        # another, so a client can tell its changes were made to one that no longer exists.
+        self._instance = uuid.uuid4().hex
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self._locations: dict[str, Location] = {loc.id: loc for loc in locations}
@@ -174,6 +195,10 @@ class MemoryWarehouse:
     def capabilities(self) -> Capabilities:
         return MEMORY_CAPABILITIES
 
+    @property
+    def instance(self) -> str:
+        return self._instance
+
     async def aclose(self) -> None:
         return None
 
@@ -205,14 +230,27 @@ class MemoryWarehouse:
             self._idempotent.popitem(last=False)
 
     def _once(self, key: str | None, fingerprint: str, apply: Callable[[], T]) -> T:
-        """Apply a change once per idempotency key; a repeat gets the first answer again."""
+        """Apply a change once per idempotency key; a repeat gets the first answer again (with
+        the version it had then)."""
         with self._lock:
             earlier = self._remembered(key, fingerprint)
             if earlier is not None:
                 return _copy(earlier)
-            result = apply()
+            result = _tagged(apply())
             self._remember(key, fingerprint, _copy(result))
-            return _copy(result)
+            return result
+
+    @staticmethod
+    def _check_version(current: Versioned, if_match: str | None, noun: str) -> None:
+        """An update based on an older version of the object changes nothing (412)."""
+        if if_match is None or if_match.strip() == "*":
+            return
+        if etag_of(current) not in {tag.strip() for tag in if_match.split(",")}:
+            raise PreconditionFailed(
+                f"The {noun} has changed since it was read: nothing was applied.",
+                [FieldError("If-Match", "not the current version")],
+                current=_tagged(current),
+            )
 
     # An id in the path that does not exist is 404; one named inside a body is bad input (400).
 
@@ -395,7 +433,7 @@ class MemoryWarehouse:
 
     async def get_item(self, item_id: str) -> Item:
         with self._lock:
-            return _copy(self._item(item_id, "id"))
+            return _tagged(self._item(item_id, "id"))
 
     async def find_item(self, code: str) -> Item | None:
         code = code.strip()
@@ -424,13 +462,19 @@ class MemoryWarehouse:
         return self._once(idempotency_key, f"create_item {request.model_dump_json()}", apply)
 
     async def update_item(
-        self, item_id: str, body: ItemUpdate | Body, *, idempotency_key: str | None = None
+        self,
+        item_id: str,
+        body: ItemUpdate | Body,
+        *,
+        idempotency_key: str | None = None,
+        if_match: str | None = None,
     ) -> Item:
         request = parse_request(ItemUpdate, body)
 
         def apply() -> Item:
             now = self._now()
             current = self._item(item_id, "id")
+            self._check_version(current, if_match, "item")
             fields = request.model_dump(exclude={"levels"}, exclude_unset=True)
             if "name" in fields and fields["name"] is None:
                 raise InvalidInput.on("name", "an item must keep a name")
@@ -542,7 +586,7 @@ class MemoryWarehouse:
             lot = self._lots.get(lot_id)
             if lot is None:
                 raise NotFound(f"Lot {lot_id} does not exist.", [FieldError("id", "unknown lot")])
-            return _copy(lot)
+            return _tagged(lot)
 
     def _checked_lot(self, lot: Lot, previous: Lot | None) -> Lot:
         item = self._item(lot.item_id)
@@ -595,7 +639,12 @@ class MemoryWarehouse:
         return self._once(idempotency_key, f"create_lot {request.model_dump_json()}", apply)
 
     async def update_lot(
-        self, lot_id: str, body: LotUpdate | Body, *, idempotency_key: str | None = None
+        self,
+        lot_id: str,
+        body: LotUpdate | Body,
+        *,
+        idempotency_key: str | None = None,
+        if_match: str | None = None,
     ) -> Lot:
         request = parse_request(LotUpdate, body)
 
@@ -603,6 +652,7 @@ class MemoryWarehouse:
             current = self._lots.get(lot_id)
             if current is None:
                 raise NotFound(f"Lot {lot_id} does not exist.", [FieldError("id", "unknown lot")])
+            self._check_version(current, if_match, "lot")
             fields = request.model_dump(exclude_unset=True)
             for required in ("location_id", "status"):
                 if required in fields and fields[required] is None:
@@ -633,7 +683,7 @@ class MemoryWarehouse:
 
     async def get_manifest(self, manifest_id: str) -> Manifest:
         with self._lock:
-            return _copy(self._manifest(manifest_id))
+            return _tagged(self._manifest(manifest_id))
 
     def _manifest(self, manifest_id: str) -> Manifest:
         manifest = self._manifests.get(manifest_id)
@@ -677,12 +727,14 @@ class MemoryWarehouse:
         body: ManifestUpdate | Body,
         *,
         idempotency_key: str | None = None,
+        if_match: str | None = None,
     ) -> Manifest:
         request = parse_request(ManifestUpdate, body)
 
         def apply() -> Manifest:
             now = self._now()
             current = self._manifest(manifest_id)
+            self._check_version(current, if_match, "manifest")
             for index, receipt in enumerate(request.inventory or []):
                 item = self._item(receipt.item_id, f"inventory.{index}.item_id")
                 lot = self._lots.get(receipt.lot_id) if receipt.lot_id else None
@@ -741,7 +793,7 @@ class MemoryWarehouse:
 
     async def get_fulfillment(self, fulfillment_id: str) -> Fulfillment:
         with self._lock:
-            return _copy(self._fulfillment(fulfillment_id))
+            return _tagged(self._fulfillment(fulfillment_id))
 
     async def create_fulfillment(
         self, body: FulfillmentCreate | Body, *, idempotency_key: str | None = None
@@ -776,12 +828,14 @@ class MemoryWarehouse:
         body: FulfillmentUpdate | Body,
         *,
         idempotency_key: str | None = None,
+        if_match: str | None = None,
     ) -> Fulfillment:
         request = parse_request(FulfillmentUpdate, body)
 
         def apply() -> Fulfillment:
             now = self._now()
             current = self._fulfillment(fulfillment_id)
+            self._check_version(current, if_match, "fulfillment")
             ful, plan = fulfillment_rules.apply_update(
                 current, request, lambda: self._new_id("prcl"), now
             )
