@@ -351,6 +351,60 @@ class PickPack:
             self._settle(sent, fresh, applied=False)
         self._adopt(fresh)
 
+    # -- kept on disk (console/services/journal.py) ------------------------------------------
+
+    def unconfirmed(self) -> dict[str, Any]:
+        """What the operator did that the backend has not confirmed, as plain data: added
+        picks, short reasons, parcels being filled, and what the update in flight carries."""
+        sent = self.in_flight
+        return {
+            "added": self.added.as_dict(),
+            "reasons": dict(self.reasons),
+            "parcels": (
+                [p.wire() for p in self.parcels]
+                if self._parcels_version != self._parcels_confirmed
+                else None
+            ),
+            "in_flight": None
+            if sent is None
+            else {
+                "picks": {k: list(v) for k, v in sent.picks.items()},
+                "reasons": sent.reasons,
+                "parcels": sent.parcels,
+            },
+        }
+
+    def restore(self, kept: Mapping[str, Any], *, landed: bool | None) -> None:
+        """Put back work kept on disk on top of the order as it is now. `landed`: whether the
+        update that was in flight was applied (its amounts are in the order now, so they are no
+        longer the operator's to send), refused (dropped), or never known to land (None: kept)."""
+        for item_id, count in kept.get("added", {}).items():
+            if self.line(item_id) is not None:
+                self.added.add(item_id, int(count))
+        for item_id, reason in kept.get("reasons", {}).items():
+            if self.line(item_id) is not None:
+                self.reasons[item_id] = str(reason)
+        sent = kept.get("in_flight")
+        if sent and landed is not None:
+            carried = {k: (int(v[0]), int(v[1])) for k, v in sent.get("picks", {}).items()}
+            self.added.drop(carried)
+            for item_id, reason in sent.get("reasons", {}).items():
+                if self.reasons.get(item_id) == reason:
+                    del self.reasons[item_id]
+        if kept.get("parcels") and not (sent and landed and sent.get("parcels") is not None):
+            self.parcels = [
+                ParcelDraft(
+                    length=float(p["length"]),
+                    width=float(p["width"]),
+                    height=float(p["height"]),
+                    weight=float(p["weight"]),
+                    contents={line["item_id"]: int(line["qty"]) for line in p["inventory"]},
+                    id=p.get("id"),
+                )
+                for p in kept["parcels"]
+            ]
+            self._parcels_version += 1
+
     def rebase(self, current: Fulfillment) -> None:
         """The update was refused because the order changed meanwhile (another console counted
         on it): nothing of it was applied. The order as it is now becomes the confirmed state and

@@ -8,6 +8,7 @@ bin the units were put away in, the lot their case labels carried.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -252,6 +253,50 @@ class Receiving:
         elif sent is not None:
             self._settle(sent, fresh, applied=False)
         self._adopt(fresh)
+
+    # -- kept on disk (console/services/journal.py) ------------------------------------------
+
+    def unconfirmed(self) -> dict[str, Any]:
+        """What the operator counted that the backend has not confirmed, as plain data, and
+        what the update in flight carries."""
+        sent = self.in_flight
+        return {
+            "received": self.received.as_dict(),
+            "damaged": self.damaged.as_dict(),
+            "bins": dict(self.bins),
+            "lots": dict(self.lots),
+            "unexpected": list(self.unexpected),
+            "allowed": sorted(self.allowed),
+            "in_flight": None
+            if sent is None
+            else {
+                "received": {k: list(v) for k, v in sent.received.items()},
+                "damaged": {k: list(v) for k, v in sent.damaged.items()},
+                "bins": sent.bins,
+                "lots": sent.lots,
+            },
+        }
+
+    def restore(self, kept: Mapping[str, Any], *, landed: bool | None) -> None:
+        """Put back counts kept on disk on top of the manifest as it is now (see
+        PickPack.restore for `landed`)."""
+        self.unexpected = [str(i) for i in kept.get("unexpected", [])]
+        self.allowed = {str(i) for i in kept.get("allowed", [])}
+        for item_id, count in kept.get("received", {}).items():
+            self.received.add(item_id, int(count))
+        for item_id, count in kept.get("damaged", {}).items():
+            self.damaged.add(item_id, int(count))
+        self.bins = {str(k): str(v) for k, v in kept.get("bins", {}).items()}
+        self.lots = {str(k): str(v) for k, v in kept.get("lots", {}).items()}
+        sent = kept.get("in_flight")
+        if sent and landed is not None:
+            for counts, carried in (
+                (self.received, sent.get("received", {})),
+                (self.damaged, sent.get("damaged", {})),
+            ):
+                counts.drop({k: (int(v[0]), int(v[1])) for k, v in carried.items()})
+            self._forget(sent.get("bins", {}), self.bins)
+            self._forget(sent.get("lots", {}), self.lots)
 
     def rebase(self, current: Manifest) -> None:
         """The update was refused because the manifest changed meanwhile (another console

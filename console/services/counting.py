@@ -13,6 +13,7 @@ counts are saved and is shown to the operator before it is sent.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -113,6 +114,8 @@ class CountingSession(Generic[Record]):
         self._idle_now.set()
         self.ready = asyncio.Event()  # the record has been read fresh (or that failed)
         self._shared = False  # the operator has been told another console counts here too
+        self._carrying: str | None = None  # the key of the update on its way
+        self._session = uuid.uuid4().hex[:12]
 
     # -- the record, fresh --------------------------------------------------------------------
 
@@ -166,6 +169,7 @@ class CountingSession(Generic[Record]):
         except WarehouseError as refusal:
             self._tell(Notice.alert(refusal.message))
             return False
+        self._keep()  # on disk before anything is sent
         self.send()
         return True
 
@@ -196,14 +200,17 @@ class CountingSession(Generic[Record]):
         try:
             while (body := self.work.next_update()) is not None:
                 before = self.work.status
+                key = self._carrying = self.outbox.new_key(self.kind)
+                self._keep()  # which update carries what, should the console end now
                 delivery = await self.outbox.deliver(
                     f"{self.what} on {self._name()}",
                     self._request(body, based=True),
-                    key=self.outbox.new_key(self.kind),
+                    key=key,
                     replayable=True,  # absolute counts: a repeat sets the same numbers
                     waiting=self._lost,
                     context=self._context(),
                 )
+                self._carrying = None
                 self._back_in_touch(delivery.waited)
                 if delivery.result is Result.APPLIED:
                     self.work.confirmed(delivery.answer)  # type: ignore[arg-type]
@@ -231,13 +238,22 @@ class CountingSession(Generic[Record]):
                 self.work.reread(fresh, refused=True)
                 self._reread()
                 self._changed(before)  # the refusal may come from a status changed elsewhere
+        except asyncio.CancelledError:
+            # the console is closing with an update on its way: the journal already holds what
+            # it carries and what is left, as they were when it was sent; that stays the truth
+            self.work.in_flight = None
+            self.sending = False
+            self._idle_now.set()
+            raise
         except BaseException:
             self.work.in_flight = None
             raise
         finally:
-            self.sending = False
-            self._idle_now.set()
-            self._idle()
+            if self.sending:
+                self.sending = False
+                self._keep()
+                self._idle_now.set()
+                self._idle()
 
     async def _rebase(self, stale: PreconditionFailed) -> bool:
         """The record changed since the update was based on it (another console counted on it):
@@ -259,6 +275,25 @@ class CountingSession(Generic[Record]):
             )
         self._reread()
         return True
+
+    def keep(self) -> None:
+        """Write the work not confirmed yet to the journal now."""
+        self._keep()
+
+    def _keep(self) -> None:
+        """The journal's copy of the work not confirmed yet (gone once all is confirmed), with
+        the key of the update carrying part of it, if one is on its way."""
+        if not self.work.unsaved and self.work.in_flight is None:
+            self.outbox.drop_work(self.ref)
+            return
+        state = {"kind": self._screen, "work": self.work.unconfirmed(), "key": self._carrying}
+        self.outbox.keep_work(self.ref, f"{self.what} on {self._name()}", state)
+
+    @property
+    def ref(self) -> str:
+        """This session's work in the journal: 'order:ful_1:…', 'manifest:mfst_1:…' (one per
+        session: a record reopened while an earlier session still sends has two)."""
+        return f"{self._screen}:{getattr(self.work.record, 'id', '')}:{self._session}"
 
     def _request(self, body: dict[str, Any], *, based: bool) -> Request:
         """The update of this record; counts are absolute, so they are sent on the version they

@@ -37,19 +37,22 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from console.backends.protocol import Backend
 from console.domain.errors import (
     OutcomeUnknown,
+    PreconditionFailed,
     RateLimited,
     Unreachable,
     WarehouseError,
 )
 from console.services.clock import Clock
+from console.services.journal import Journal, JournalError
+from console.services.requests import Request
 
-if TYPE_CHECKING:
-    from console.services.journal import Journal
+__all__ = ["ORPHANED", "Change", "Delivery", "Outbox", "Request", "Result"]
+
 
 T = TypeVar("T")
 
@@ -57,43 +60,6 @@ T = TypeVar("T")
 RETRY_SECONDS: tuple[float, ...] = (1.0, 2.0, 5.0)
 # A Retry-After longer than this is waited in steps of it, so the screen can move on meanwhile.
 LONGEST_WAIT = 60.0
-
-# The backend calls a change may be: a journal on disk names one of these, nothing else.
-CHANGES = frozenset(
-    {
-        "create_item",
-        "update_item",
-        "create_lot",
-        "update_lot",
-        "create_manifest",
-        "update_manifest",
-        "create_fulfillment",
-        "update_fulfillment",
-    }
-)
-
-
-@dataclass(frozen=True)
-class Request:
-    """One change as the backend protocol takes it: the call, the record it changes (None for a
-    create), its body and the version it is based on. Plain data, so the journal can keep it."""
-
-    method: str
-    record_id: str | None
-    body: Mapping[str, Any]
-    if_match: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.method not in CHANGES:
-            raise ValueError(f"{self.method} is not a change of the backend protocol")
-
-    async def send(self, backend: Backend, key: str) -> Any:
-        call = getattr(backend, self.method)
-        args = (dict(self.body),) if self.record_id is None else (self.record_id, dict(self.body))
-        if self.if_match is not None:
-            return await call(*args, idempotency_key=key, if_match=self.if_match)
-        return await call(*args, idempotency_key=key)
-
 
 ORPHANED = (
     "The warehouse was started afresh since this change was made: it was not sent into the new "
@@ -145,9 +111,43 @@ class Outbox:
     backend: Backend
     clock: Clock
     journal: Journal | None = None
+    # told (once) when the journal cannot be written: changes are then sent without it
+    journal_failed: Callable[[str], None] | None = None
     retry_seconds: tuple[float, ...] = RETRY_SECONDS
     new_id: Callable[[], str] = lambda: str(uuid.uuid4())
     _in_flight: dict[str, Change] = field(default_factory=dict)
+
+    def _journaled(self, write: Callable[[Journal], None], journal: Journal | None = None) -> None:
+        """One write to the journal; if the disk refuses it, the console goes on without one
+        and the operator is told."""
+        target = journal or self.journal
+        if target is None:
+            return
+        try:
+            write(target)
+        except JournalError as error:
+            if target is self.journal:
+                self.journal = None
+            if self.journal_failed is not None:
+                self.journal_failed(
+                    f"{error} Changes are still sent, but one in flight when the console "
+                    "ends would not be sent again at the next start."
+                )
+
+    def keep_work(self, record: str, what: str, state: Mapping[str, Any]) -> None:
+        """What the operator counted on `record` and the backend has not confirmed yet."""
+        instance = self.backend.instance
+        self._journaled(lambda journal: journal.keep_work(record, what, state, instance))
+
+    def drop_work(self, record: str) -> None:
+        self._journaled(lambda journal: journal.drop_work(record))
+
+    def remember_place(self, screen: str, record: str | None) -> None:
+        """Where the operator is: reopened after a recovery."""
+        self._journaled(lambda journal: journal.remember_place(screen, record))
+
+    def forget_place(self) -> None:
+        self._journaled(lambda journal: journal.forget_place())
 
     def new_key(self, kind: str) -> str:
         """A fresh idempotency key for one change (`kind` names it in the server's logs)."""
@@ -182,16 +182,21 @@ class Outbox:
         kept = journal
         if kept is None and self.journal is not None:
             kept = self.journal
-            kept.write(key, what, request, replayable, made_for, dict(context or {}))
+            entry = dict(context or {})
+            self._journaled(
+                lambda journal: journal.write(key, what, request, replayable, made_for, entry)
+            )
         self._in_flight[key] = change
         try:
             delivery = await self._attempts(change, waiting)
         finally:
             del self._in_flight[key]
+        note = delivery.error.message if delivery.error else ""
+        # a change refused only because the record moved on was not applied: "stale", so a
+        # recovery knows its amounts are still the operator's to send
+        state = "stale" if isinstance(delivery.error, PreconditionFailed) else delivery.result.value
         if kept is not None:
-            kept.settle(
-                key, delivery.result.value, delivery.error.message if delivery.error else ""
-            )
+            self._journaled(lambda journal: journal.settle(key, state, note), kept)
         return delivery
 
     async def _attempts(
