@@ -167,6 +167,7 @@ class AdjustmentSession:
             self._extra_slots.clear()
             self.chosen = 0
         self.item = item
+        self.outbox.remember_place("adjust", item.id)
         self.changed()
 
     async def load(self, item_id: str) -> None:

@@ -180,6 +180,14 @@ ACTIONS: tuple[Action, ...] = (
       "app.focus_previous", show=False, priority=True),
     A("choose.cancel", "escape", "Cancel", "Choose nothing", ("choose",), "cancel",
       priority=True),
+    A("recovery.send", "enter", "Send them", "Send every change left unconfirmed, each with "
+      "its original request id (the warehouse applies it once)", ("recovery",), "send",
+      priority=True, also="resend recover"),
+    A("recovery.discard", "ctrl+d", "Discard", "Do not send the highlighted change (asked "
+      "first; the journal keeps a note)", ("recovery",), "discard", priority=True,
+      also="drop delete"),
+    A("recovery.later", "escape", "Later", "Keep them; they are offered again at the next "
+      "start", ("recovery",), "later", priority=True),
     A("help.close", "escape,enter", "Close", "Close the help (F1 too)", ("help",), "close",
       priority=True),
     A("startup.retry", "enter,f5", "Retry", "Try to reach the warehouse again", ("startup",),
@@ -203,6 +211,7 @@ SCREENS: dict[str, str] = {
     "receiving": "Receiving (F6)",
     "manifest": "Manifest",
     "confirm": "Questions",
+    "recovery": "Left unconfirmed",
     "ask": "Typed answers",
     "choose": "Choosers",
     "help": "Help",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.resources
+import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -20,7 +22,10 @@ from console.domain.models import Item, Location
 from console.domain.queries import LocationQuery
 from console.domain.scan import GS, load_gs1_tables
 from console.services.clock import Clock
+from console.services.journal import Journal, JournalError, journal_folder
+from console.services.notices import Notice, Tone
 from console.services.outbox import Outbox
+from console.services.recovery import Recovery
 from console.ui.actions import (
     Keymap,
     actions_on,
@@ -31,8 +36,9 @@ from console.ui.actions import (
 )
 from console.ui.palette import ActionCommands
 from console.ui.screens.base import WarehouseScreen
-from console.ui.screens.dialogs import HelpScreen, LocationPicker, StartupProblem
+from console.ui.screens.dialogs import Confirm, HelpScreen, LocationPicker, StartupProblem
 from console.ui.screens.item import ItemScreen
+from console.ui.screens.recovery import RecoveryScreen
 from console.ui.screens.search import SearchScreen
 from console.ui.state import Memory
 from console.ui.text import clean
@@ -102,6 +108,9 @@ class WarehouseApp(App[int]):
         self.clock = clock or Clock()
         self.outbox = Outbox(backend, self.clock)
         self.keymap, self.keymap_problems = resolve_keymap(keymap or {})
+        self._journals: dict[str, Journal] = {}  # this console's, per location worked at
+        self._journal_problems: list[str] = []
+        self.outbox.journal_failed = self._journal_problem
         self.bell_on = bell
         self.memory = memory or Memory()
         self.location: Location | None = None
@@ -131,12 +140,155 @@ class WarehouseApp(App[int]):
     def on_unmount(self) -> None:
         if self._first_look_up is not None:  # the console closed before start-up took it
             self._first_look_up.cancel()
+        self._close_journals()
 
     def on_mount(self) -> None:
         if self.keymap.keys:
             self.set_keymap(dict(self.keymap.keys))
+        if not self.is_headless:
+            self._end_on_hang_up()
+        if hasattr(self.backend, "watch_instance"):
+            self.backend.watch_instance(self._warehouse_started_afresh)
         self.run_worker(self._start, group="start", exclusive=True, exit_on_error=False)
         self.run_worker(self._load_when_quiet, group="settle", exit_on_error=False)
+
+    def _end_on_hang_up(self) -> None:
+        """A dropped SSH session (SIGHUP), a closed terminal or a `kill` (SIGTERM) ends the
+        console cleanly: every change is in the journal already, and its lock is let go."""
+        loop = asyncio.get_running_loop()
+        for name in ("SIGHUP", "SIGTERM"):
+            number = getattr(signal, name, None)
+            if number is not None:
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.add_signal_handler(number, self.exit, 0)
+
+    def _warehouse_started_afresh(self, before: str, now: str) -> None:
+        self.tell_screen(
+            Notice.alert(
+                f"The warehouse at {self.backend.label} was started afresh: changes not "
+                "confirmed yet belonged to the warehouse before it, and are not sent into this "
+                "one. Check what it holds before counting again."
+            )
+        )
+
+    def in_background(self, work: Callable[[], Awaitable[None]], *, group: str) -> None:
+        """Work of the console that outlives the screen that started it; what goes wrong is
+        said on the screen on view."""
+
+        async def guarded() -> None:
+            try:
+                await work()
+            except Exception as error:  # the console must survive anything a backend does
+                for screen in reversed(self.screen_stack):
+                    if isinstance(screen, WarehouseScreen):
+                        screen.fail(error)
+                        break
+
+        self.run_worker(guarded, group=group, exclusive=False, exit_on_error=False)
+
+    def remember_place(self, screen: str, record: str | None) -> None:
+        """Where the operator is, in the journal: opened again after a recovery."""
+        self.outbox.remember_place(screen, record)
+
+    def forget_place(self) -> None:
+        self.outbox.forget_place()
+
+    def tell_screen(self, notice: Notice) -> None:
+        """A message on whatever console screen is on view."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, WarehouseScreen):
+                screen.tell(notice)
+                return
+
+    # -- the journal ----------------------------------------------------------------------------
+
+    def _journal_folder(self, location: Location) -> Path:
+        return journal_folder(self.memory.path.parent, self.backend.label, location.id)
+
+    def _open_journal(self, location: Location) -> None:
+        """This console's journal for the location (one per location it works at)."""
+        journal = self._journals.get(location.id)
+        if journal is None:
+            try:
+                journal = Journal.start(self._journal_folder(location), self.clock)
+            except JournalError as error:
+                self._journal_problem(str(error))
+                return
+            self._journals[location.id] = journal
+        self.outbox.journal = journal
+
+    def _journal_problem(self, text: str) -> None:
+        self._journal_problems.append(text)
+        self.tell_screen(Notice.alert(text, Tone.WARNING))
+
+    def _close_journals(self) -> None:
+        for journal in self._journals.values():
+            if journal.empty:
+                journal.remove()  # everything confirmed: nothing to offer at the next start
+            else:
+                journal.close()
+        self._journals.clear()
+
+    async def _offer_recovery(self) -> None:
+        """What a console that ended here left unconfirmed: shown, then sent or discarded on
+        the operator's word; then the screen and record they were on opened again."""
+        location = self.location
+        if location is None:
+            return
+        journals, problems = Journal.left_behind(self._journal_folder(location), self.clock)
+        for problem in problems:
+            self._journal_problem(problem)
+        if not journals:
+            return
+        recovery = Recovery(self.backend, self.outbox, journals)
+        if not recovery.unconfirmed():
+            return
+        where = f"{self.backend.label} at {location.name}"
+        honoured = self.backend.capabilities.idempotency_keys
+        answer = await self.push_screen_wait(
+            RecoveryScreen(recovery, where, keys_honoured=honoured)
+        )
+        if answer != "send":
+            kept = recovery.unconfirmed()
+            for journal in recovery.journals:
+                journal.close()  # offered again at the next start
+            if kept:
+                self.tell_screen(
+                    Notice(
+                        "Changes left unconfirmed are kept; they are offered again at the next start.",
+                        Tone.WARNING,
+                    )
+                )
+            return
+        place = recovery.place()
+        self.tell_screen(Notice("Sending what was left unconfirmed…"))
+        left = await recovery.send_all(self.tell_screen)
+        for journal in recovery.journals:
+            journal.close()
+        if left == 0:
+            self.tell_screen(Notice("Everything left unconfirmed is sent.", Tone.SUCCESS))
+        if place is not None:
+            await self.reopen(*place)
+
+    async def reopen(self, screen: str, record: str | None) -> None:
+        """The screen and record the operator was on (after a recovery)."""
+        if record is None:
+            return
+        try:
+            if screen == "order":
+                from console.ui.screens.pickpack import OrderScreen
+
+                await self.switch_mode("pickpack")
+                await self.push_screen(OrderScreen(await self.backend.get_fulfillment(record)))
+            elif screen == "manifest":
+                from console.ui.screens.receiving import ManifestScreen
+
+                await self.switch_mode("receiving")
+                await self.push_screen(ManifestScreen(await self.backend.get_manifest(record)))
+            elif screen == "adjust":
+                await self.adjust_item(record)
+        except WarehouseError as error:
+            self.tell_screen(Notice.alert(f"Could not open what you were on: {error}"))
 
     async def _load_when_quiet(self) -> None:
         """Once the first screen is up, the GS1 tables are loaded, so the first case label reads
@@ -177,6 +329,8 @@ class WarehouseApp(App[int]):
             return
         if self.location is None:
             self.push_screen(LocationPicker(self.locations, None), self._location_chosen)
+        else:
+            await self._offer_recovery()
         if self.keymap_problems:
             screen = self.screen
             if isinstance(screen, WarehouseScreen):
@@ -193,11 +347,13 @@ class WarehouseApp(App[int]):
     def _location_chosen(self, location: Location | None) -> None:
         if location is not None:
             self.set_location(location, remember=True)
+            self.run_worker(self._offer_recovery, group="recovery", exit_on_error=False)
         elif self.location is None:
             self.exit(0)  # no location chosen at start: nothing can be done
 
     def set_location(self, location: Location, *, remember: bool) -> None:
         self.location = location
+        self._open_journal(location)
         if remember:
             self.memory.remember_location(self.backend.label, location.id)
         for screen in self.screen_stack:
@@ -228,11 +384,14 @@ class WarehouseApp(App[int]):
         if self.location is None:
             return
         item = getattr(self.screen, "current_item", None)
+        await self.adjust_item(item.id if isinstance(item, Item) else None)
+
+    async def adjust_item(self, item_id: str | None) -> None:
         await self.switch_mode("adjust")
         from console.ui.screens.adjust import AdjustScreen
 
-        if isinstance(item, Item) and isinstance(self.screen, AdjustScreen):
-            self.screen.load_item(item.id)
+        if item_id is not None and isinstance(self.screen, AdjustScreen):
+            self.screen.load_item(item_id)
 
     async def open_item(
         self, item: Item, lot_id: str | None = None, notice: str | None = None
@@ -243,6 +402,26 @@ class WarehouseApp(App[int]):
         while isinstance(self.screen, ItemScreen):
             self.pop_screen()
         await self.push_screen(ItemScreen(item, lot_id=lot_id, notice=notice))
+
+    async def action_quit(self) -> None:
+        """Quit; with changes still on their way, asked first (they are not lost either way)."""
+        waiting = len(self.outbox.in_flight)
+        if not waiting:
+            self.exit()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(
+            Confirm(
+                f"Quit with {waiting} change{'s' if waiting > 1 else ''} not confirmed yet?",
+                "The warehouse has not answered them. They stay in the journal and are offered "
+                "again when a console starts here next.",
+            ),
+            answered,
+        )
 
     def action_back(self) -> None:
         if len(self.screen_stack) > 1:

@@ -19,6 +19,7 @@ from console.ui.screens.item import ItemScreen
 from console.ui.screens.lots import LotDetailScreen, LotFormScreen, LotsScreen
 from console.ui.screens.pickpack import OrderScreen, PickPackScreen
 from console.ui.screens.receiving import InboundScreen, ManifestScreen
+from console.ui.screens.recovery import RecoveryScreen
 from console.ui.screens.search import SearchScreen
 from console.ui.widgets import KeysLine
 from tests.contract.world import BOLT, BOLT_GTIN13, MANIFEST, MILK_GTIN12, RENO
@@ -38,6 +39,7 @@ SCREEN_CLASSES = {
     "receiving": InboundScreen,
     "manifest": ManifestScreen,
     "confirm": Confirm,
+    "recovery": RecoveryScreen,
     "ask": Ask,
     "choose": LocationPicker,
     "help": HelpScreen,

@@ -103,7 +103,7 @@ class AdjustScreen(WarehouseScreen):
             self.load_item(self.session.item.id)
 
     def _show_all(self) -> None:
-        if not self.is_mounted:
+        if not self.live:
             return
         self._show_item()
         self._show_log()

@@ -72,6 +72,18 @@ class WarehouseScreen(Screen[None]):
     def on_mount(self) -> None:
         self.refresh_header()
 
+    # Set once the screen is closed: work that outlives it (a counting session still sending)
+    # then tells the screen on view instead, and draws nothing.
+    gone = False
+
+    def on_unmount(self) -> None:
+        self.gone = True
+
+    @property
+    def live(self) -> bool:
+        """Mounted and not closed: there is something to draw on."""
+        return self.is_mounted and not self.gone
+
     def debounce(self, callback: Callable[[], object]) -> None:
         """Run `callback` once typing pauses; each call restarts the wait."""
         clock = self.console.clock

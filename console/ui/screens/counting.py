@@ -14,8 +14,9 @@ from console.domain.errors import Unavailable
 from console.domain.models import Item, Layout
 from console.domain.scan import Scan, interpret
 from console.services.counting import CountingSession
+from console.services.notices import Notice
 from console.services.scans import KnownItems, ScanMatch, find_bin, resolve_scan
-from console.ui.screens.base import WarehouseScreen
+from console.ui.screens.base import Job, WarehouseScreen
 from console.ui.screens.dialogs import Confirm, effects_body
 from console.ui.screens.records import at_cursor, step_cursor
 from console.ui.widgets import ScanField
@@ -47,16 +48,16 @@ class CountingScreen(WarehouseScreen):
     # -- what the session calls (console/services/counting.py, Views) --------------------------
 
     def reread(self) -> None:
-        if self.is_mounted:
+        if self.live:
             self._show_all()
             self.refresh_bindings()
 
     def changed(self, before: Any) -> None:
-        if self.is_mounted:
+        if self.live:
             self._after_change(before)
 
     def idle(self) -> None:
-        if self.is_mounted:
+        if self.live:
             self._show_summary()
 
     # -- the lines table ------------------------------------------------------------------------
@@ -222,12 +223,26 @@ class CountingScreen(WarehouseScreen):
         if unsaved and (asked is None or now - asked > LEAVE_AGAIN_SECONDS):
             self._leave_asked_at = now
             self.alert(
-                f"Your last {self.WORK_WORD} are not saved yet: wait for them, or press "
-                f"{self.key('back')} again to leave without them.",
+                f"Your last {self.WORK_WORD} are not confirmed yet: press {self.key('back')} "
+                "again to leave; they are kept and sent as soon as the warehouse answers.",
                 "warning",
             )
             return
+        self.console.forget_place()
         self.console.action_back()
+
+    # -- what the session calls when the screen may be gone ---------------------------------------
+
+    def start(self, job: Job) -> None:
+        """The session's sending goes on when the screen is left: picks and receipts are sent
+        until the warehouse has them, whatever the operator does next."""
+        self.console.in_background(job, group="counting")
+
+    def tell(self, notice: Notice) -> None:
+        if self.live:
+            super().tell(notice)
+        else:
+            self.console.tell_screen(notice)
 
     # -- scans ------------------------------------------------------------------------------------
 

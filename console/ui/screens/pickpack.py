@@ -196,6 +196,7 @@ class OrderScreen(CountingScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.console.remember_place("order", self.fulfillment.id)
         self.add_line_columns(self.app.size.width)
         parcels = self.query_one("#parcel-table", DataTable)
         for label, key, width in (

@@ -187,6 +187,7 @@ class ManifestScreen(CountingScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.console.remember_place("manifest", self.manifest.id)
         self.add_line_columns(self.app.size.width)
         self.query_one("#scan", ScanField).focus()
         self._show_all()
