@@ -77,6 +77,9 @@ CREATE TABLE IF NOT EXISTS log (
 """
 
 PENDING = "pending"
+# Answered changes are kept this long (for someone looking into what happened), then pruned.
+KEEP_SETTLED_SECONDS = 3600.0
+PRUNE_EVERY = 200
 
 
 class JournalError(Exception):
@@ -174,6 +177,7 @@ class Journal:
         self.path = path
         self.clock = clock
         self._lock = lock
+        self._settled = 0
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         # every write is committed before the change is sent: it survives the process, whatever
@@ -296,10 +300,17 @@ class Journal:
 
     def settle(self, key: str, state: str, note: str = "") -> None:
         """The change has its outcome (applied, refused, unknown, orphaned)."""
+        now = self.clock.now()
         self._write(
             "UPDATE changes SET state = ?, settled_at = ?, note = ? WHERE key = ?",
-            (state, self.clock.now(), note[:500], key),
+            (state, now, note[:500], key),
         )
+        self._settled += 1
+        if self._settled % PRUNE_EVERY == 0:  # a console used all shift stays small
+            self._write(
+                "DELETE FROM changes WHERE state != ? AND settled_at < ?",
+                (PENDING, now - KEEP_SETTLED_SECONDS),
+            )
 
     def pending(self) -> list[PendingChange]:
         rows = self._db.execute(

@@ -129,3 +129,52 @@ async def test_many_picks_from_two_consoles_at_once_are_all_counted(server: Any,
         await views.done()  # the scans are in: each sends until nothing is left
         assert not session.work.unsaved
     assert (await warehouse.get_fulfillment(order.id)).inventory[0].picked_qty == 13
+
+
+async def test_a_change_answered_after_the_read_timeout_is_applied_once_and_shown_right() -> None:
+    """The +1 whose answer took longer than the read timeout: sent again with its key, the
+    server gives the first answer, and the level shown is the one after the +1."""
+    from console.backends.memory.warehouse import MemoryWarehouse
+    from console.server import ServerThread, create_app
+    from console.services.adjusting import AdjustmentSession, Outcome
+    from tests.contract.world import NOW
+
+    class Slow(MemoryWarehouse):
+        slow = True
+
+        async def update_item(self, *args: Any, **kwargs: Any) -> Any:
+            answer = await super().update_item(*args, **kwargs)
+            if self.slow:  # applied, then a slow answer: longer than the read timeout
+                self.slow = False
+                await asyncio.sleep(0.6)
+            return answer
+
+    world = build_world()
+    slow = Slow(
+        locations=world._locations.values(),
+        items=world._items.values(),
+        clock=lambda: NOW,
+    )
+    server = ServerThread(create_app(slow)).start()
+    client = HttpBackend(server.url, read_timeout=0.3)
+    told: list[Any] = []
+    try:
+        reno = await client.get_location(RENO)
+        session = AdjustmentSession(
+            client,
+            Outbox(client, Clock()),
+            Clock(),
+            tell=told.append,
+            changed=lambda: None,
+            location=reno,
+        )
+        await session.load(BOLT)
+        record = await session.send(session.plan_entry("+1"))
+        assert record.outcome is Outcome.APPLIED
+        assert "answer was lost" in texts(told)  # said while it waited, as "waiting"
+        bolt = await slow.get_item(BOLT)
+        assert next(lv.verified_qty for lv in bolt.levels if lv.layout_id == A1) == 11  # once
+        assert session.level(session.slot) == 11  # shown right
+    finally:
+        await client.aclose()
+        server.stop()
