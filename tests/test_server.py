@@ -199,3 +199,34 @@ async def test_timestamps_are_epoch_seconds(api: httpx.AsyncClient) -> None:
     item = body(await api.get(f"items/{BOLT}"))["data"]
     assert isinstance(item["created_at"], int)
     assert item["created_at"] < 10**11
+
+
+async def test_every_answer_names_the_warehouse_and_a_change_for_another_is_refused(
+    api: httpx.AsyncClient, app: Starlette
+) -> None:
+    served = app.state.warehouse.instance
+    read = await api.get("items")
+    assert read.headers["X-Warehouse-Instance"] == served
+    assert read.headers["X-Idempotency-Keys"] == "honoured"
+    change = {"levels": [{"location_id": RENO, "layout_id": A1, "verified_qty": 1}]}
+    elsewhere = await api.post(
+        f"items/{BOLT}", json=change, headers={"X-Warehouse-Instance": "a-warehouse-gone"}
+    )
+    assert elsewhere.status_code == 409 and body(elsewhere)["code"] == "warehouse_changed"
+    item = body(await api.get(f"items/{BOLT}"))["data"]
+    assert next(lv for lv in item["levels"] if lv["layout_id"] == A1)["verified_qty"] == 10
+    meant = await api.post(f"items/{BOLT}", json=change, headers={"X-Warehouse-Instance": served})
+    assert meant.status_code == 200
+
+
+async def test_versions_on_the_wire(api: httpx.AsyncClient) -> None:
+    first = await api.get(f"items/{BOLT}")
+    etag = first.headers["ETag"]
+    assert etag.startswith('"') and (await api.get(f"items/{BOLT}")).headers["ETag"] == etag
+    change = {"levels": [{"location_id": RENO, "layout_id": A1, "verified_qty": [3]}]}
+    done = await api.post(f"items/{BOLT}", json=change, headers={"If-Match": etag})
+    assert done.status_code == 200 and done.headers["ETag"] != etag
+    stale = await api.post(f"items/{BOLT}", json=change, headers={"If-Match": etag})
+    answer = body(stale)
+    assert stale.status_code == 412 and answer["code"] == "precondition_failed"
+    assert answer["data"]["id"] == BOLT and stale.headers["ETag"] == done.headers["ETag"]

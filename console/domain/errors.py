@@ -66,6 +66,13 @@ class Conflict(WarehouseError):
     code = "conflict"
 
 
+class WarehouseChanged(Conflict):
+    """The change was meant for a warehouse the server no longer serves (it was started afresh
+    since): nothing was applied."""
+
+    code = "warehouse_changed"
+
+
 class PreconditionFailed(WarehouseError):
     """The update named the version it was based on (If-Match) and the record has changed
     since: nothing was applied. `current` is the record as it is now, when the backend sent it."""

@@ -11,7 +11,8 @@ IDEMPOTENCY_KEYS_HONOURED = "X-Idempotency-Keys"
 HONOURED = "honoured"
 # Sent by the built-in server on every answer: which warehouse it serves. It changes when an
 # in-memory warehouse starts afresh, so a console can tell that its unconfirmed work belonged
-# to a warehouse that no longer exists.
+# to a warehouse that no longer exists. A client sends it back on a change, naming the warehouse
+# it means: the server refuses the change (409 warehouse_changed) when it serves another.
 WAREHOUSE_INSTANCE = "X-Warehouse-Instance"
 # Versions (RFC 9110): a strong ETag on every single-object answer, If-Match on an update.
 ETAG = "ETag"

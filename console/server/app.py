@@ -30,6 +30,7 @@ from console.domain.errors import (
     InvalidInput,
     PreconditionFailed,
     RateLimited,
+    WarehouseChanged,
     WarehouseError,
 )
 from console.domain.models import Item, Page, Pagination, Versioned
@@ -183,6 +184,18 @@ def warehouse_of(request: Request) -> MemoryWarehouse:
     return request.app.state.warehouse
 
 
+def meant_for(request: Request) -> None:
+    """A change naming another warehouse than the one served is refused, not applied here."""
+    meant = request.headers.get(WAREHOUSE_INSTANCE)
+    served = warehouse_of(request).instance
+    if meant is not None and meant.strip() != served:
+        raise WarehouseChanged(
+            "This change was made for a warehouse this server no longer serves (it was started "
+            "afresh since): nothing was applied.",
+            [FieldError(WAREHOUSE_INSTANCE, "another warehouse")],
+        )
+
+
 def page_result(page: Page[Any], what: str) -> Result:
     count = len(page.data)
     return Result(
@@ -223,6 +236,7 @@ class Resource:
 
     async def create(self, request: Request) -> Result:
         assert self.create_method is not None
+        meant_for(request)
         body = await body_of(request)
         created = await getattr(warehouse_of(request), self.create_method)(
             body, idempotency_key=idempotency_key_of(request)
@@ -236,6 +250,7 @@ class Resource:
 
     async def update(self, request: Request) -> Result:
         assert self.update_method is not None
+        meant_for(request)
         body = await body_of(request)
         updated = await getattr(warehouse_of(request), self.update_method)(
             request.path_params["id"],
@@ -251,6 +266,7 @@ class Resource:
 
     async def delete(self, request: Request) -> Result:
         assert self.delete_method is not None
+        meant_for(request)
         object_id = request.path_params["id"]
         await getattr(warehouse_of(request), self.delete_method)(
             object_id, idempotency_key=idempotency_key_of(request)

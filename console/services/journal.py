@@ -183,6 +183,9 @@ class Journal:
         # every write is committed before the change is sent: it survives the process, whatever
         # ends it (a machine that loses power could lose the last writes)
         self._db.execute("PRAGMA synchronous=NORMAL")
+        # a console writes at every scan: the log is folded in often and kept small on disk
+        self._db.execute("PRAGMA wal_autocheckpoint=200")
+        self._db.execute("PRAGMA journal_size_limit=1048576")
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version not in (0, FORMAT):
             self._db.close()

@@ -45,6 +45,7 @@ from console.domain.errors import (
     PreconditionFailed,
     RateLimited,
     Unreachable,
+    WarehouseChanged,
     WarehouseError,
 )
 from console.services.clock import Clock
@@ -218,6 +219,8 @@ class Outbox:
                 change.waiting_because = error
                 await self.clock.sleep(self._wait(change.attempts, error))
                 continue
+            except WarehouseChanged as elsewhere:
+                return Delivery(Result.ORPHANED, error=elsewhere, waited=change.attempts > 1)
             except WarehouseError as refusal:
                 return Delivery(Result.REFUSED, error=refusal, waited=change.attempts > 1)
             return Delivery(Result.APPLIED, answer=answer, waited=change.attempts > 1)

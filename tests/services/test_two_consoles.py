@@ -178,3 +178,33 @@ async def test_a_change_answered_after_the_read_timeout_is_applied_once_and_show
     finally:
         await client.aclose()
         server.stop()
+
+
+async def test_a_change_is_never_applied_to_a_warehouse_started_afresh() -> None:
+    from console.server import ServerThread, create_app
+    from console.services.outbox import Request, Result
+
+    first = ServerThread(create_app(build_world())).start()
+    client = HttpBackend(first.url)
+    seen: list[tuple[str, str]] = []
+    client.watch_instance(lambda before, now: seen.append((before, now)))
+    try:
+        await client.list_locations()  # the console knows the warehouse it works on
+        first.stop()
+        fresh = build_world()
+        second = ServerThread(create_app(fresh), port=first.port).start()  # started afresh
+        try:
+            change = Request(
+                "update_item",
+                BOLT,
+                {"levels": [{"location_id": RENO, "layout_id": A1, "verified_qty": 1}]},
+            )
+            delivery = await Outbox(client, Clock()).deliver("+1", change, key="adj-x")
+            assert delivery.result is Result.ORPHANED
+            bolt = await fresh.get_item(BOLT)
+            assert next(lv.verified_qty for lv in bolt.levels if lv.layout_id == A1) == 10
+            assert len(seen) == 1 and seen[0][1] == fresh.instance  # said at once
+        finally:
+            second.stop()
+    finally:
+        await client.aclose()

@@ -54,6 +54,7 @@ from console.domain.errors import (
     Unauthorized,
     Unavailable,
     Unreachable,
+    WarehouseChanged,
     WarehouseError,
 )
 from console.domain.wire import (
@@ -254,6 +255,9 @@ class Transport:
             headers[IDEMPOTENCY_KEY] = call.idempotency_key or uuid.uuid4().hex
             if call.if_match:
                 headers[IF_MATCH] = call.if_match
+            if self.instance:
+                # the warehouse this change is meant for: a server started afresh refuses it
+                headers[WAREHOUSE_INSTANCE] = self.instance
         for attempt in range(1, attempts + 1):
             outcome = await self._attempt(call, headers)
             last = attempt == attempts
@@ -461,6 +465,8 @@ class Transport:
                 current=envelope.get("data"),  # the record as it is now, if the server sent it
                 etag=strong_etag(answer.headers.get(ETAG)),
             )
+        if status == 409 and envelope.get("code") == WarehouseChanged.code:
+            return WarehouseChanged(said or "The server serves another warehouse now.", errors)
         if status == 409:
             return Conflict(
                 said

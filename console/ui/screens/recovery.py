@@ -58,7 +58,7 @@ class RecoveryScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#unconfirmed", DataTable)
-        table.add_column("When", width=11)
+        table.add_column("When", width=12)
         table.add_column("What", width=48)
         self.refill()
         table.focus()
