@@ -176,3 +176,36 @@ def test_due_time_reads_as_an_operator_says_it() -> None:
     assert due_in(3 * 3600, 0) == ("in 3 h", False)
     assert due_in(-3 * 86_400, 0) == ("overdue 3 d", True)
     assert due_in(600, 0) == ("in 10 min", False)
+
+
+def test_work_kept_on_disk_comes_back_on_top_of_the_order_as_it_is_now() -> None:
+    import json
+
+    work = PickPack(order())
+    work.pick("bolt", 2, "Bolt")
+    work.next_update()  # one update on its way, carrying both
+    work.pick("bolt", 1, "Bolt")
+    work.short("milk", "not in bin", "Milk")
+    kept = json.loads(json.dumps(work.unconfirmed()))  # as the journal keeps it
+    # the update on its way landed: its two are in the order; the third and the reason are not
+    landed = PickPack(answer_with(order(), {"bolt": 2}))
+    landed.restore(kept, landed=True)
+    assert landed.picked("bolt") == 3 and landed.short_reason("milk") == "not in bin"
+    # it never landed, and another console picked one meanwhile: all three on top of theirs
+    again = PickPack(answer_with(order(), {"bolt": 0}))
+    again.restore(kept, landed=None)
+    assert again.picked("bolt") == 3
+
+
+def test_parcels_being_filled_are_kept_on_disk_too() -> None:
+    import json
+
+    picked = answer_with(order(), {"bolt": 3, "milk": 2}, "picked")
+    work = PickPack(picked)
+    index = work.new_parcel(ParcelDraft(10, 8, 6, 4.5))
+    work.pack(index, "bolt", 3, "Bolt")
+    kept = json.loads(json.dumps(work.unconfirmed()))
+    back = PickPack(picked)
+    back.restore(kept, landed=None)
+    assert back.unsaved and [p.contents for p in back.parcels] == [{"bolt": 3}]
+    assert back.parcels[0].length == 10 and back.unpacked() == {"milk": 2}
