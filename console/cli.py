@@ -193,6 +193,7 @@ def run_console_command(args: argparse.Namespace, **run_options: Any) -> int:
         bell=settings.bell,
         location_id=settings.location_id,
         keymap=settings.keymap,
+        scanner=settings.scanner,
         **run_options,
     )
 

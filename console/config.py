@@ -17,9 +17,16 @@ show in ``ps`` and in shell history). The file is ``config.toml`` in
     "lots.new" = "ctrl+l"
     "adjust.undo" = "f8"
 
+    [scanner]                        # only if the scanners are programmed to send these
+    prefix = "f11"                   # sent before each scan: detection is then exact
+    suffix = "f12"                   # sent after it (default: Enter, LF or Tab)
+    separators = ["~"]               # characters the scanner sends for GS (FNC1)
+
 A keymap entry that names no action, a key that is not a key name (or one a scan could
 trigger, such as a plain letter) and a key that clashes with another action on the same screen
-are each reported at start, in one line, and that action keeps its default key.
+are each reported at start, in one line, and that action keeps its default key. A scanner
+prefix or suffix that is a key an operator types (a letter, space) is reported the same way
+and ignored.
 
 The key never appears in a repr, a warning or an error message.
 """
@@ -54,6 +61,7 @@ class Settings:
     bell: bool = True
     location_id: str | None = None
     keymap: dict[str, Any] = field(default_factory=dict)  # action id → key, checked by the UI
+    scanner: dict[str, Any] = field(default_factory=dict)  # prefix, suffix, separators
     config_path: Path | None = None  # the file that was read, if any
 
     def __repr__(self) -> str:
@@ -81,6 +89,7 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "bell": (bool, "true or false"),
     "location_id": (str, 'a string like "loc_..."'),
     "keymap": (dict, 'a table of action ids and keys: [keymap] then "lots.new" = "ctrl+l"'),
+    "scanner": (dict, 'a table: [scanner] then prefix = "f11"'),
 }
 
 

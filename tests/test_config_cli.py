@@ -30,6 +30,7 @@ class FakeUi:
         bell: bool = True,
         location_id: str | None = None,
         keymap: object = None,
+        scanner: object = None,
     ):
         self.calls.append((backend, bell, location_id))
         self.keymaps.append(keymap)

@@ -135,3 +135,25 @@ def apply_update(
         result.status = target
     result.updated_at = now
     return result, plan
+
+
+def manifest_ssccs(manifest: Manifest) -> set[str]:
+    """The pallet and case labels (SSCC, 18 digits) a manifest names: among its tracking
+    numbers (as 18 digits, or 20 with the `00` of the label's element string), and in its
+    metadata as `sscc` (one or a list), the way shippers' advance notices carry them."""
+    found: set[str] = set()
+    listed = manifest.metadata.get("sscc")
+    values = [*manifest.tracking_numbers, *(listed if isinstance(listed, list) else [listed])]
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        digits = value.strip().replace(" ", "")
+        if len(digits) == 20 and digits.startswith("00"):
+            digits = digits[2:]
+        if len(digits) == 18 and digits.isascii() and digits.isdigit():
+            found.add(digits)
+    return found
+
+
+def manifest_has_sscc(manifest: Manifest, sscc: str) -> bool:
+    return sscc in manifest_ssccs(manifest)

@@ -19,8 +19,9 @@ the one thin layer over it for what real scanners send and biip leaves to the ca
   STX/ETX framing and other control characters are removed.
 * **A lost separator**: when the last field of a message is a variable-length one (a lot, a
   serial) whose tail is itself a complete GS1 element string, the GS between them was probably
-  lost: the label is flagged (`suspect`) and its lot is not taken, so it never silently becomes
-  a new lot number.
+  lost: the label is flagged (`suspect`). Its lot is kept for a lookup only: a lot of that
+  number on record settles it; otherwise nothing is counted or created from the label
+  (`console.services.scans`), so it never silently becomes a new lot number.
 
 Text that is not a GTIN or GS1 data is kept as typed: it may be a SKU, a lot number or a bin
 label, which only a backend can tell.
@@ -83,14 +84,13 @@ class Scan:
     add_on: str | None = None  # the 2- or 5-digit add-on of an EAN-13 or UPC-A
     alternatives: tuple[str, ...] = field(default=())  # other GTINs the code may be (UPC-E)
     symbology: str | None = None  # the AIM identifier it came with: "]C1"
-    suspect: str | None = None  # why the label cannot be trusted whole (a lost separator)
+    suspect: str | None = None  # why the label may not be read whole (a lost separator)
 
     @property
     def shown(self) -> str:
         """The scan as an operator should see it quoted back: GS made visible, and cut short
         when it is long (a stuck key, a paste)."""
-        text = self.text.replace(GS, "<GS>")
-        return text if len(text) <= 60 else f"{text[:57]}…"
+        return shown_scan(self.text)
 
     @property
     def gtins(self) -> tuple[str, ...]:
@@ -110,6 +110,13 @@ class Scan:
         if self.count:
             parts.append(f"{self.count} units")
         return ", ".join(parts)
+
+
+def shown_scan(text: str, longest: int = 60) -> str:
+    """Scanned text as an operator should see it quoted back: GS made visible, and cut short
+    when it is long (a stuck key, a paste). Control characters are the UI's to remove."""
+    text = text.replace(GS, "<GS>")
+    return text if len(text) <= longest else f"{text[: longest - 3]}…"
 
 
 def load_gs1_tables() -> None:
@@ -347,12 +354,12 @@ def _from_elements(
         kind=ScanKind.GS1,
         text=text,
         gtin=gtin14(gtin_es.value) if gtin_es else None,
-        lot=None if suspect else value("10"),
+        lot=value("10"),
         expires_at=day("17"),
         best_before=day("15"),
         production_date=day("11"),
         sell_by=day("16"),
-        serial=None if suspect else value("21"),
+        serial=value("21"),
         count=int(count_text) if count_text and count_text.isdigit() else None,
         digital_link=digital_link,
         sscc=value("00"),
@@ -373,9 +380,9 @@ def _net_weight(element_strings: list[Any]) -> tuple[Decimal, str] | None:
 def _lost_separator(element_strings: list[Any]) -> str | None:
     """Why the last field looks like two glued together, or None. A variable-length field runs
     to the next GS or to the end: when the GS after it was lost, the fields that followed are
-    read as part of it. Flagged only when its tail, from some point, reads whole as fixed-length
-    fields that check out (a GTIN with its check digit, a real date): a count (30, 37) is not
-    enough, since lot numbers often end in digits such as "300"."""
+    read as part of it. Flagged when its tail, from some point, reads whole as fields that
+    check out (a GTIN with its check digit, a real date). A lot number may end so: the lot is
+    kept, and a lot of that number on record clears the doubt."""
     if not element_strings:
         return None
     last = element_strings[-1]
@@ -402,8 +409,9 @@ def _lost_separator(element_strings: list[Any]) -> str | None:
     return None
 
 
-# A GTIN (01, 02) or a date (11, 13, 15, 16, 17), one or more, and nothing else.
-_FIXED_FIELDS = re.compile(r"^(?:(?:0[12])\d{14}|(?:1[13567])\d{6})+$")
+# GTINs (01, 02) and dates (11, 13, 15, 16, 17), nothing else. Not a count (30, 37): one in
+# ten numeric lot numbers ends in "30" and digits, and flagging those would stop real labels.
+_FIXED_FIELDS = re.compile(r"^(?:0[12]\d{14}|1[13567]\d{6})+$")
 
 
 def _checks_out(es: Any) -> bool:
@@ -427,4 +435,5 @@ __all__ = [
     "interpret",
     "load_gs1_tables",
     "normalize",
+    "shown_scan",
 ]

@@ -22,6 +22,9 @@ class ScanMatch:
     item: Item | None = None
     lot: Lot | None = None
     layout: Layout | None = None
+    # Why the label cannot be trusted whole (its separator was lost and its lot is not on
+    # record): nothing may be counted or created from it.
+    doubt: str | None = None
 
     @property
     def found(self) -> bool:
@@ -29,10 +32,20 @@ class ScanMatch:
 
     def describe_miss(self) -> str:
         """What an operator is told when the scan matched nothing."""
-        read = self.scan.shown or "(empty)"
-        if self.scan.gtin:
-            return f"Scanned GTIN {self.scan.gtin}: no item has it."
+        scan = self.scan
+        read = scan.shown or "(empty)"
+        if scan.sscc and not scan.gtin:
+            return f"Pallet or case label, SSCC {scan.sscc}: scan the items on it."
+        if scan.gtin:
+            also = f" (nor {', '.join(scan.alternatives)})" if scan.alternatives else ""
+            return f"Scanned GTIN {scan.gtin}{also}: no item has it."
         return f"Scanned “{read}”: no item, lot or bin matches it."
+
+    def describe_doubt(self) -> str:
+        return (
+            f"Label not read whole: {self.doubt}. Nothing taken from it; check the scanner "
+            "sends its separators (GS), or scan another label."
+        )
 
 
 def find_bin(location: Location | None, label: str) -> Layout | None:
@@ -65,9 +78,16 @@ async def resolve_scan(backend: Backend, scan: Scan, location: Location | None) 
     if not scan.text:
         return ScanMatch(scan)
     if scan.gtin:
-        item = await backend.find_item(scan.gtin)
+        item = None
+        for gtin in scan.gtins:  # a UPC-E that is also a valid GTIN-8: the likelier first
+            if item := await backend.find_item(gtin):
+                break
         lot = await find_lot(backend, scan.lot, item.id) if item and scan.lot else None
-        return ScanMatch(scan, item=item, lot=lot)
+        # a lost separator glued fields onto the lot; a lot of that number on record settles it
+        doubt = scan.suspect if scan.suspect and lot is None else None
+        return ScanMatch(scan, item=item, lot=lot, doubt=doubt)
+    if scan.sscc:
+        return ScanMatch(scan)
     if item := await backend.find_item(scan.text):
         return ScanMatch(scan, item=item)
     if layout := find_bin(location, scan.text):
@@ -104,7 +124,7 @@ class KnownItems:
     def known(self, scan: Scan) -> Item | None:
         """The item a scan names by GTIN or SKU, if it is one of these."""
         if scan.gtin:
-            return self._by_gtin.get(scan.gtin)
+            return next((self._by_gtin[g] for g in scan.gtins if g in self._by_gtin), None)
         return self._by_sku.get(scan.text.casefold())
 
     async def fetch(self, backend: Backend, item_ids: set[str]) -> None:

@@ -20,12 +20,21 @@ from console.backends.protocol import Backend
 from console.domain.errors import WarehouseError
 from console.domain.models import Item, Location
 from console.domain.queries import LocationQuery
-from console.domain.scan import GS, load_gs1_tables
+from console.domain.scan import GS, interpret, load_gs1_tables, shown_scan
 from console.services.clock import Clock
 from console.services.journal import Journal, JournalError, journal_folder
 from console.services.notices import Notice, Tone
 from console.services.outbox import Outbox
 from console.services.recovery import Recovery
+from console.services.scanner import (
+    END_GAP,
+    GS_KEYS,
+    SETUP_KEYS,
+    Detector,
+    ScannerSetup,
+    Verdict,
+    check_setup,
+)
 from console.ui.actions import (
     Keymap,
     actions_on,
@@ -42,7 +51,7 @@ from console.ui.screens.recovery import RecoveryScreen
 from console.ui.screens.search import SearchScreen
 from console.ui.state import Memory
 from console.ui.text import clean
-from console.ui.widgets import GS_KEYS, DoubleReads
+from console.ui.widgets import DoubleReads
 
 
 def _screen(module: str, name: str) -> Screen[None]:
@@ -54,10 +63,6 @@ def _screen(module: str, name: str) -> Screen[None]:
     return screen()
 
 
-# A scan's Enter follows its last character at once (a quarter second leaves room for an SSH
-# link's jitter); the operator's own Enter on a question follows no typing at all.
-QUESTION_SCAN_GAP = 0.25
-SCAN_ENDS = frozenset({"enter", "tab", "ctrl+j"})
 # Seconds after start before the GS1 tables are loaded (see _load_when_quiet), and of quiet
 # keyboard: longer than the gap between a hand's keys, so never in the middle of typing.
 SETTLE_AFTER = 1.0
@@ -102,12 +107,17 @@ class WarehouseApp(App[int]):
         memory: Memory | None = None,
         clock: Clock | None = None,
         keymap: Mapping[str, object] | None = None,
+        scanner: ScannerSetup | None = None,
+        setup_problems: list[str] | None = None,
     ) -> None:
         super().__init__()
         self.backend = backend
         self.clock = clock or Clock()
         self.outbox = Outbox(backend, self.clock)
-        self.keymap, self.keymap_problems = resolve_keymap(keymap or {})
+        self.keymap, keymap_problems = resolve_keymap(keymap or {})
+        # what the config file got wrong (each ignored): shown at start, printed after quitting
+        self.setup_problems = [*keymap_problems, *(setup_problems or [])]
+        self.scanner = Detector(scanner)
         self._journals: dict[str, Journal] = {}  # this console's, per location worked at
         self._journal_problems: list[str] = []
         self.outbox.journal_failed = self._journal_problem
@@ -117,8 +127,6 @@ class WarehouseApp(App[int]):
         self._wanted_location = location_id
         self.locations: list[Location] = []
         self.double_reads = DoubleReads()
-        self._question_scan = ""  # characters typed on a question or chooser (see below)
-        self._question_typed_at = 0.0
         self._last_key_at = 0.0  # when the last key arrived (its event's time), typed or scanned
         self._first_look_up: asyncio.Task[list[Location]] | None = None  # see on_load
 
@@ -331,12 +339,12 @@ class WarehouseApp(App[int]):
             self.push_screen(LocationPicker(self.locations, None), self._location_chosen)
         else:
             await self._offer_recovery()
-        if self.keymap_problems:
+        if self.setup_problems:
             screen = self.screen
             if isinstance(screen, WarehouseScreen):
-                more = len(self.keymap_problems) - 1
+                more = len(self.setup_problems) - 1
                 also = f" (and {more} more; the terminal shows all after quitting)" if more else ""
-                screen.alert(f"{self.keymap_problems[0]}{also}", "warning")
+                screen.alert(f"{self.setup_problems[0]}{also}", "warning")
 
     def _retry(self, retry: bool | None) -> None:
         if retry:
@@ -461,15 +469,52 @@ class WarehouseApp(App[int]):
     # -- scan routing ---------------------------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
-        """Characters typed while no text field has focus go to the screen's scan field, so a scan
+        """Every key passes the scanner detector first (`console.services.scanner`): a scan's end
+        key is taken here, never reaching a highlighted row, a question or a form's Enter.
+        Characters typed while no text field has focus go to the screen's scan field, so a scan
         works without moving focus first and can never trigger a key binding."""
-        if isinstance(event, events.Key):
+        if isinstance(event, events.Paste):
+            self.scanner.reset()  # a paste is never a scan, nor part of one
+        elif isinstance(event, events.Key) and not event.is_forwarded:
             self._last_key_at = event.time
-            if not event.is_forwarded and self._route_scan_key(event):
+            verdict = self.scanner.key(event.key, event.character, event.time)
+            if verdict is Verdict.PREFIX:
+                return
+            if verdict is Verdict.SCAN and self._scan_ended(event):
+                return
+            if self._route_scan_key(event, verdict):
                 return
         await super().on_event(event)
 
-    def _route_scan_key(self, event: events.Key) -> bool:
+    def _scan_ended(self, event: events.Key) -> bool:
+        """Hand the scan to whatever is in front; False when its end key should go on too."""
+        from textual.widgets import Input, TextArea
+
+        from console.ui.widgets import ScanField
+
+        text = self.scanner.scanned
+        for separator in self.scanner.setup.separators:
+            text = text.replace(separator, GS)
+        double = self.double_reads.seen(text, event.time)
+        screen, focused = self.screen, self.focused
+        if isinstance(focused, ScanField):
+            focused.post_message(ScanField.ScanEnded(text, double_read=double))
+        elif isinstance(focused, Input | TextArea):
+            # A form's field: the scan is its value (a lot number, a tracking number). Its end
+            # key does not submit the form; a Tab end still moves on to the next field.
+            if event.key == "tab":
+                return False
+            self.notify("Scan taken into the field; Enter submits it.", markup=False, timeout=3)
+        elif isinstance(screen, WarehouseScreen):
+            if double:
+                screen.say("Same label read twice at once: taken once.", "warning")
+            else:
+                screen.run_io(lambda: screen.handle_scan(interpret(text)), group="scan")
+        else:
+            self._scan_on_question(screen, text)
+        return True
+
+    def _route_scan_key(self, event: events.Key, verdict: Verdict) -> bool:
         from textual.widgets import Input, TextArea
 
         if isinstance(self.focused, Input | TextArea):
@@ -477,7 +522,7 @@ class WarehouseApp(App[int]):
         is_gs = event.key in GS_KEYS or event.character == GS
         screen = self.screen
         if not isinstance(screen, WarehouseScreen):
-            return self._scan_on_question(screen, event, is_gs)
+            return self._hold_on_question(event, verdict, is_gs)
         if not (event.is_printable or is_gs):
             return False
         field = screen.scan_field
@@ -486,34 +531,32 @@ class WarehouseApp(App[int]):
         # Focus moves now, not after the keys already queued: the rest of the scan (its Enter
         # above all) must reach the field, not the widget that had focus.
         screen.set_focus(field)
-        field.take_char(GS if is_gs else (event.character or ""), event.time)
+        field.take_char(GS if is_gs else (event.character or ""))
         return True
 
-    def _scan_on_question(self, screen: Screen[object], event: events.Key, is_gs: bool) -> bool:
-        """On a question or a chooser, a scan answers nothing: its Enter would confirm the
-        question or take the highlighted row. Its characters are held; at its Enter the screen
-        may take the whole scan (a bin chooser takes a bin label), else the bell rings."""
+    def _hold_on_question(self, event: events.Key, verdict: Verdict, is_gs: bool) -> bool:
+        """On a question or a chooser, characters are held (a scan's would type into nothing
+        or trigger a key); an Enter right after some is not the operator's answer."""
         if event.is_printable or is_gs:
-            if event.time - self._question_typed_at > QUESTION_SCAN_GAP:
-                self._question_scan = ""
-            self._question_scan += GS if is_gs else (event.character or "")
-            self._question_typed_at = event.time
             return True
-        scanned = self._question_scan
-        if event.key not in SCAN_ENDS or not scanned:
-            return False
-        self._question_scan = ""
-        if event.time - self._question_typed_at > QUESTION_SCAN_GAP:
-            return False  # typed by hand long ago: this Enter is the operator's own
+        recent = event.time - self.scanner.last_key_at <= END_GAP
+        if verdict is Verdict.END and self.scanner.entry and recent:
+            self._scan_on_question(self.screen, self.scanner.entry)
+            return True
+        return False
+
+    def _scan_on_question(self, screen: Screen[object], scanned: str) -> None:
+        """A scan on a question answers nothing: the screen may take it whole (a bin chooser
+        takes a bin label), else the bell rings and the operator is told."""
         take = getattr(screen, "take_scanned", None)
         if take is None or not take(scanned):
             self.ring()
             self.notify(
-                f"Scan “{clean(scanned)}” not taken: answer the question first "
+                f"Scan “{clean(shown_scan(scanned))}” not taken: answer the question first "
                 f"({self.key('confirm.yes')} or {self.key('confirm.no')}).",
                 severity="warning",
+                markup=False,
             )
-        return True
 
 
 def run_console(
@@ -522,11 +565,26 @@ def run_console(
     bell: bool = True,
     location_id: str | None = None,
     keymap: Mapping[str, object] | None = None,
+    scanner: Mapping[str, object] | None = None,
     **run_options: Any,
 ) -> int:
     """Run the console on a backend until the operator quits; returns the exit code."""
-    app = WarehouseApp(backend, bell=bell, location_id=location_id, keymap=keymap)
+    scanner = scanner or {}
+    setup, problems = check_setup(
+        scanner.get("prefix"), scanner.get("suffix"), scanner.get("separators")
+    )
+    problems += [
+        f"[scanner] unknown setting {name!r} ignored." for name in set(scanner) - SETUP_KEYS
+    ]
+    app = WarehouseApp(
+        backend,
+        bell=bell,
+        location_id=location_id,
+        keymap=keymap,
+        scanner=setup,
+        setup_problems=problems,
+    )
     result = app.run(**run_options)
-    for problem in app.keymap_problems:  # shown at start too; here all of them, to keep
+    for problem in app.setup_problems:  # shown at start too; here all of them, to keep
         print(f"warning: {problem}", file=sys.stderr)
     return result or 0

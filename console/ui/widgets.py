@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -15,19 +16,16 @@ from textual.widgets import Input, Static
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-from console.domain.scan import GS
+from console.services.scanner import GS, GS_KEYS
 from console.ui.actions import key_rank
 from console.ui.text import clean
 
 # GS (0x1D) is kept in the field as this visible stand-in and turned back on submit: the raw
 # byte would be invisible on screen and `Input` would drop it anyway.
 GS_SHOWN = "␝"
-GS_KEYS = frozenset({"ctrl+right_square_bracket", "ctrl+]"})
 
 # Two identical scans closer than this are one label read twice by the scanner.
 DOUBLE_READ_SECONDS = 0.3
-# Keys arriving this close together, on average, come from a scanner rather than a hand.
-SCANNER_KEY_SECONDS = 0.03
 
 
 class DoubleReads:
@@ -47,67 +45,71 @@ class DoubleReads:
 
 
 class ScanField(Input):
-    """An input that a barcode scanner can type into.
+    """The field a screen's scans and typed entries arrive in.
 
-    Keeps GS, ends a scan on Enter, LF (ctrl+j) or Tab (Tab only when something was typed, so
-    an empty field still lets focus move), and marks a repeat of the last scan within
-    `DOUBLE_READ_SECONDS` as a double read.
+    Typed text ends on Enter, LF (ctrl+j) or Tab (Tab only when something was typed, so an
+    empty field still lets focus move): `Entered`, the text left in the field for the screen
+    to take (`done_with`). A scan is told apart by the app (`console.services.scanner`), which
+    sends `ScanEnded` after the scan's keys: the scan's characters leave the field (whatever
+    was typed before it stays) and the screen gets `Scanned`. GS is kept visible as `GS_SHOWN`.
     """
 
-    class Scanned(Message):
-        def __init__(
-            self, field: ScanField, value: str, double_read: bool, burst: bool, *, left: bool
-        ) -> None:
+    class Entered(Message):
+        """Enter on what the operator typed."""
+
+        def __init__(self, field: ScanField, value: str) -> None:
             super().__init__()
             self.field = field
             self.value = value
-            self.double_read = double_read
-            # Typed at scanner speed: Enter then means "this is a code", not "open the highlight".
-            self.burst = burst
-            # Whether the text was left in the field on submit (for the screen to take away).
-            self.left_in_field = left
 
         @property
         def control(self) -> ScanField:
             return self.field
 
+    class Scanned(Message):
+        """A scanner's scan, taken out of the field."""
+
+        def __init__(self, field: ScanField, value: str, *, double_read: bool) -> None:
+            super().__init__()
+            self.field = field
+            self.value = value
+            self.double_read = double_read
+
+        @property
+        def control(self) -> ScanField:
+            return self.field
+
+    class ScanEnded(Message, bubble=False):
+        """From the app: the last characters that reached this field were a scan. Handled in
+        order after them, so they are in the field by then."""
+
+        def __init__(self, text: str, *, double_read: bool) -> None:
+            super().__init__()
+            self.text = text
+            self.double_read = double_read
+
     def __init__(
-        self, *, placeholder: str = "", id: str | None = None, clear_scans: bool = True
+        self,
+        *,
+        placeholder: str = "",
+        id: str | None = None,
+        typed_entry: Callable[[str], bool] | None = None,
     ) -> None:
         super().__init__(placeholder=placeholder, id=id, select_on_focus=False)
-        self._key_times: list[float] = []
-        # A scanner's scan leaves the field as it is submitted: left for the screen, the next
-        # scan's keys (already queued when the console is busy) would join it as one entry.
-        # Off where the screen reads the field itself (a typed quantity).
-        self.clear_scans = clear_scans
+        # Text this field takes as typed even at scanner speed (a quantity such as "+12"):
+        # no label reads like it, and a quick hand must not have it looked up as a code.
+        self.typed_entry = typed_entry
 
     @property
     def raw_value(self) -> str:
         """The field's text with GS restored."""
         return self.value.replace(GS_SHOWN, GS)
 
-    def take_char(self, character: str, at: float) -> None:
+    def take_char(self, character: str) -> None:
         """Receive a character typed while another widget had focus (see the app's scan routing)."""
-        self._note_key(at)
         self.insert_text_at_cursor(GS_SHOWN if character == GS else character)
 
-    def _note_key(self, at: float) -> None:
-        # `at` is when the key arrived, not when it was handled: a busy screen must not make a
-        # scanner look like a hand, or hide a double read.
-        if not self.value:
-            self._key_times.clear()
-        self._key_times.append(at)
-
-    @property
-    def typed_at_scanner_speed(self) -> bool:
-        times = self._key_times
-        if len(times) < 4:
-            return False
-        return (times[-1] - times[0]) / (len(times) - 1) < SCANNER_KEY_SECONDS
-
     async def _on_key(self, event: events.Key) -> None:
-        if event.is_printable or event.key in GS_KEYS:
-            self._note_key(event.time)
         if event.key in GS_KEYS or event.character == GS:
             event.stop()
             event.prevent_default()
@@ -116,7 +118,7 @@ class ScanField(Input):
         if event.key in ("enter", "ctrl+j") or (event.key == "tab" and self.value):
             event.stop()
             event.prevent_default()
-            self.submit_scan(event.time)
+            self.post_message(self.Entered(self, self.raw_value))
         # anything else: Input's own key handler runs next (Textual calls each class's handler)
 
     def _on_paste(self, event: events.Paste) -> None:
@@ -126,26 +128,26 @@ class ScanField(Input):
             event.prevent_default()
             self.insert_text_at_cursor(event.text.replace(GS, GS_SHOWN).splitlines()[0])
 
-    def submit_scan(self, at: float) -> None:
-        value = self.raw_value
-        reads: DoubleReads | None = getattr(self.app, "double_reads", None)
-        double = reads.seen(value, at) if reads is not None else False
-        burst = self.typed_at_scanner_speed
-        left = not (burst and self.clear_scans)
-        if not left:
-            self.value = ""
-        self.post_message(self.Scanned(self, value, double, burst, left=left))
-        self._key_times.clear()
+    def on_scan_field_scan_ended(self, message: ScanField.ScanEnded) -> None:
+        message.stop()
+        value = self.value
+        if self.typed_entry is not None and self.typed_entry(message.text):
+            self.post_message(self.Entered(self, self.raw_value))
+            return
+        shown = message.text.replace(GS, GS_SHOWN)
+        at = value.rfind(shown)
+        if at >= 0:  # at the end, unless the cursor had been moved back into typed text
+            self.value = value[:at] + value[at + len(shown) :]
+            self.cursor_position = at if at < len(self.value) else len(self.value)
+        self.post_message(self.Scanned(self, message.text, double_read=message.double_read))
 
-    def done_with(self, message: ScanField.Scanned) -> None:
+    def done_with(self, message: ScanField.Entered) -> None:
         """The screen has taken this entry: take its text out of the field.
 
         Only that text goes: keys that arrived after its Enter (the start of the next scan, when
         the screen was busy) follow it in the field and must stay. If the field no longer starts
         with it, the operator has moved on and the field is theirs.
         """
-        if not message.left_in_field:
-            return
         shown = message.value.replace(GS, GS_SHOWN)
         if self.value.startswith(shown):
             self.value = self.value[len(shown) :]

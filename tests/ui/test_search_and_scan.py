@@ -209,9 +209,8 @@ async def test_keys_typed_before_an_entry_is_taken_stay_in_the_field(make_app) -
         field = app.screen.scan_field
         assert field is not None
         field.value = "oat milk"
-        field.submit_scan(0.0)
+        entry = ScanField.Entered(field, "oat milk")
         field.insert_text_at_cursor("]C1")  # handled before the screen's handler
-        entry = ScanField.Scanned(field, "oat milk", False, False, left=True)
         field.done_with(entry)
         assert field.value == "]C1"
         field.done_with(entry)  # the field no longer holds that entry: left as it is

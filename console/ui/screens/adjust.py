@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 
 from console.domain.levels import looks_like_entry
 from console.domain.models import LEVEL_QUANTITIES, Item, Layout
-from console.domain.scan import interpret
+from console.domain.scan import Scan, interpret
 from console.services.adjusting import KIND_NAMES, AdjustmentSession, Plan, Refusal
 from console.ui.actions import bindings
 from console.ui.screens.base import WarehouseScreen
@@ -65,7 +65,9 @@ class AdjustScreen(WarehouseScreen):
         yield DataTable(id="bins", cursor_type="row")
         yield Static(id="preview", classes="preview")
         yield ScanField(
-            id="qty", placeholder="+5  -3  =100   (or scan an item or a bin)", clear_scans=False
+            id="qty",
+            placeholder="+5  -3  =100   (or scan an item or a bin)",
+            typed_entry=looks_like_entry,
         )
         yield Static("This session", classes="section")
         yield DataTable(id="log", cursor_type="none", show_cursor=False)
@@ -194,7 +196,7 @@ class AdjustScreen(WarehouseScreen):
     def _typed(self) -> str:
         return self.query_one("#qty", ScanField).value
 
-    async def take_entry(self, entry: ScanField.Scanned) -> None:
+    async def take_entry(self, entry: ScanField.Entered) -> None:
         """Enter in the field: a quantity if it starts with + - =, otherwise a scan."""
         text = entry.value.strip()
         if not text:
@@ -203,7 +205,9 @@ class AdjustScreen(WarehouseScreen):
             self.action_apply()
             return
         entry.field.done_with(entry)
-        scan = interpret(entry.value)
+        await self.handle_scan(interpret(entry.value))
+
+    async def handle_scan(self, scan: Scan) -> None:
         self.run_io(lambda: self.session.take_scan(scan), group="scan")
 
     def _plan(self, make: Callable[[], T]) -> T | None:

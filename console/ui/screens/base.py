@@ -19,7 +19,7 @@ from console.domain.models import Location
 from console.domain.queries import SEARCH_TEXT_MAX
 from console.domain.scan import Scan, interpret
 from console.services.notices import Notice, Tone
-from console.services.scans import resolve_scan
+from console.services.scans import ScanMatch, resolve_scan
 from console.ui.upstream import forget_removed_widgets
 from console.ui.widgets import HeaderBar, KeysLine, MessageLine, ScanField
 
@@ -194,30 +194,43 @@ class WarehouseScreen(Screen[None]):
         fields = self.query(ScanField)
         return fields.first() if fields else None
 
-    async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
+    async def on_scan_field_entered(self, message: ScanField.Entered) -> None:
         message.stop()
         await self.take_entry(message)
 
-    async def take_entry(self, entry: ScanField.Scanned) -> None:
-        """Enter (or a scanner's end) in the scan field. By default a scan opens the item it
-        names (with its lot, if the label carries one); nothing typed, nothing done."""
+    async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
+        message.stop()
+        if message.double_read:
+            self.say("Same label read twice at once: taken once.", "warning")
+        elif message.value.strip():
+            await self.handle_scan(interpret(message.value))
+
+    async def take_entry(self, entry: ScanField.Entered) -> None:
+        """Enter on what was typed in the scan field. By default it is read as a code that
+        opens its item (with its lot, if it carries one); nothing typed, nothing done."""
         if not entry.value.strip():
             return
         entry.field.done_with(entry)
         await self.handle_scan(interpret(entry.value))
 
     async def handle_scan(self, scan: Scan) -> None:
-        """A scan typed while no field had focus, or one this screen passes on."""
+        """A scanner's scan (or a code typed and entered). By default it opens its item."""
         self.run_io(lambda: self.open_scanned_item(scan), group="scan")
 
-    async def open_scanned_item(self, scan: Scan) -> None:
-        match = await resolve_scan(self.backend, scan, self.location)
+    async def open_scanned_item(self, scan: Scan, match: ScanMatch | None = None) -> None:
+        if match is None:
+            match = await resolve_scan(self.backend, scan, self.location)
         if match.item is None:
             self.alert(match.describe_miss())
             return
-        notice = None
-        if scan.lot and match.lot is None:
-            notice = f"Lot {scan.lot} of this item is not on record."
+        notices = []
+        if match.doubt:
+            notices.append(match.describe_doubt())
+        elif scan.lot and match.lot is None:
+            notices.append(f"Lot {scan.lot} of this item is not on record.")
+        if said := scan.describe():
+            notices.append(f"The label says: {said}.")
+        notice = " ".join(notices) or None
         await self.console.open_item(
             match.item, lot_id=match.lot.id if match.lot else None, notice=notice
         )

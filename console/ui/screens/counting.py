@@ -276,7 +276,7 @@ class CountingScreen(WarehouseScreen):
         """What a scan names: `known` (an item of this record) or what the backend resolves.
         None when there is no item to count: a bin (now the bin), a miss, the backend away;
         each is said."""
-        if known is not None:
+        if known is not None and not scan.suspect:
             match = ScanMatch(scan, item=known)
         else:
             try:
@@ -288,10 +288,17 @@ class CountingScreen(WarehouseScreen):
             self._at_bin(match.layout)
             return None
         if match.item is None:
-            self.alert(match.describe_miss())
+            self.alert(self.describe_miss(match))
+            return None
+        if match.doubt:
+            self.alert(match.describe_doubt())
             return None
         self.remember_item(match.item)
         return match
+
+    def describe_miss(self, match: ScanMatch) -> str:
+        """What the operator is told of a scan that names nothing here."""
+        return match.describe_miss()
 
     def _scanned(self, scan: Scan) -> None:
         here = self.work.record.location_id
@@ -304,15 +311,11 @@ class CountingScreen(WarehouseScreen):
         if not self.take_bin(scan):
             self.scan_now(scan, **self.at_scan())
 
-    async def take_entry(self, entry: ScanField.Scanned) -> None:
+    async def take_entry(self, entry: ScanField.Entered) -> None:
         value = entry.value.strip()
         entry.field.done_with(entry)
-        if not value:
-            return
-        if entry.double_read:
-            self.say("Same label read twice at once: counted once.", "warning")
-            return
-        self._scanned(interpret(entry.value))
+        if value:
+            self._scanned(interpret(entry.value))
 
     async def handle_scan(self, scan: Scan) -> None:
         self._scanned(scan)

@@ -308,14 +308,14 @@ class LotsScreen(WarehouseScreen):
         if lot := self._highlighted():
             self.open_lot(lot)
 
-    async def take_entry(self, entry: ScanField.Scanned) -> None:
+    async def take_entry(self, entry: ScanField.Entered) -> None:
         value = entry.value.strip()
         if not value:
             if lot := self._highlighted():
                 self.open_lot(lot)
             return
         scan = interpret(entry.value)
-        if not entry.burst and scan.kind is ScanKind.TEXT:
+        if scan.kind is ScanKind.TEXT:
             self.run_io(lambda: self.take_scan(scan, typed=entry), group="scan")
             return
         entry.field.done_with(entry)
@@ -324,14 +324,16 @@ class LotsScreen(WarehouseScreen):
     async def handle_scan(self, scan: Scan) -> None:
         self.run_io(lambda: self.take_scan(scan), group="scan")
 
-    async def take_scan(self, scan: Scan, *, typed: ScanField.Scanned | None = None) -> None:
+    async def take_scan(self, scan: Scan, *, typed: ScanField.Entered | None = None) -> None:
         """A case label opens its lot (or offers to create it); an item or a bin narrows the
         list; a lot number opens that lot. Words typed by hand (`typed`, the entry still in
         the field) stay a number search."""
         match = await resolve_scan(self.backend, scan, self.location)
         if match.item is not None:
             self.names.remember(match.item)
-        if match.lot is not None:
+        if match.doubt:
+            self.alert(match.describe_doubt())
+        elif match.lot is not None:
             self.open_lot(match.lot)
         elif match.item is not None and scan.lot:
             self._offer_to_create(scan, match.item)
@@ -348,12 +350,12 @@ class LotsScreen(WarehouseScreen):
         else:
             self.alert(match.describe_miss())
 
-    def _take_entry(self, entry: ScanField.Scanned | None) -> None:
+    def _take_entry(self, entry: ScanField.Entered | None) -> None:
         """Words typed by hand became a narrowing: they leave the field."""
         if entry is not None:
             entry.field.done_with(entry)
 
-    async def _search_or_name_item(self, entry: ScanField.Scanned) -> None:
+    async def _search_or_name_item(self, entry: ScanField.Entered) -> None:
         """Enter on words that are no code: lot and manufacturer numbers first (now, not after
         the typing pause); when no lot has them, the operator means an item by its name."""
         text = entry.value.strip()
@@ -367,7 +369,7 @@ class LotsScreen(WarehouseScreen):
             return
         await self._narrow_to_named_item(entry)
 
-    async def _narrow_to_named_item(self, entry: ScanField.Scanned) -> None:
+    async def _narrow_to_named_item(self, entry: ScanField.Entered) -> None:
         """One item by that name narrows at once; several are offered to choose from."""
         text = entry.value.strip()
         found = await self.backend.list_items(ItemQuery(search=text, limit=ITEM_CHOICES))

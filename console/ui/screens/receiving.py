@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Static
 from console.domain.errors import Conflict, WarehouseError
 from console.domain.levels import describe_plan
 from console.domain.lots import show_day
-from console.domain.manifests import RECEIVING, announce, receive
+from console.domain.manifests import RECEIVING, announce, manifest_has_sscc, manifest_ssccs, receive
 from console.domain.models import Item, Layout, Lot, Manifest, ManifestStatus
 from console.domain.picking import due_in
 from console.domain.queries import ManifestQuery
@@ -22,6 +22,7 @@ from console.domain.receiving import Receiving
 from console.domain.scan import Scan
 from console.services import counting
 from console.services.lots import lot_from_label
+from console.services.scans import ScanMatch
 from console.ui.actions import bindings
 from console.ui.screens.counting import CountingScreen
 from console.ui.screens.dialogs import Ask, BinPicker, Confirm
@@ -122,7 +123,7 @@ class InboundScreen(RecordList[Manifest]):
         )
 
     def numbers(self, row: Manifest) -> list[str]:
-        return [row.order_number or "", row.id, *row.tracking_numbers]
+        return [row.order_number or "", row.id, *row.tracking_numbers, *manifest_ssccs(row)]
 
     def open_record(self, row: Manifest) -> None:
         self.app.push_screen(ManifestScreen(row))
@@ -372,6 +373,18 @@ class ManifestScreen(CountingScreen):
 
         self.console.ring()
         self.app.push_screen(question, answered)
+
+    def describe_miss(self, match: ScanMatch) -> str:
+        sscc = match.scan.sscc
+        if not sscc or match.scan.gtin:
+            return match.describe_miss()
+        if manifest_has_sscc(self.manifest, sscc):
+            return f"Pallet SSCC {sscc} of this manifest: scan the items on it to count them."
+        return (
+            f"Pallet SSCC {sscc} is not this manifest's (its tracking: "
+            f"{', '.join(self.manifest.tracking_numbers) or 'none recorded'}): check the "
+            "delivery, or scan the items."
+        )
 
     def _line_lot_number(self, item_id: str) -> str | None:
         lot_id = self.work.lot_of(item_id)

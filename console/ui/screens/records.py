@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from console.domain.scan import interpret
+from console.domain.scan import Scan, interpret
 from console.ui.screens.base import WarehouseScreen
 from console.ui.widgets import ScanField
 
@@ -126,15 +126,21 @@ class RecordList(WarehouseScreen, Generic[Row]):
         event.stop()
         self.action_open()
 
-    async def take_entry(self, entry: ScanField.Scanned) -> None:
+    async def take_entry(self, entry: ScanField.Entered) -> None:
+        """Enter on nothing typed opens the highlighted record; on a number, its record."""
         value = entry.value.strip()
         entry.field.done_with(entry)
         if not value:
             self.action_open()
             return
-        wanted = value.casefold()
+        await self.handle_scan(interpret(entry.value))
+
+    async def handle_scan(self, scan: Scan) -> None:
+        """A record's number (order, PO, tracking, pallet SSCC) opens it; anything else is
+        read as a code."""
+        wanted = {scan.text.casefold(), *((scan.sscc,) if scan.sscc else ())}
         for row in self.rows:
-            if wanted in (number.casefold() for number in self.numbers(row) if number):
+            if wanted & {number.casefold() for number in self.numbers(row) if number}:
                 self.open_record(row)
                 return
-        await self.handle_scan(interpret(entry.value))
+        await super().handle_scan(scan)

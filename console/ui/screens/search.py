@@ -10,8 +10,9 @@ from textual.binding import BindingType
 from textual.widgets import DataTable, Static
 
 from console.domain.models import Item
-from console.domain.queries import ItemQuery
+from console.domain.queries import SEARCH_TEXT_MAX, ItemQuery
 from console.domain.scan import Scan, ScanKind, interpret
+from console.services.scans import resolve_scan
 from console.ui.actions import bindings
 from console.ui.screens.base import WarehouseScreen
 from console.ui.text import marked, plain
@@ -180,15 +181,15 @@ class SearchScreen(WarehouseScreen):
         event.stop()
         self.run_io(self.action_open, group="open")
 
-    async def take_entry(self, entry: ScanField.Scanned) -> None:
+    async def take_entry(self, entry: ScanField.Entered) -> None:
         # The text stays in the field: Enter on typed words opens the highlighted result.
         if entry.value.strip():
             scan = interpret(entry.value)
-            self.run_io(lambda: self._open_scanned(scan, entry), group="open")
+            self.run_io(lambda: self._open_typed(scan, entry), group="open")
 
-    async def _open_scanned(self, scan: Scan, entry: ScanField.Scanned) -> None:
-        """A code opens its item; words typed by hand open the highlighted result instead."""
-        is_code = entry.burst or scan.kind is not ScanKind.TEXT
+    async def _open_typed(self, scan: Scan, entry: ScanField.Entered) -> None:
+        """A code typed opens its item; words typed open the highlighted result instead."""
+        is_code = scan.kind is not ScanKind.TEXT
         if is_code or await self.backend.find_item(scan.text) is not None:
             entry.field.done_with(entry)
             await self.open_scanned_item(scan)
@@ -196,3 +197,19 @@ class SearchScreen(WarehouseScreen):
             await self.open_scanned_item(scan)  # perhaps a lot number: says so if nothing
         else:
             await self.action_open()
+
+    async def handle_scan(self, scan: Scan) -> None:
+        self.run_io(lambda: self._open_scan(scan), group="open")
+
+    async def _open_scan(self, scan: Scan) -> None:
+        """A scan opens the item it names, never the highlighted row. Text that names no item
+        (a hand that typed at scanner speed, a label of something else) becomes the search."""
+        match = await resolve_scan(self.backend, scan, self.location)
+        named = match.item is not None or match.lot is not None or match.layout is not None
+        if named or scan.kind is not ScanKind.TEXT or len(scan.text) > SEARCH_TEXT_MAX:
+            await self.open_scanned_item(scan, match)
+            return
+        field = self.query_one("#find", ScanField)
+        field.value = scan.text
+        field.cursor_position = len(field.value)
+        self.alert(f"{match.describe_miss()} Searched for as words instead.")
