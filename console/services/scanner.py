@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from console.domain.scan import GS
+from console.domain.scan import GS, LONGEST_SCAN
 
 # Keys of one burst arrive closer than this. A scanner sends a key every 2-20 ms; a hand,
 # even a quick one, 80-200 ms apart, with few pairs under 50 ms.
@@ -41,8 +41,8 @@ STALL = 0.25
 END_GAP = 0.25
 # A scan is at least this long: no label is shorter.
 MIN_SCAN = 4
-# What is kept of a run of keys: longer than any label (the rest is a stuck key).
-KEPT_KEYS = 4096
+# A run of keys is kept up to LONGEST_SCAN characters (longer than any label; the rest is a
+# stuck key). A scan field keeps as much, so both hold the same characters.
 
 DEFAULT_ENDS = frozenset({"enter", "ctrl+j", "tab"})
 SETUP_KEYS = frozenset({"prefix", "suffix", "separators"})  # the config file's [scanner] table
@@ -138,10 +138,12 @@ class Detector:
             return self._end(at)
         char = GS if key in GS_KEYS else character
         if char and (char == GS or char.isprintable()) and key not in DEFAULT_ENDS:
-            if len(self._keys) < KEPT_KEYS:
+            if len(self._keys) < LONGEST_SCAN:
                 self._keys.append((char, at))
             self.last_key_at = at
             return Verdict.TYPED
+        if self._keys and at - self._keys[-1][1] <= BURST_GAP:
+            return Verdict.TYPED  # a control character inside a burst: the label's noise
         self.reset()  # an arrow, a backspace, a function key: what follows is a new entry
         return Verdict.TYPED
 
@@ -185,6 +187,7 @@ def _burst_start(keys: list[tuple[str, float]], last: int) -> int:
 __all__ = [
     "BURST_GAP",
     "END_GAP",
+    "LONGEST_SCAN",
     "MIN_SCAN",
     "SETUP_KEYS",
     "STALL",

@@ -16,7 +16,7 @@ from textual.widgets import Input, Static
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-from console.services.scanner import GS, GS_KEYS
+from console.services.scanner import GS, GS_KEYS, LONGEST_SCAN
 from console.ui.actions import key_rank
 from console.ui.text import clean
 
@@ -95,7 +95,11 @@ class ScanField(Input):
         id: str | None = None,
         typed_entry: Callable[[str], bool] | None = None,
     ) -> None:
-        super().__init__(placeholder=placeholder, id=id, select_on_focus=False)
+        # No label is longer: the rest of a stuck key or a runaway scanner is dropped, not kept
+        # for every key to redraw (and the detector keeps as much).
+        super().__init__(
+            placeholder=placeholder, id=id, select_on_focus=False, max_length=LONGEST_SCAN
+        )
         # Text this field takes as typed even at scanner speed (a quantity such as "+12"):
         # no label reads like it, and a quick hand must not have it looked up as a code.
         self.typed_entry = typed_entry

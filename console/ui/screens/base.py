@@ -75,6 +75,10 @@ class WarehouseScreen(Screen[None]):
     # Set once the screen is closed: work that outlives it (a counting session still sending)
     # then tells the screen on view instead, and draws nothing.
     gone = False
+    # the typing pause `debounce` waits for
+    _pause_waiting = False
+    _pause_ends = 0.0
+    _after_pause: Callable[[], object] = staticmethod(lambda: None)
 
     def on_unmount(self) -> None:
         self.gone = True
@@ -85,14 +89,25 @@ class WarehouseScreen(Screen[None]):
         return self.is_mounted and not self.gone
 
     def debounce(self, callback: Callable[[], object]) -> None:
-        """Run `callback` once typing pauses; each call restarts the wait."""
+        """Run `callback` once typing pauses; each call restarts the wait (and replaces the
+        callback). One waiting worker per screen, however many keys: a stuck key or a long
+        scan must not start (and cancel) a worker per character."""
         clock = self.console.clock
+        self._pause_ends = clock.monotonic() + DEBOUNCE_SECONDS
+        self._after_pause = callback
+        if self._pause_waiting:
+            return
 
         async def after_the_pause() -> None:
-            await clock.sleep(DEBOUNCE_SECONDS)
-            callback()
+            try:
+                while (left := self._pause_ends - clock.monotonic()) > 0:
+                    await clock.sleep(left)
+            finally:
+                self._pause_waiting = False  # before the callback: a call from now on waits anew
+            self._after_pause()
 
-        self.run_worker(after_the_pause, group="debounce", exclusive=True, exit_on_error=False)
+        self._pause_waiting = True
+        self.run_worker(after_the_pause, group="debounce", exit_on_error=False)
 
     def on_resize(self, event: events.Resize) -> None:
         # Textual repeats a size while a screen settles: fitting again would redraw every row
