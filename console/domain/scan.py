@@ -217,7 +217,7 @@ def _digits(raw: str, symbology: str | None, text: str) -> Scan | None:
             )  # fmt: skip
     if size in (8, 12, 13, 14) and (code := gtin14(text)):
         return Scan(raw=raw, kind=ScanKind.GTIN, text=text, gtin=code, symbology=symbology)
-    if size in (15, 17, 18):
+    if size in (14, 15, 17, 18):  # a 14-digit one that is no GTIN-14 may be UPC-A + 2
         return _with_add_on(raw, symbology, text)
     return None
 
@@ -237,7 +237,8 @@ def _upc_e_to_upc_a(text: str) -> str | None:
 
 def _with_add_on(raw: str, symbology: str | None, text: str) -> Scan | None:
     """An EAN-13 or UPC-A with a 2- or 5-digit add-on (books, magazines): `]E3` and 15 or 18
-    digits, or the split form `<main>]E1<2>` / `]E2<5>` some scanners send."""
+    digits (14 or 17 for UPC-A), or the split form `<main>]E1<2>` / `]E2<5>` some scanners
+    send."""
     main, _, add_on = text.partition("]E")
     if add_on:
         add_on = add_on[1:]  # after the modifier digit of ]E1 / ]E2
@@ -348,12 +349,18 @@ def _from_elements(
 
     suspect = None if digital_link else _lost_separator(ordered)
     gtin_es = elements.get("01") or elements.get("02")
+    gtin = gtin14(gtin_es.value) if gtin_es else None
+    sscc = value("00")
+    if sscc and not _check_digit_holds(sscc):
+        suspect, sscc = f"(00) {sscc}: its check digit is wrong, a misread", None
+    if gtin_es and gtin is None:
+        suspect = f"({gtin_es.ai.ai}) {gtin_es.value}: its check digit is wrong, a misread"
     count_text = value("30") or value("37")
     return Scan(
         raw=raw,
         kind=ScanKind.GS1,
         text=text,
-        gtin=gtin14(gtin_es.value) if gtin_es else None,
+        gtin=gtin,
         lot=value("10"),
         expires_at=day("17"),
         best_before=day("15"),
@@ -362,11 +369,15 @@ def _from_elements(
         serial=value("21"),
         count=int(count_text) if count_text and count_text.isdigit() else None,
         digital_link=digital_link,
-        sscc=value("00"),
+        sscc=sscc,
         net_weight=_net_weight(ordered),
         symbology=symbology,
         suspect=suspect,
     )
+
+
+def _check_digit_holds(digits: str) -> bool:
+    return digits.isascii() and digits.isdigit() and check_digit(digits[:-1]) == int(digits[-1])
 
 
 def _net_weight(element_strings: list[Any]) -> tuple[Decimal, str] | None:

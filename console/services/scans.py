@@ -34,6 +34,8 @@ class ScanMatch:
         """What an operator is told when the scan matched nothing."""
         scan = self.scan
         read = scan.shown or "(empty)"
+        if scan.suspect and not scan.gtin:
+            return f"Label not read whole: {scan.suspect}. Scan it again."
         if scan.sscc and not scan.gtin:
             return f"Pallet or case label, SSCC {scan.sscc}: scan the items on it."
         if scan.gtin:
