@@ -409,6 +409,35 @@ async def test_a_configured_separator_character_ends_the_lot_number(make_app, ba
         assert lines(app)["Stainless Hex Bolt M8x40"][1] == "LOT-8"
 
 
+async def test_a_programmed_prefix_and_suffix_tell_a_slow_scan_exactly(make_app) -> None:
+    """STX/ETX framing (ctrl+b, ctrl+c) at a hand's pace, as a buffering Bluetooth scanner
+    delivers it: still one scan, its ETX neither quits nor copies."""
+    from console.services.scanner import ScannerSetup
+
+    app = make_app(scanner=ScannerSetup(prefix="ctrl+b", suffix="ctrl+c"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        search = app.screen
+        await typed(pilot, "oat")
+        await settle(pilot, PAUSE)
+        await typed(pilot, ["ctrl+b", *BOLT_GTIN13, "ctrl+c"])
+        assert isinstance(app.screen, ItemScreen)
+        assert app.screen.current_item.id == BOLT
+        assert field_text(search) == "oat"
+
+
+async def test_with_a_prefix_a_quick_burst_without_it_is_typed(make_app) -> None:
+    from console.services.scanner import ScannerSetup
+
+    app = make_app(scanner=ScannerSetup(prefix="f11"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await type_like_a_scanner(pilot, "oat milk")  # a burst, but no prefix: typed
+        await settle(pilot, PAUSE)
+        assert isinstance(app.screen, ItemScreen)
+        assert app.screen.current_item.id == MILK  # the Enter opened the row it chose
+
+
 # -- SSCC, weight, serial --------------------------------------------------------------------
 
 SSCC = "376104250021234569"

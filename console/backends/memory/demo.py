@@ -444,7 +444,12 @@ class _Generator:
         while len(prefixes) <= block:
             prefixes.append(self.company_prefix(brand))
         reference = (n * 7919 + brand.offset) % 100_000
-        return with_check_digit(f"{prefixes[block]}{reference:05d}")
+        prefix = prefixes[block]
+        if count == 0 and prefix[:2] in ("00", "01") and prefix[-1] != "0":
+            # A US brand's first product (number system 0 or 1) is a small pack whose UPC-A has a UPC-E
+            # (manufacturer code not ending in 0, product 00005-00009), as gum and sweets are.
+            reference = 5 + brand.offset % 5
+        return with_check_digit(f"{prefix}{reference:05d}")
 
     def build_items(self) -> None:
         r = self.r

@@ -160,7 +160,8 @@ class MemoryWarehouse:
             self._items[item.id] = item
         self._lots: dict[str, Lot] = {lot.id: lot for lot in lots}
         # lot ids first-to-expire first, per location (None: all): rebuilt after a lot changes
-        self._lot_order: dict[str | None, list[str]] | None = None
+        # lot ids in FEFO order: everywhere (None), per location id, per ("item", item id)
+        self._lot_order: dict[str | tuple[str, str] | None, list[str]] | None = None
         self._manifests: dict[str, Manifest] = {m.id: m for m in manifests}
         self._fulfillments: dict[str, Fulfillment] = {f.id: f for f in fulfillments}
         self._idempotent: OrderedDict[str, tuple[str, Any]] = OrderedDict()
@@ -530,13 +531,22 @@ class MemoryWarehouse:
 
     # -- lots ----------------------------------------------------------------------------------
 
-    def _lots_by_expiry(self, location_id: str | None = None) -> list[str]:
+    def _lots_by_expiry(
+        self, location_id: str | None = None, item_id: str | None = None
+    ) -> list[str]:
+        """Lot ids in FEFO order, of one item when given (a scan's lot lookup), else of one
+        location or all: the list to filter is the shortest that holds every answer."""
         if self._lot_order is None:
             everywhere = sorted(self._lots.values(), key=fefo_key)
-            order: dict[str | None, list[str]] = {None: [lot.id for lot in everywhere]}
+            order: dict[str | tuple[str, str] | None, list[str]] = {
+                None: [lot.id for lot in everywhere]
+            }
             for lot in everywhere:
                 order.setdefault(lot.location_id, []).append(lot.id)
+                order.setdefault(("item", lot.item_id), []).append(lot.id)
             self._lot_order = order
+        if item_id is not None:
+            return self._lot_order.get(("item", item_id), [])
         return self._lot_order.get(location_id, [])
 
     async def list_lots(self, query: LotQuery | None = None) -> Page[Lot]:
@@ -568,7 +578,7 @@ class MemoryWarehouse:
 
             rows = [
                 lot
-                for lot_id in self._lots_by_expiry(query.location_id)
+                for lot_id in self._lots_by_expiry(query.location_id, query.item_id)
                 if keep(lot := self._lots[lot_id])
             ]
             order_by = query.order_by or "expires_at"

@@ -193,10 +193,15 @@ class SearchScreen(WarehouseScreen):
         if is_code or await self.backend.find_item(scan.text) is not None:
             entry.field.done_with(entry)
             await self.open_scanned_item(scan)
-        elif self._highlighted() is None:
-            await self.open_scanned_item(scan)  # perhaps a lot number: says so if nothing
         else:
-            await self.action_open()
+            query = self._query()
+            if self._shown_query is None or self._shown_query.search != query.search:
+                # Enter outran the typing pause: the rows shown are for other words
+                await self._search(query, append=False)
+            if self._highlighted() is None:
+                await self.open_scanned_item(scan)  # perhaps a lot number: says so if nothing
+            else:
+                await self.action_open()
 
     async def handle_scan(self, scan: Scan) -> None:
         self.run_io(lambda: self._open_scan(scan), group="open")
