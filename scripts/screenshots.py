@@ -20,6 +20,7 @@ async def take(name: str, state_dir: Path) -> Path:
     app = demo_app(state_dir)
     async with app.run_test(size=SIZE) as pilot:
         await SCREENS[name](pilot)
+        await pilot.pause()  # what the scene's last key changed is drawn, as snapshots wait
         path = OUT / f"{name}.svg"
         app.save_screenshot(filename=path.name, path=str(OUT))
     return path
