@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from console.backends.memory.warehouse import MemoryWarehouse
 from console.domain.models import Item, Layout, Level, Location, Lot, Manifest, ManifestLine
 
@@ -22,7 +24,7 @@ def _level(lid: str, loc: str, lay: str | None, name: str | None, verified: int)
     return Level(id=lid, location_id=loc, layout_id=lay, layout_name=name, verified_qty=verified)
 
 
-def build_world() -> MemoryWarehouse:
+def build_world(clock: Callable[[], float] = lambda: NOW) -> MemoryWarehouse:
     locations = [
         Location(
             id=RENO,
@@ -123,5 +125,5 @@ def build_world() -> MemoryWarehouse:
         )
     ]
     return MemoryWarehouse(
-        locations=locations, items=items, lots=lots, manifests=manifests, clock=lambda: NOW
+        locations=locations, items=items, lots=lots, manifests=manifests, clock=clock
     )

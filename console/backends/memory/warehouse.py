@@ -15,8 +15,9 @@ import time
 import uuid
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -69,8 +70,34 @@ T = TypeVar("T", bound=BaseModel)
 Body = RequestModel | Mapping[str, Any]
 
 MEMORY_CAPABILITIES = Capabilities(idempotency_keys=True, etags=True)
-# How many idempotency keys are remembered; older ones are forgotten first.
-IDEMPOTENCY_MEMORY = 50_000
+# Idempotency keys are remembered with their answers up to this many bytes in all and for this
+# long, the oldest forgotten first: a client re-sends within seconds or minutes, and answers
+# kept as live objects grew a server by hundreds of megabytes and made every collection slow.
+IDEMPOTENCY_BYTES = 64 * 1024 * 1024
+IDEMPOTENCY_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """The first answer to an idempotency key, as JSON: bytes the collector never walks."""
+
+    request: bytes  # a digest of the request, to refuse the key reused for another one
+    model: type[BaseModel] | None  # None: the change answered nothing (a delete)
+    body: bytes
+    etag: str | None
+    at: float
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.request) + 200  # the entry's own overhead, roughly
+
+    def replay(self) -> Any:
+        if self.model is None:
+            return None
+        out = self.model.model_validate_json(self.body)
+        if isinstance(out, Versioned):
+            out.etag = self.etag
+        return out
 
 
 def _page(rows: list[T], query: ListQuery, total: int | None = None) -> Page[T]:
@@ -164,7 +191,8 @@ class MemoryWarehouse:
         self._lot_order: dict[str | tuple[str, str] | None, list[str]] | None = None
         self._manifests: dict[str, Manifest] = {m.id: m for m in manifests}
         self._fulfillments: dict[str, Fulfillment] = {f.id: f for f in fulfillments}
-        self._idempotent: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+        self._idempotent: OrderedDict[str, _Answer] = OrderedDict()
+        self._idempotent_bytes = 0
 
     @classmethod
     def demo(
@@ -211,34 +239,55 @@ class MemoryWarehouse:
     def _new_id(self, prefix: str) -> str:
         return f"{prefix}_m{next(self._ids):07d}"
 
-    def _remembered(self, key: str | None, fingerprint: str) -> Any | None:
-        """The result of an earlier request with this key, if there was one."""
-        if key is None or key not in self._idempotent:
+    def _remembered(self, key: str | None, request: bytes) -> _Answer | None:
+        """The answer to an earlier request with this key, if there was one."""
+        if key is None:
             return None
-        seen_fingerprint, result = self._idempotent[key]
-        if seen_fingerprint != fingerprint:
+        self._forget(self._clock() - IDEMPOTENCY_SECONDS)
+        earlier = self._idempotent.get(key)
+        if earlier is None:
+            return None
+        if earlier.request != request:
             raise Conflict(
                 "This Idempotency-Key was already used for a different request.",
                 [FieldError("Idempotency-Key", "reused for a different request")],
             )
-        return result
+        return earlier
 
-    def _remember(self, key: str | None, fingerprint: str, result: Any) -> None:
+    def _remember(self, key: str | None, request: bytes, result: Any) -> None:
         if key is None:
             return
-        self._idempotent[key] = (fingerprint, result)
-        while len(self._idempotent) > IDEMPOTENCY_MEMORY:
-            self._idempotent.popitem(last=False)
+        answer = _Answer(
+            request=request,
+            model=type(result) if isinstance(result, BaseModel) else None,
+            body=result.model_dump_json().encode() if isinstance(result, BaseModel) else b"",
+            etag=result.etag if isinstance(result, Versioned) else None,
+            at=self._clock(),
+        )
+        self._idempotent[key] = answer
+        self._idempotent_bytes += answer.size
+        self._forget(self._clock() - IDEMPOTENCY_SECONDS)
+
+    def _forget(self, before: float) -> None:
+        """Forget the oldest answers: those from before `before`, and any over the bytes kept."""
+        kept = self._idempotent
+        while kept:
+            oldest = next(iter(kept.values()))
+            if oldest.at >= before and self._idempotent_bytes <= IDEMPOTENCY_BYTES:
+                return
+            kept.popitem(last=False)
+            self._idempotent_bytes -= oldest.size
 
     def _once(self, key: str | None, fingerprint: str, apply: Callable[[], T]) -> T:
         """Apply a change once per idempotency key; a repeat gets the first answer again (with
         the version it had then)."""
+        request = hashlib.blake2b(fingerprint.encode(), digest_size=16).digest()
         with self._lock:
-            earlier = self._remembered(key, fingerprint)
+            earlier = self._remembered(key, request)
             if earlier is not None:
-                return _copy(earlier)
+                return cast(T, earlier.replay())
             result = _tagged(apply())
-            self._remember(key, fingerprint, _copy(result))
+            self._remember(key, request, result)
             return result
 
     @staticmethod
