@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,3 +26,12 @@ def _demo_snapshots_in_a_scratch_directory(
         os.environ.pop(CACHE_DIR_ENV, None)
     else:
         os.environ[CACHE_DIR_ENV] = before
+
+
+@pytest.fixture(autouse=True)
+def _nothing_left_frozen() -> Iterator[None]:
+    """A console freezes what it built at start (`keep_out_of_collections`): for one console in
+    one process that is its whole life, but a test process starts hundreds of them, so each
+    test hands its objects back to the collector."""
+    yield
+    gc.unfreeze()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib.resources
 import signal
 import sys
@@ -306,9 +307,11 @@ class WarehouseApp(App[int]):
         it holds the loop ~0.1 s: only once the keyboard has been quiet for a while, never
         between the keys of a search being typed or a scan."""
         await self.clock.sleep(SETTLE_AFTER)
+        keep_out_of_collections()
         while self.clock.monotonic() - self._last_key_at < SETTLE_QUIET:
             await self.clock.sleep(SETTLE_QUIET)
         load_gs1_tables()
+        keep_out_of_collections()
 
     async def _look_up_locations(self) -> list[Location]:
         """The locations; the one to work at is set when it needs no question (given, remembered
@@ -557,6 +560,14 @@ class WarehouseApp(App[int]):
                 severity="warning",
                 markup=False,
             )
+
+
+def keep_out_of_collections() -> None:
+    """What start-up built (modules, a demo warehouse, the GS1 tables, the first screen) lives
+    as long as the console: frozen, the cyclic collector no longer walks it. A full collection
+    over it held the interpreter for 100-300 ms every few dozen scans, and a scanner's keys
+    arriving then were stamped as one burst, a pause, another burst: a label split in two."""
+    gc.freeze()
 
 
 def run_console(
