@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from console.domain.errors import FieldError, InvalidInput
+from console.domain.models import FulfillmentStatus, LotStatus, ManifestStatus
 
 MAX_PAGE_SIZE = 250
 
@@ -26,6 +27,10 @@ def _comma_list(value: Any) -> Any:
 
 
 CommaList = Annotated[list[str] | None, BeforeValidator(_comma_list)]
+# Statuses to filter by: a status no record can have is refused, never an empty list.
+LotStatuses = Annotated[list[LotStatus] | None, BeforeValidator(_comma_list)]
+ManifestStatuses = Annotated[list[ManifestStatus] | None, BeforeValidator(_comma_list)]
+FulfillmentStatuses = Annotated[list[FulfillmentStatus] | None, BeforeValidator(_comma_list)]
 
 
 def _blank_is_none(value: Any) -> Any:
@@ -55,7 +60,7 @@ class ListQuery(BaseModel):
         """As query parameters: comma-joined lists, nothing that is unset."""
         out: dict[str, str | int] = {}
         for key, value in self.model_dump(exclude_none=True).items():
-            out[key] = ",".join(value) if isinstance(value, list) else value
+            out[key] = ",".join(str(v) for v in value) if isinstance(value, list) else value
         return out
 
     def next_page(self) -> Any:
@@ -81,7 +86,7 @@ class LotQuery(ListQuery):
     item_id: str | None = None
     location_id: str | None = None
     layout_id: str | None = None
-    statuses: CommaList = None
+    statuses: LotStatuses = None
     expires_before: int | None = None
     expires_after: int | None = None
     search: Annotated[str, Field(max_length=SEARCH_TEXT_MAX)] | None = None
@@ -90,12 +95,12 @@ class LotQuery(ListQuery):
 
 
 class ManifestQuery(ListQuery):
-    status: CommaList = None
+    status: ManifestStatuses = None
     location_id: str | None = None
 
 
 class FulfillmentQuery(ListQuery):
-    status: CommaList = None
+    status: FulfillmentStatuses = None
     location_id: str | None = None
 
 

@@ -7,9 +7,11 @@ applied anywhere.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+import math
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -37,8 +39,54 @@ Count = Annotated[StrictInt, Field(ge=0, le=MAX_QUANTITY)]
 EpochSeconds = Annotated[StrictInt, Field(ge=0, le=10**11)]
 
 
+# Metadata and attributes are the client's own JSON: kept as given, but no deeper than this and
+# with finite numbers only, so every answer that carries them can be written as JSON again.
+MAX_JSON_DEPTH = 32
+
+
+def json_depth_problem(value: Any, limit: int = MAX_JSON_DEPTH) -> str | None:
+    """What makes `value` unfit to store and send back as JSON: too deep, or a number that is
+    not finite. Walked without recursion, so no depth can exhaust the stack."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth > limit:
+                return f"nested more than {limit} levels deep"
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
+        elif isinstance(node, float) and not math.isfinite(node):
+            return f"{node} is not a finite number"
+    return None
+
+
+def _plain_json(value: dict[str, Any]) -> dict[str, Any]:
+    if problem := json_depth_problem(value, MAX_JSON_DEPTH - 1):
+        raise ValueError(problem)
+    return value
+
+
+JsonObject = Annotated[dict[str, Any], AfterValidator(_plain_json)]
+
+
+_NULL = "null refused: "  # a field given as null where null clears nothing (see parse_request)
+
+
 class RequestModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
+
+    # Fields a null clears (an expiry taken off, a manufacturer's number removed). A null
+    # anywhere else is refused, naming the field: leaving a field out leaves it as it is.
+    CLEARABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nulls_only_where_they_clear(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name, value in data.items():
+                if value is None and name in cls.model_fields and name not in cls.CLEARABLE:
+                    raise ValueError(f"{_NULL}{name}")
+        return data
 
 
 R = TypeVar("R", bound=RequestModel)
@@ -67,6 +115,10 @@ def parse_request(model: type[R], data: Any) -> R:
         for err in exc.errors(include_url=False):
             field = _field_path(err["loc"])
             message = err["msg"].removeprefix("Value error, ")
+            if message.startswith(_NULL):
+                name = message.removeprefix(_NULL)
+                field = f"{field}.{name}" if field else name
+                message = "must not be null (leave it out to keep it as it is)"
             if all((e.field, e.message) != (field, message) for e in errors):
                 errors.append(FieldError(field, message))
         first = errors[0] if errors else FieldError("", "invalid")
@@ -110,8 +162,11 @@ class LevelChange(RequestModel):
     """One entry of an item update's `levels`: an integer is a delta, `[n]` is a reset to n.
 
     Whether `layout_id` was given at all matters (the layout rule), so it is read from
-    `model_fields_set`, not from its value.
+    `model_fields_set`, not from its value: null there is the location's own level. A null
+    quantity changes nothing.
     """
+
+    CLEARABLE = frozenset({"layout_id", *LEVEL_QUANTITIES})
 
     location_id: NonEmptyStr
     layout_id: NonEmptyStr | None = None
@@ -149,19 +204,28 @@ class LevelChange(RequestModel):
 # Items
 
 
-class DimensionsInput(RequestModel):
-    length: Annotated[float, Field(ge=0)] | None = None
-    width: Annotated[float, Field(ge=0)] | None = None
-    height: Annotated[float, Field(ge=0)] | None = None
-    weight: Annotated[float, Field(ge=0)] | None = None
+# A measure in inches or pounds: a finite number ("5" and true are not), at most a container's.
+Measure = Annotated[float, Field(ge=0, le=100_000, strict=True, allow_inf_nan=False)]
 
-    model_config = ConfigDict(extra="forbid", strict=False, defer_build=True)
+
+class DimensionsInput(RequestModel):
+    length: Measure | None = None
+    width: Measure | None = None
+    height: Measure | None = None
+    weight: Measure | None = None
+
+    CLEARABLE = frozenset({"length", "width", "height", "weight"})
 
     def to_model(self) -> Dimensions:
         return Dimensions(**self.model_dump())
 
 
 class ItemFields(RequestModel):
+    CLEARABLE = frozenset(
+        {"description", "sku", "gtin", "images", "attributes", "categories", "hs_code"}
+        | {"country_of_origin", "metadata"}
+    )
+
     description: str | None = None
     sku: NonEmptyStr | None = None
     gtin: Annotated[str, StringConstraints(pattern=r"^\d{8}$|^\d{12,14}$")] | None = None
@@ -170,11 +234,11 @@ class ItemFields(RequestModel):
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
     dimensions: DimensionsInput | None = None
     packaged_dimensions: DimensionsInput | None = None
-    attributes: dict[str, Any] | None = None
+    attributes: JsonObject | None = None
     categories: list[str] | None = None
     hs_code: str | None = None
     country_of_origin: str | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: JsonObject | None = None
 
 
 class ItemCreate(ItemFields):
@@ -206,6 +270,11 @@ def _status(kind: type[S], value: Any) -> S | None:
 
 
 class LotFields(RequestModel):
+    CLEARABLE = frozenset(
+        {"manufacturer_number", "layout_id", "address_id", "digital_link", "metadata"}
+        | {"expires_at", "production_date", "best_before_date", "sell_by_date"}
+    )
+
     number: NonEmptyStr | None = None
     manufacturer_number: str | None = None
     layout_id: NonEmptyStr | None = None
@@ -221,7 +290,7 @@ class LotFields(RequestModel):
     best_before_date: EpochSeconds | None = None
     sell_by_date: EpochSeconds | None = None
     digital_link: str | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: JsonObject | None = None
 
     @field_validator("status", mode="before")
     @classmethod
@@ -243,22 +312,28 @@ class LotUpdate(LotFields):
 
 
 class ManifestLineInput(RequestModel):
+    CLEARABLE = frozenset({"layout_id"})
+
     item_id: NonEmptyStr
     qty: Count
     layout_id: NonEmptyStr | None = None
 
 
 class ManifestCreate(RequestModel):
+    CLEARABLE = frozenset({"order_number", "estimated_delivery_at", "metadata"})
+
     location_id: NonEmptyStr
     order_number: str | None = None
     tracking_numbers: list[str] = Field(default_factory=list)
     estimated_delivery_at: EpochSeconds | None = None
     inventory: list[ManifestLineInput] = Field(min_length=1)
-    metadata: dict[str, Any] | None = None
+    metadata: JsonObject | None = None
 
 
 class ManifestReceipt(RequestModel):
     """What has been received of one line so far (absolute counts, so a re-send is harmless)."""
+
+    CLEARABLE = frozenset({"layout_id", "lot_id"})
 
     item_id: NonEmptyStr
     received_qty: Count | None = None
@@ -287,15 +362,19 @@ class FulfillmentLineInput(RequestModel):
 
 
 class FulfillmentCreate(RequestModel):
+    CLEARABLE = frozenset({"order_number", "complete_at", "metadata"})
+
     location_id: NonEmptyStr
     order_number: str | None = None
     complete_at: EpochSeconds | None = None
     inventory: list[FulfillmentLineInput] = Field(min_length=1)
-    metadata: dict[str, Any] | None = None
+    metadata: JsonObject | None = None
 
 
 class PickRecord(RequestModel):
     """Picked and packed counts of one line (absolute, so a re-send cannot double-count)."""
+
+    CLEARABLE = frozenset({"short_reason"})
 
     item_id: NonEmptyStr
     picked_qty: Count | None = None
@@ -309,6 +388,8 @@ class ParcelLineInput(RequestModel):
 
 
 class ParcelInput(RequestModel):
+    CLEARABLE = frozenset({"id"})
+
     id: NonEmptyStr | None = None
     length: Annotated[float, Field(gt=0, le=10_000)]
     width: Annotated[float, Field(gt=0, le=10_000)]

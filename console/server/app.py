@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import math
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from console.domain.queries import (
     LotQuery,
     ManifestQuery,
 )
+from console.domain.requests import MAX_JSON_DEPTH, json_depth_problem
 from console.domain.wire import (
     HONOURED,
     IDEMPOTENCY_KEY,
@@ -160,11 +162,24 @@ async def body_of(request: Request) -> Any:
     def no_constants(name: str) -> Any:
         raise ValueError(f"{name} is not valid JSON")
 
+    def finite(text: str) -> float:
+        number = float(text)
+        if not math.isfinite(number):  # 1e999: JSON's grammar allows it, no number holds it
+            raise ValueError(f"{text} is out of range for a number")
+        return number
+
     try:
-        return json.loads(bytes(raw), parse_constant=no_constants)
+        data = json.loads(bytes(raw), parse_constant=no_constants, parse_float=finite)
+    except RecursionError:
+        data, message = None, f"The request body is nested more than {MAX_JSON_DEPTH} levels deep."
     except (ValueError, UnicodeDecodeError) as exc:
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-        message = f"The request body is not valid JSON: {reason}."
+        data, message = None, f"The request body is not valid JSON: {reason}."
+    else:
+        problem = json_depth_problem(data)
+        if problem is None:
+            return data
+        message = f"The request body is {problem}."
     raise InvalidInput(message, [FieldError("body", "malformed JSON")])
 
 
