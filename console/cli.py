@@ -3,11 +3,12 @@
     warehouse-console [--api-url URL] [--config PATH] [--location ID] [--no-bell]
                       [--allow-insecure-http] [--demo-items N] [--seed S]
     warehouse-console serve [--host 127.0.0.1] [--port 8765] [--demo-items N] [--seed S]
-                            [--api-key KEY]
+                            [--api-key-file PATH] [--allow-host NAME] [--allow-origin URL]
 
 Without an API URL (flag, PX_API_URL or config file) the console runs on the in-memory demo
-warehouse. The server's key comes from --api-key or WAREHOUSE_SERVER_API_KEY, deliberately not
-from PX_API_KEY: an operator's own key must never become a training server's key by accident.
+warehouse. The server's key comes from --api-key-file, WAREHOUSE_SERVER_API_KEY or --api-key,
+deliberately not from PX_API_KEY: an operator's own key must never become a training server's
+key by accident.
 """
 
 from __future__ import annotations
@@ -95,6 +96,26 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"key clients must send; prefer {SERVER_KEY_ENV} (a flag shows in ps). "
         "Without one, no key is needed",
     )
+    serve.add_argument(
+        "--api-key-file",
+        metavar="PATH",
+        help="file holding the key clients must send (one line; readable by you alone)",
+    )
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a name clients reach this server by (beside its addresses, localhost and this "
+        "machine's name); repeatable",
+    )
+    serve.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="a web page allowed to call the API (default: none); repeatable",
+    )
     _demo_options(serve)
     return parser
 
@@ -115,6 +136,30 @@ def demo_warehouse(items: int, seed: int) -> MemoryWarehouse:
     return MemoryWarehouse.demo(items, seed, snapshots=cache_dir())
 
 
+def server_key(path: str | None, from_env: str | None, from_flag: str | None) -> str | None:
+    """The server's key: from the file, else the environment, else the flag. A key with
+    whitespace around it is refused (it would never match what a client sends), as is an
+    unreadable or empty file; a file's final line end is not part of the key."""
+    if path is not None:
+        try:
+            with open(path, encoding="utf-8") as file:
+                text = file.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValueError(f"cannot read the key file {path}: {exc}") from None
+        key, where = text.removesuffix("\n").removesuffix("\r"), f"the key file {path}"
+        if not key:
+            raise ValueError(f"the key file {path} is empty")
+    elif from_env:
+        key, where = from_env, SERVER_KEY_ENV
+    elif from_flag:
+        key, where = from_flag, "--api-key"
+    else:
+        return None
+    if key != key.strip() or any(ch.isspace() for ch in key):
+        raise ValueError(f"the key in {where} has spaces or line ends in it: remove them")
+    return key
+
+
 def run_serve(args: argparse.Namespace) -> int:
     try:
         from console.server import ServeError, bind, serve
@@ -126,7 +171,11 @@ def run_serve(args: argparse.Namespace) -> int:
             )
             return 2
         raise
-    api_key = args.api_key or os.environ.get(SERVER_KEY_ENV) or None
+    try:
+        api_key = server_key(args.api_key_file, os.environ.get(SERVER_KEY_ENV), args.api_key)
+    except ValueError as exc:
+        print(f"{PROG} serve: {exc}", file=sys.stderr)
+        return 2
     try:
         # Bound before the demo is built, so a port in use is reported at once.
         sock = bind(args.host, args.port)
@@ -136,7 +185,15 @@ def run_serve(args: argparse.Namespace) -> int:
     print(f"Building the demo warehouse ({args.demo_items} items, seed {args.seed})...", flush=True)
     try:
         warehouse = demo_warehouse(args.demo_items, args.seed)
-        return serve(args.host, args.port, warehouse, api_key, sock=sock)
+        return serve(
+            args.host,
+            args.port,
+            warehouse,
+            api_key,
+            sock=sock,
+            host_names=args.allow_host,
+            origins=args.allow_origin,
+        )
     except KeyboardInterrupt:
         return 0
     finally:

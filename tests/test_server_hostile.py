@@ -100,3 +100,174 @@ async def test_nulls_that_clear_a_field_still_clear_it(api: httpx.AsyncClient) -
     answer = await api.post(f"lots/{LOT}", content='{"manufacturer_number": null}')
     assert answer.status_code == 200, answer.text
     assert answer.json()["data"]["manufacturer_number"] is None
+
+
+# -- what only a web page sends ------------------------------------------------------------------
+
+
+@pytest.fixture
+async def guarded() -> AsyncIterator[httpx.AsyncClient]:
+    """The app as `serve` builds it: its names and no page allowed."""
+    from console.server.runner import served_names
+
+    app = create_app(build_world(), host_names=served_names("127.0.0.1"))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8765/v1/") as c:
+        yield c
+
+
+PLUS_ONE = {"levels": [{"location_id": "loc_reno", "layout_id": None, "verified_qty": 1}]}
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "code"),
+    [
+        ({"Content-Type": "text/plain"}, 415, "unsupported_media_type"),
+        ({"Content-Type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type"),
+        (
+            {"Content-Type": "application/json", "Origin": "http://evil.example"},
+            403,
+            "origin_refused",
+        ),
+        ({"Content-Type": "application/json", "Host": "evil.example"}, 400, "host_not_served"),
+        ({"Content-Type": "application/json", "Host": "evil.example:8765"}, 400, "host_not_served"),
+    ],
+)
+async def test_a_web_pages_write_is_refused(guarded, headers, status, code) -> None:
+    import json
+
+    before = (await guarded.get(f"items/{BOLT}")).json()["data"]
+    answer = await guarded.post(f"items/{BOLT}", content=json.dumps(PLUS_ONE), headers=headers)
+    assert answer.status_code == status, answer.text
+    assert answer.json()["code"] == code and answer.json()["status"] == status
+    assert (await guarded.get(f"items/{BOLT}")).json()["data"] == before
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8765", "localhost:8765", "[::1]:8765", "10.0.0.7"])
+async def test_addresses_and_the_machines_names_are_served(guarded, host) -> None:
+    answer = await guarded.get("locations", headers={"Host": host})
+    assert answer.status_code == 200, answer.text
+
+
+async def test_a_rebinding_name_cannot_even_read(guarded) -> None:
+    answer = await guarded.get("items", headers={"Host": "attacker.example"})
+    assert answer.status_code == 400 and answer.json()["data"] is None
+
+
+async def test_an_allowed_page_and_name_are_served() -> None:
+    from console.server.runner import served_names
+
+    app = create_app(
+        build_world(),
+        host_names=served_names("0.0.0.0", ["wms.depot.example"]),
+        origins=["https://tools.depot.example"],
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://wms.depot.example/v1/") as c:
+        answer = await c.post(
+            f"items/{BOLT}", json=PLUS_ONE, headers={"Origin": "https://tools.depot.example"}
+        )
+    assert answer.status_code == 200, answer.text
+
+
+# -- the server's key -------------------------------------------------------------------------------
+
+
+def test_the_key_file_is_read_without_its_line_end(tmp_path) -> None:
+    from console.cli import server_key
+
+    path = tmp_path / "key"
+    path.write_text("s3cret-key\n")
+    assert server_key(str(path), "from-env", "from-flag") == "s3cret-key"
+    assert server_key(None, "from-env", "from-flag") == "from-env"
+    assert server_key(None, None, "from-flag") == "from-flag"
+    assert server_key(None, None, None) is None
+
+
+@pytest.mark.parametrize("text", [" s3cret", "s3cret ", "s3cret\n\n", "s3 cret", "\n", ""])
+def test_a_key_with_whitespace_or_none_is_refused(tmp_path, text) -> None:
+    from console.cli import server_key
+
+    path = tmp_path / "key"
+    path.write_text(text)
+    with pytest.raises(ValueError, match="key"):
+        server_key(str(path), None, None)
+
+
+def test_a_key_from_the_environment_with_spaces_is_refused() -> None:
+    from console.cli import server_key
+
+    with pytest.raises(ValueError, match="WAREHOUSE_SERVER_API_KEY"):
+        server_key(None, "s3cret ", None)
+
+
+async def test_a_client_that_goes_away_mid_body_is_no_server_error(caplog) -> None:
+    """Its change is not applied and nothing is logged as an error."""
+    world = build_world()
+    app = create_app(world)
+    before = await world.get_item(BOLT)
+    messages = [
+        {"type": "http.request", "body": b'{"levels": [', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": f"/v1/items/{BOLT}",
+        "raw_path": f"/v1/items/{BOLT}".encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json")],
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 8765),
+    }
+    with caplog.at_level("INFO", logger="console.server"):
+        await app(scope, receive, send)
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+    assert "went away" in caplog.text
+    assert await world.get_item(BOLT) == before
+
+
+async def test_a_trickled_body_is_cut_off_and_applies_nothing(monkeypatch) -> None:
+    import asyncio
+
+    from console.server import app as server_app
+
+    monkeypatch.setattr(server_app, "BODY_SECONDS", 0.2)
+    world = build_world()
+    app = create_app(world)
+    before = await world.get_item(BOLT)
+    sent: list[dict] = []
+    first = True
+
+    async def receive() -> dict:
+        nonlocal first
+        if first:
+            first = False
+            return {"type": "http.request", "body": b"{", "more_body": True}
+        await asyncio.Event().wait()  # the rest never comes
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": f"/v1/items/{BOLT}", "raw_path": b"", "query_string": b"",
+        "root_path": "", "headers": [(b"content-type", b"application/json")],
+        "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8765),
+    }  # fmt: skip
+    await asyncio.wait_for(app(scope, receive, send), 5)
+    assert sent[0]["status"] == 408
+    assert await world.get_item(BOLT) == before

@@ -8,19 +8,21 @@ on every request, so a test can swap in a fresh one.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import ipaddress
 import json
 import logging
 import math
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -55,6 +57,16 @@ log = logging.getLogger("console.server")
 
 # No request body of this contract comes near this; a bigger one is a mistake or an attack.
 MAX_BODY_BYTES = 1_000_000
+# A body still arriving after this is trickled (a slow-loris client holding a connection): a
+# scanner's change is a few hundred bytes, sent at once even over a poor link.
+BODY_SECONDS = 10
+
+
+class SlowRequest(WarehouseError):
+    status = 408
+    code = "request_timeout"
+
+
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _KEY_HEADERS = (b"px-api-key", b"x-api-key")
 
@@ -149,13 +161,20 @@ def query_of(request: Request, model: type[ListQuery]) -> Any:
 async def body_of(request: Request) -> Any:
     """The JSON body, or InvalidInput naming what is wrong with it."""
     raw = bytearray()
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_BODY_BYTES:
-            raise InvalidInput(
-                f"The request body is larger than {MAX_BODY_BYTES} bytes.",
-                [FieldError("body", "too large")],
-            )
+    try:
+        async with asyncio.timeout(BODY_SECONDS):
+            async for chunk in request.stream():
+                raw += chunk
+                if len(raw) > MAX_BODY_BYTES:
+                    raise InvalidInput(
+                        f"The request body is larger than {MAX_BODY_BYTES} bytes.",
+                        [FieldError("body", "too large")],
+                    )
+    except TimeoutError:
+        raise SlowRequest(
+            f"The request body took longer than {BODY_SECONDS} s to arrive: nothing was applied.",
+            [FieldError("body", "too slow")],
+        ) from None
     if not raw.strip():
         return {}
 
@@ -335,6 +354,14 @@ def endpoint(handlers: dict[str, Handler]) -> Callable[[Request], Awaitable[Resp
             result = await handler(request)
         except WarehouseError as exc:
             return error_envelope(exc, path)
+        except ClientDisconnect:
+            # the client went away mid-body: nothing was applied, and no one is there to answer
+            log.info(
+                "%s %s: the client went away before its request was whole", request.method, path
+            )
+            return envelope(
+                400, endpoint=path, message="The request ended early.", code="incomplete"
+            )
         except Exception:
             log.exception("%s %s failed", request.method, path)
             return envelope(
@@ -402,6 +429,90 @@ class WarehouseHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def _host_name(host_header: str) -> str:
+    """The name in a Host header, without its port ("[::1]:8765" is "::1")."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host[1:].partition("]")[0]
+    return host.rpartition(":")[0] if host.count(":") == 1 else host
+
+
+def _is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+class BrowserGuard:
+    """What only a web page would send is refused before anything else runs, so no page a
+    warehouse PC's browser opens can read or change the warehouse:
+
+    * a `Host` that is a name other than those served (DNS rebinding points a name the attacker
+      owns at this address); an address literal is always fine, no name resolves through it;
+    * an `Origin` not allowed (no page is served here, so by default none is);
+    * a change whose body is not `Content-Type: application/json` (a page's form or `text/plain`
+      post needs no permission from this server; JSON does).
+    """
+
+    def __init__(
+        self, app: ASGIApp, host_names: Iterable[str] | None, origins: Iterable[str] = ()
+    ) -> None:
+        self.app = app
+        self.host_names = None if host_names is None else {n.lower() for n in host_names}
+        self.origins = {o.rstrip("/").lower() for o in origins}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {name.lower(): value.decode("latin-1") for name, value in scope["headers"]}
+        refusal = self._refusal(scope["method"], headers)
+        if refusal is None:
+            await self.app(scope, receive, send)
+            return
+        status, code, message = refusal
+        response = envelope(status, endpoint=scope.get("path", ""), message=message, code=code)
+        await response(scope, receive, send)
+
+    def _refusal(self, method: str, headers: dict[bytes, str]) -> tuple[int, str, str] | None:
+        host = headers.get(b"host", "")
+        if self.host_names is not None:
+            name = _host_name(host)
+            if not name or not (_is_address(name) or name in self.host_names):
+                return (
+                    400,
+                    "host_not_served",
+                    f"This server does not answer to the name “{clean_header(host)}”: use its "
+                    "address, or start it with --allow-host for that name.",
+                )
+        origin = headers.get(b"origin")
+        if origin is not None and origin.rstrip("/").lower() not in self.origins:
+            return (
+                403,
+                "origin_refused",
+                f"Requests from web pages ({clean_header(origin)}) are refused: start the server "
+                "with --allow-origin for that page.",
+            )
+        if method in ("POST", "PUT", "PATCH"):
+            media = headers.get(b"content-type", "").partition(";")[0].strip().lower()
+            if media != "application/json":
+                shown = clean_header(media) or "none"
+                return (
+                    415,
+                    "unsupported_media_type",
+                    f"A change must be sent as Content-Type: application/json (this one: {shown}).",
+                )
+        return None
+
+
+def clean_header(value: str) -> str:
+    """A header value fit to quote back: printable, and short."""
+    shown = "".join(ch for ch in value if ch.isprintable())
+    return shown[:100] + ("…" if len(shown) > 100 else "")
+
+
 class ApiKeyMiddleware:
     """401 unless `PX-API-KEY` or `X-API-KEY` carries the key (compared in constant time)."""
 
@@ -454,14 +565,23 @@ async def internal_error(request: Request, exc: Exception) -> Response:
     )
 
 
-def create_app(warehouse: MemoryWarehouse, api_key: str | None = None) -> Starlette:
-    """The API over `warehouse`. With `api_key`, every request must carry it."""
+def create_app(
+    warehouse: MemoryWarehouse,
+    api_key: str | None = None,
+    *,
+    host_names: Iterable[str] | None = None,
+    origins: Iterable[str] = (),
+) -> Starlette:
+    """The API over `warehouse`. With `api_key`, every request must carry it. `host_names` are
+    the names (beside any address) a request's Host may give; None takes any. `origins` are
+    the web pages allowed to call it."""
     from starlette.middleware import Middleware
 
     app = Starlette(
         routes=routes(),
         middleware=[
             Middleware(WarehouseHeaders),
+            Middleware(BrowserGuard, host_names=host_names, origins=origins),
             Middleware(ApiKeyMiddleware, api_key=api_key or None),
         ],
         exception_handlers={HTTPException: http_error, Exception: internal_error},

@@ -8,11 +8,13 @@ port) tells us which port it got.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import socket
 import sys
 import threading
 import time
+from collections.abc import Iterable
 from typing import TextIO
 
 import uvicorn
@@ -81,6 +83,17 @@ def _config(app: Starlette) -> uvicorn.Config:
     )
 
 
+def served_names(host: str, more: Iterable[str] = ()) -> set[str]:
+    """The names a request's Host may give (any address is fine too): localhost, this
+    machine's own names, the --host given if it is a name, and those configured."""
+    names = {"localhost", *more}
+    with contextlib.suppress(OSError):
+        names |= {socket.gethostname(), socket.getfqdn()}
+    if host and not host.replace(".", "").isdigit() and ":" not in host:
+        names.add(host)
+    return {name.lower() for name in names if name}
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8765,
@@ -90,6 +103,8 @@ def serve(
     sock: socket.socket | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    host_names: Iterable[str] = (),
+    origins: Iterable[str] = (),
 ) -> int:
     """Serve `warehouse` until interrupted. Raises `ServeError` when it cannot listen.
 
@@ -119,7 +134,8 @@ def serve(
             file=out,
         )
     print("  stop with Ctrl+C", file=out, flush=True)
-    server = uvicorn.Server(_config(create_app(warehouse, api_key)))
+    app = create_app(warehouse, api_key, host_names=served_names(host, host_names), origins=origins)
+    server = uvicorn.Server(_config(app))
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:
