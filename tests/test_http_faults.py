@@ -387,8 +387,22 @@ async def test_429_on_a_change_is_not_retried_and_nothing_is_applied(
         (envelope({"id": "x", "name": "y"}), "data is a dict, not a list"),
         (envelope([{"name": "no id"}]), "row 1 of the list is not a valid item: id is missing"),
         (envelope([], pagination=[1]), "pagination is not an object"),
+        (
+            envelope([{"id": f"item_{n}", "name": f"n{n}"} for n in range(5000)]),
+            "5,000 rows came back for a page of 25",
+        ),
     ],
-    ids=["html", "empty", "binary", "array", "no-data", "data-object", "row-no-id", "pagination"],
+    ids=[
+        "html",
+        "empty",
+        "binary",
+        "array",
+        "no-data",
+        "data-object",
+        "row-no-id",
+        "pagination",
+        "past-the-limit",
+    ],
 )
 async def test_a_list_answer_of_the_wrong_shape_is_a_typed_error(
     server: FaultServer, make_client: Factory, body: bytes, problem: str

@@ -254,3 +254,57 @@ async def test_backend_down_while_searching_keeps_the_screen(make_app, backend) 
         await settle(pilot)
         assert cells(app, "#results")[0][0] == "Stainless Hex Bolt M8x40"
         assert app.location is not None and app.location.id == RENO
+
+
+# -- a slow or failing server ------------------------------------------------------------------
+
+
+def summary(app: Any) -> str:
+    return str(app.screen.query_one("#summary").render())
+
+
+async def test_a_slow_search_says_so_and_marks_the_rows_shown_as_old(make_app, backend) -> None:
+    from tests.ui.conftest import clock_of
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+
+        async def slow(real: Any, query: Any) -> Any:
+            if query.search == "bolt":
+                await clock_of(pilot).sleep(5.0)  # a server answering in 5 s
+            return await real(query)
+
+        backend.hooks["list_items"] = slow
+        await typed(pilot, "bolt")
+        await settle(pilot, 1.0)
+        table = app.screen.query_one("#results")
+        assert "“bolt”: searching…" in summary(app)
+        assert table.has_class("-old")
+        assert cells(app, "#results")[0][0] != "Stainless Hex Bolt M8x40"  # the old rows
+        await settle(pilot, 5.0)
+        assert cells(app, "#results")[0][0] == "Stainless Hex Bolt M8x40"
+        assert not table.has_class("-old") and "searching" not in summary(app)
+
+
+async def test_a_failed_search_is_said_and_the_next_answer_clears_it(make_app, backend) -> None:
+    from console.domain.errors import Unavailable
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+
+        async def down_for_bo(real: Any, query: Any) -> Any:
+            if query.search == "bo":
+                raise Unavailable("The API at test did not answer.")
+            return await real(query)
+
+        backend.hooks["list_items"] = down_for_bo
+        await typed(pilot, "bo")
+        await settle(pilot, 1.0)
+        assert "did not answer" in message(app)
+        assert "“bo”: not answered" in summary(app)
+        await typed(pilot, "lt")
+        await settle(pilot, 1.0)
+        assert message(app) == ""
+        assert cells(app, "#results")[0][0] == "Stainless Hex Bolt M8x40"

@@ -156,6 +156,11 @@ class HttpBackend:
         if not isinstance(rows, list):
             kind = "missing" if rows is None else f"a {type(rows).__name__}"
             raise self._http.unreadable(call, f"data is {kind}, not a list")
+        if len(rows) > query.limit:
+            # a server that ignores the limit would have the console hold and draw all of them
+            raise self._http.unreadable(
+                call, f"{len(rows):,} rows came back for a page of {query.limit}"
+            )
         data: list[M] = []
         for index, row in enumerate(rows):
             data.append(self._model(call, model, row, f"row {index + 1} of the list"))

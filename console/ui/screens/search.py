@@ -9,16 +9,19 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import DataTable, Static
 
+from console.domain.errors import WarehouseError
 from console.domain.models import Item
 from console.domain.queries import SEARCH_TEXT_MAX, ItemQuery
 from console.domain.scan import Scan, ScanKind, interpret
 from console.services.scans import resolve_scan
 from console.ui.actions import bindings
 from console.ui.screens.base import WarehouseScreen
-from console.ui.text import marked, plain
-from console.ui.widgets import ScanField
+from console.ui.text import clean, marked, plain
+from console.ui.widgets import MessageLine, ScanField
 
 PAGE_SIZE = 50
+# A search not answered after this is said to be under way, and the rows shown marked as old.
+SLOW_SEARCH = 0.5
 ORDERS: tuple[tuple[str | None, str], ...] = (
     (None, "relevance"),
     ("name", "name"),
@@ -44,6 +47,8 @@ class SearchScreen(WarehouseScreen):
         self._has_more = False
         self._rows: list[Item] = []
         self._total: int | None = None
+        self._waiting_for: ItemQuery | None = None  # a search sent and not answered yet
+        self._search_failed = False  # the message line holds a failed search's error
         self.searches_sent = 0  # read by the typing benchmark
 
     def compose_body(self) -> ComposeResult:
@@ -106,15 +111,48 @@ class SearchScreen(WarehouseScreen):
 
     async def _search(self, query: ItemQuery, *, append: bool) -> None:
         self.searches_sent += 1
-        page = await self.backend.list_items(query)
+        self._waiting_for = query
+        self.run_io(lambda: self._mark_old_while_waiting(query), group="waiting")
+        try:
+            page = await self.backend.list_items(query)
+        except WarehouseError:
+            self._search_failed = True
+            self._mark_old(query, failed=True)
+            raise
+        finally:
+            if self._waiting_for is query:
+                self._waiting_for = None
         # exclusive workers cancel older searches; this also drops an answer the field outran
         if query.search != self._query().search:
             return
+        if self._search_failed:  # the error was about a search this answer supersedes
+            self._search_failed = False
+            for line in self.query(MessageLine):
+                line.clear()
+        self.query_one("#results", DataTable).remove_class("-old")
         self._shown_query = query
         self._has_more = page.pagination.has_more
         self._rows = [*self._rows, *page.data] if append else list(page.data)
         self._total = page.pagination.total_count
         self._fill(page.data, append=append, total=self._total)
+
+    async def _mark_old_while_waiting(self, query: ItemQuery) -> None:
+        """A search the server is slow to answer is said to be under way, and the rows shown,
+        for other words, are marked as old: never taken for the answer."""
+        await self.console.clock.sleep(SLOW_SEARCH)
+        if self._waiting_for is query:
+            self._mark_old(query, failed=False)
+
+    def _mark_old(self, query: ItemQuery, *, failed: bool) -> None:
+        table = self.query_one("#results", DataTable)
+        shown = self._shown_query.search if self._shown_query else None
+        if shown == query.search and not failed:
+            return
+        table.add_class("-old")
+        wanted = f"“{clean(query.search)}”" if query.search else "all items"
+        rows = f"the rows below are for “{clean(shown)}”" if shown else "below: the whole list"
+        doing = "not answered" if failed else "searching…"
+        self.query_one("#summary", Static).update(plain(f"{wanted}: {doing} {rows}"))
 
     def _fill(self, items: list[Item], *, append: bool, total: int | None) -> None:
         table = self.query_one("#results", DataTable)
