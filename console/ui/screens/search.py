@@ -150,9 +150,9 @@ class SearchScreen(WarehouseScreen):
             return
         table.add_class("-old")
         wanted = f"“{clean(query.search)}”" if query.search else "all items"
-        rows = f"the rows below are for “{clean(shown)}”" if shown else "below: the whole list"
+        rows = f"“{clean(shown)}”" if shown else "the whole list"
         doing = "not answered" if failed else "searching…"
-        self.query_one("#summary", Static).update(plain(f"{wanted}: {doing} {rows}"))
+        self.query_one("#summary", Static).update(plain(f"{wanted}: {doing} · shown: {rows}"))
 
     def _fill(self, items: list[Item], *, append: bool, total: int | None) -> None:
         table = self.query_one("#results", DataTable)
