@@ -3,7 +3,8 @@
     warehouse-console [--api-url URL] [--config PATH] [--location ID] [--no-bell]
                       [--allow-insecure-http] [--demo-items N] [--seed S]
     warehouse-console serve [--host 127.0.0.1] [--port 8765] [--demo-items N] [--seed S]
-                            [--api-key-file PATH] [--allow-host NAME] [--allow-origin URL]
+                            [--data PATH] [--api-key-file PATH] [--allow-host NAME]
+                            [--allow-origin URL]
 
 Without an API URL (flag, PX_API_URL or config file) the console runs on the in-memory demo
 warehouse. The server's key comes from --api-key-file, WAREHOUSE_SERVER_API_KEY or --api-key,
@@ -102,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="file holding the key clients must send (one line; readable by you alone)",
     )
     serve.add_argument(
+        "--data",
+        metavar="PATH",
+        help="keep the warehouse in this SQLite file (a missing file gets the demo warehouse); "
+        "without it the warehouse lives in memory and ends with the server",
+    )
+    serve.add_argument(
         "--allow-host",
         action="append",
         default=[],
@@ -160,7 +167,37 @@ def server_key(path: str | None, from_env: str | None, from_flag: str | None) ->
     return key
 
 
+def served_warehouse(args: argparse.Namespace) -> MemoryWarehouse:
+    """The warehouse `serve` shares: from its data file (made from the demo when missing), or
+    the demo in memory."""
+    from pathlib import Path
+
+    from console.backends.memory.demo_store import cache_dir
+    from console.backends.memory.warehouse import MemoryWarehouse
+
+    if args.data is None:
+        print(
+            f"Building the demo warehouse ({args.demo_items} items, seed {args.seed})...",
+            flush=True,
+        )
+        return demo_warehouse(args.demo_items, args.seed)
+    path = Path(args.data).expanduser()
+    if path.exists():
+        print(f"Reading the warehouse from {path}...", flush=True)
+    else:
+        print(
+            f"Creating {path} with the demo warehouse ({args.demo_items} items, seed "
+            f"{args.seed})...",
+            flush=True,
+        )
+    return MemoryWarehouse.on_disk(
+        path, items=args.demo_items, seed=args.seed, snapshots=cache_dir()
+    )
+
+
 def run_serve(args: argparse.Namespace) -> int:
+    from console.backends.memory.disk import DataFileError
+
     try:
         from console.server import ServeError, bind, serve
     except ModuleNotFoundError as exc:
@@ -182,9 +219,13 @@ def run_serve(args: argparse.Namespace) -> int:
     except ServeError as exc:
         print(f"{PROG} serve: {exc}", file=sys.stderr)
         return 1
-    print(f"Building the demo warehouse ({args.demo_items} items, seed {args.seed})...", flush=True)
     try:
-        warehouse = demo_warehouse(args.demo_items, args.seed)
+        warehouse = served_warehouse(args)
+    except DataFileError as exc:
+        print(f"{PROG} serve: {exc}", file=sys.stderr)
+        sock.close()
+        return 2
+    try:
         return serve(
             args.host,
             args.port,
@@ -198,6 +239,7 @@ def run_serve(args: argparse.Namespace) -> int:
         return 0
     finally:
         sock.close()
+        warehouse.close()
 
 
 def build_backend(settings: Settings, args: argparse.Namespace) -> Backend:

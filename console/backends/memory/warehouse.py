@@ -10,14 +10,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import itertools
+import re
 import threading
 import time
 import uuid
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -65,6 +66,9 @@ from console.domain.requests import (
     RequestModel,
     parse_request,
 )
+
+if TYPE_CHECKING:
+    from console.backends.memory.disk import WarehouseFile
 
 T = TypeVar("T", bound=BaseModel)
 Body = RequestModel | Mapping[str, Any]
@@ -116,6 +120,10 @@ def _page(rows: list[T], query: ListQuery, total: int | None = None) -> Page[T]:
     )
 
 
+# the ids this warehouse makes (`_new_id`): "item_m0000042"
+_MADE_ID = re.compile(r"_m(\d+)$")
+
+
 def _copy(model: T) -> T:
     return model.model_copy(deep=True)
 
@@ -146,6 +154,24 @@ def _search_fields(item: Item) -> dict[str, str | None]:
         "gtin": item.gtin,
         "search": extra if isinstance(extra, str) else None,
     }
+
+
+class _Tracked(dict[str, Any]):
+    """A dict of one kind of object that notes which ids were set or removed: the changes a
+    data file must write (see console/backends/memory/disk.py)."""
+
+    def __init__(self, kind: str, contents: dict[str, Any], changed: set[tuple[str, str]]) -> None:
+        super().__init__(contents)
+        self.kind = kind
+        self.changed = changed
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.changed.add((self.kind, key))
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self.changed.add((self.kind, key))
 
 
 class MemoryWarehouse:
@@ -193,6 +219,9 @@ class MemoryWarehouse:
         self._fulfillments: dict[str, Fulfillment] = {f.id: f for f in fulfillments}
         self._idempotent: OrderedDict[str, _Answer] = OrderedDict()
         self._idempotent_bytes = 0
+        self._file: WarehouseFile | None = None  # the data file, when kept on disk
+        self._changed: set[tuple[str, str]] = set()  # (kind, id) since the last write
+        self._forgotten: list[str] = []  # idempotency keys forgotten since the last write
 
     @classmethod
     def demo(
@@ -215,6 +244,82 @@ class MemoryWarehouse:
             manifests=data.manifests,
             fulfillments=data.fulfillments,
         )
+
+    @classmethod
+    def on_disk(
+        cls, path: Path, *, items: int = 2000, seed: int = 7, snapshots: Path | None = None
+    ) -> MemoryWarehouse:
+        """The warehouse kept in the SQLite file at `path`: read back when it holds one, else
+        the demo warehouse (`items`, `seed`) written into it first. Raises DataFileError."""
+        from console.backends.memory.disk import WarehouseFile, check_data_path
+
+        check_data_path(path)
+        file = WarehouseFile(path)
+        try:
+            if file.is_empty:
+                warehouse = cls.demo(items, seed, snapshots=snapshots)
+                file.create(warehouse._instance, warehouse._all_objects())
+            else:
+                contents = file.read()
+                objects = contents.objects
+                warehouse = cls(
+                    locations=objects["location"],
+                    items=objects["item"],
+                    lots=objects["lot"],
+                    manifests=objects["manifest"],
+                    fulfillments=objects["fulfillment"],
+                )
+                warehouse._instance = contents.instance
+                for stored in contents.answers:
+                    answer = _Answer(
+                        stored.request, stored.model, stored.body, stored.etag, stored.at
+                    )
+                    warehouse._idempotent[stored.key] = answer
+                    warehouse._idempotent_bytes += answer.size
+        except BaseException:
+            file.close()
+            raise
+        warehouse._keep_in(file)
+        return warehouse
+
+    def _all_objects(self) -> Iterator[BaseModel]:
+        for kind in (self._locations, self._items, self._lots, self._manifests, self._fulfillments):
+            yield from kind.values()
+
+    def _keep_in(self, file: WarehouseFile) -> None:
+        """From now on, every change is written to `file` before its answer."""
+        changed = self._changed
+        self._items = _Tracked("item", self._items, changed)
+        self._lots = _Tracked("lot", self._lots, changed)
+        self._manifests = _Tracked("manifest", self._manifests, changed)
+        self._fulfillments = _Tracked("fulfillment", self._fulfillments, changed)
+        # ids made here go on from the highest on record, never repeating one
+        made = [int(m.group(1)) for o in self._all_objects() if (m := _MADE_ID.search(o.id))]
+        self._ids = itertools.count(max(made, default=0) + 1)
+        self._file = file
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+    def _write_change(self, key: str | None) -> None:
+        """What the change just applied touched, and its key's answer, on disk together."""
+        if self._file is None:
+            return
+        from console.backends.memory.disk import StoredAnswer
+
+        kinds = {"item": self._items, "lot": self._lots, "manifest": self._manifests}
+        kinds["fulfillment"] = self._fulfillments
+        changed = [(kind, oid, kinds[kind].get(oid)) for kind, oid in sorted(self._changed)]
+        answer = self._idempotent.get(key) if key else None
+        stored = (
+            StoredAnswer(key, answer.request, answer.model, answer.body, answer.etag, answer.at)
+            if key and answer
+            else None
+        )
+        forgotten, self._forgotten = self._forgotten, []
+        self._changed.clear()
+        self._file.write(changed, stored, forgotten)
 
     @property
     def label(self) -> str:
@@ -275,8 +380,10 @@ class MemoryWarehouse:
             oldest = next(iter(kept.values()))
             if oldest.at >= before and self._idempotent_bytes <= IDEMPOTENCY_BYTES:
                 return
-            kept.popitem(last=False)
+            key, _ = kept.popitem(last=False)
             self._idempotent_bytes -= oldest.size
+            if self._file is not None:
+                self._forgotten.append(key)
 
     def _once(self, key: str | None, fingerprint: str, apply: Callable[[], T]) -> T:
         """Apply a change once per idempotency key; a repeat gets the first answer again (with
@@ -286,8 +393,13 @@ class MemoryWarehouse:
             earlier = self._remembered(key, request)
             if earlier is not None:
                 return cast(T, earlier.replay())
-            result = _tagged(apply())
+            try:
+                result = _tagged(apply())
+            except BaseException:
+                self._changed.clear()  # a refused change changed nothing
+                raise
             self._remember(key, request, result)
+            self._write_change(key)
             return result
 
     @staticmethod

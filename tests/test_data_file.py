@@ -1,0 +1,201 @@
+"""`serve --data`: a warehouse kept in a SQLite file holds everything a client was told, across
+a restart and a kill -9."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from console.backends.memory.disk import DataFileError
+from console.backends.memory.warehouse import MemoryWarehouse
+from console.domain.errors import WarehouseError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def reopen(path: Path) -> MemoryWarehouse:
+    return MemoryWarehouse.on_disk(path, items=40, seed=7)
+
+
+async def a_stocked_level(warehouse: MemoryWarehouse) -> tuple[str, Any]:
+    for item in (await warehouse.list_items(None)).data:
+        for level in item.levels:
+            if level.verified_qty >= 3:
+                return item.id, level
+    raise AssertionError("no stocked level in the demo")
+
+
+async def work_a_shift(warehouse: MemoryWarehouse) -> dict[str, Any]:
+    """A level +1, a pick, a receipt: what consoles were told, by record."""
+    item_id, level = await a_stocked_level(warehouse)
+    plus_one = {"location_id": level.location_id, "layout_id": level.layout_id, "verified_qty": 1}
+    item = await warehouse.update_item(item_id, {"levels": [plus_one]}, idempotency_key="adj-1")
+    order = await warehouse.create_fulfillment(
+        {"location_id": level.location_id, "inventory": [{"item_id": item_id, "qty": 2}]}
+    )
+    order = await warehouse.update_fulfillment(
+        order.id,
+        {"inventory": [{"item_id": item_id, "picked_qty": 1}]},
+        idempotency_key="pick-1",
+        if_match=order.etag,
+    )
+    manifests = (await warehouse.list_manifests(None)).data
+    inbound = next(m for m in manifests if m.status == "requested")
+    inbound = await warehouse.update_manifest(inbound.id, {"status": "accepted"})
+    line = inbound.inventory[0]
+    inbound = await warehouse.update_manifest(
+        inbound.id,
+        {"inventory": [{"item_id": line.item_id, "received_qty": 1}]},
+        idempotency_key="receipt-1",
+    )
+    return {
+        "item": await warehouse.get_item(item_id),
+        "order": await warehouse.get_fulfillment(order.id),
+        "manifest": await warehouse.get_manifest(inbound.id),
+        "after_plus_one": item,
+    }
+
+
+async def test_everything_answered_is_there_after_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.db"
+    first = reopen(path)
+    told = await work_a_shift(first)
+    instance = first.instance
+    first.close()
+
+    again = reopen(path)
+    assert again.instance == instance  # the same warehouse: consoles carry on
+    assert await again.get_item(told["item"].id) == told["item"]
+    assert (await again.get_item(told["item"].id)).etag == told["item"].etag  # versions hold
+    assert await again.get_fulfillment(told["order"].id) == told["order"]
+    assert (await again.get_fulfillment(told["order"].id)).inventory[0].picked_qty == 1
+    manifest = await again.get_manifest(told["manifest"].id)
+    assert manifest == told["manifest"]
+    assert manifest.inventory[0].received_qty == 1
+    again.close()
+
+
+async def test_a_re_sent_change_after_a_restart_applies_once(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.db"
+    first = reopen(path)
+    told = await work_a_shift(first)
+    first.close()
+    again = reopen(path)
+    item = told["after_plus_one"]
+    level = next(lv for lv in item.levels if lv.verified_qty >= 3)
+    plus_one = {"location_id": level.location_id, "layout_id": level.layout_id, "verified_qty": 1}
+    replay = await again.update_item(item.id, {"levels": [plus_one]}, idempotency_key="adj-1")
+    assert replay == item and replay.etag == item.etag
+    assert await again.get_item(item.id) == told["item"]  # not applied a second time
+    again.close()
+
+
+async def test_records_made_after_a_restart_get_new_ids(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.db"
+    first = reopen(path)
+    told = await work_a_shift(first)
+    first.close()
+    again = reopen(path)
+    location = told["order"].location_id
+    item_id = told["item"].id
+    order = await again.create_fulfillment(
+        {"location_id": location, "inventory": [{"item_id": item_id, "qty": 1}]}
+    )
+    assert order.id != told["order"].id
+    assert await again.get_fulfillment(told["order"].id) == told["order"]
+    again.close()
+
+
+async def test_a_refused_change_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.db"
+    first = reopen(path)
+    item_id, level = await a_stocked_level(first)
+    before = await first.get_item(item_id)
+    too_many = {"location_id": level.location_id, "layout_id": level.layout_id,
+                "verified_qty": -10**6}  # fmt: skip
+    with pytest.raises(WarehouseError):
+        await first.update_item(item_id, {"levels": [too_many]})
+    first.close()
+    again = reopen(path)
+    assert await again.get_item(item_id) == before
+    again.close()
+
+
+def test_a_file_that_is_no_warehouse_is_one_clear_line(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("shopping list: bolts, tape\n" * 100)
+    with pytest.raises(DataFileError, match="not a warehouse data file"):
+        reopen(path)
+    with pytest.raises(DataFileError, match="does not exist"):
+        reopen(tmp_path / "no" / "such" / "folder.db")
+
+
+# -- the real server, killed ------------------------------------------------------------------
+
+
+def start_server(path: Path) -> tuple[subprocess.Popen[str], str]:
+    env = {k: v for k, v in os.environ.items() if k != "WAREHOUSE_SERVER_API_KEY"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "console.cli", "serve", "--port", "0", "--data", str(path),
+         "--demo-items", "40"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    for _ in range(5):
+        line = process.stdout.readline()
+        if line.startswith("Serving the warehouse at "):
+            return process, line.removeprefix("Serving the warehouse at ").strip()
+    process.kill()
+    raise AssertionError(
+        f"the server did not start: {process.stderr.read() if process.stderr else ''}"
+    )
+
+
+@pytest.mark.skipif(os.name != "posix", reason="uses SIGKILL")
+def test_a_server_killed_after_a_pick_and_a_receipt_has_both_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "warehouse.db"
+    process, url = start_server(path)
+    try:
+        with httpx.Client(base_url=f"{url}/", timeout=10) as api:
+            orders = api.get("fulfillments", params={"status": "created"}).json()["data"]
+            order = orders[0]
+            line = order["inventory"][0]
+            etag = api.get(f"fulfillments/{order['id']}").headers["ETag"]
+            picked = api.post(
+                f"fulfillments/{order['id']}",
+                json={"inventory": [{"item_id": line["item_id"], "picked_qty": 1}]},
+                headers={"If-Match": etag, "Idempotency-Key": "pick-killed"},
+            )
+            assert picked.status_code == 200, picked.text
+            inbound = api.get("manifests", params={"status": "accepted"}).json()["data"][0]
+            first = inbound["inventory"][0]
+            counted = first["received_qty"] + 1
+            received = api.post(
+                f"manifests/{inbound['id']}",
+                json={"inventory": [{"item_id": first["item_id"], "received_qty": counted}]},
+                headers={"Idempotency-Key": "receipt-killed"},
+            )
+            assert received.status_code == 200, received.text
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.communicate(timeout=10)
+    process, url = start_server(path)
+    try:
+        with httpx.Client(base_url=f"{url}/", timeout=10) as api:
+            order_now = api.get(f"fulfillments/{order['id']}").json()["data"]
+            assert order_now["inventory"][0]["picked_qty"] == 1
+            manifest_now = api.get(f"manifests/{inbound['id']}").json()["data"]
+            assert manifest_now["inventory"][0]["received_qty"] == counted
+            assert api.get(f"fulfillments/{order['id']}").headers["ETag"] == picked.headers["ETag"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=10)
