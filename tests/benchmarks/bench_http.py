@@ -9,7 +9,11 @@ one interpreter lock. It prints:
     adjustments to the same level: the final delta must be exactly clients x adjustments (no
     lost update), and the adjustments per second;
 (b) the median (and 90th percentile) round trip, through HttpBackend, of ``GET /v1/items/:id``
-    and of a search ``GET /v1/items?search=...`` on the demo warehouse of ``--items`` items.
+    and of a search ``GET /v1/items?search=...`` on the demo warehouse of ``--items`` items;
+(c) the same adjustments on a server keeping its warehouse in a file (``serve --data``), every
+    change committed before its answer, beside (a) (target: at least half its rate), and that
+    server's start-up from its file beside the in-memory start (the demo built, or read from the
+    snapshot an earlier start left, as a user's second start is).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -35,10 +40,14 @@ from console.domain.queries import ItemQuery
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_server(items: int, seed: int, key: str) -> tuple[subprocess.Popen[str], str, float]:
+def start_server(
+    items: int, seed: int, key: str, data: Path | None = None
+) -> tuple[subprocess.Popen[str], str, float]:
     """`warehouse-console serve` on a free port; returns the process, its URL and start time."""
     started = time.perf_counter()
     command = ["serve", "--port", "0", "--demo-items", str(items), "--seed", str(seed)]
+    if data is not None:
+        command += ["--data", str(data)]
     process = subprocess.Popen(
         [sys.executable, "-m", "console.cli", *command],
         cwd=ROOT,
@@ -89,7 +98,9 @@ def level_qty(item: Item, where: dict[str, str | None]) -> int:
     )
 
 
-async def concurrent_adjustments(url: str, key: str, clients: int, each: int, pid: int) -> None:
+async def concurrent_adjustments(
+    url: str, key: str, clients: int, each: int, pid: int, label: str = "(a)"
+) -> float:
     async with HttpBackend(url, key) as probe:
         item, where = await pick_level(probe)
         before = level_qty(await probe.get_item(item.id), where)
@@ -118,7 +129,8 @@ async def concurrent_adjustments(url: str, key: str, clients: int, each: int, pi
     verdict = "OK" if delta == total else "LOST UPDATES"
     place = f"{where['location_id']} / {where['layout_id'] or 'no bin'}"
     print(
-        f"(a) concurrent adjustments: {clients} clients x {each} (+1 each) to {item.id} at {place}"
+        f"{label} concurrent adjustments: {clients} clients x {each} (+1 each) to {item.id} at "
+        f"{place}"
     )
     print(f"    final delta:            {delta:+d} (expected {total:+d}) {verdict}")
     print(f"    elapsed:                {elapsed:.2f} s")
@@ -128,6 +140,7 @@ async def concurrent_adjustments(url: str, key: str, clients: int, each: int, pi
             f"    CPU used:               server {server_cpu:.2f} s, clients {client_cpu:.2f} s "
             f"(of {elapsed:.2f} s; {os.cpu_count()} CPUs)"
         )
+    return total / elapsed
 
 
 async def timed(call: Callable[[], Awaitable[object]], samples: int) -> list[float]:
@@ -178,10 +191,34 @@ def main() -> None:
     process, url, startup = start_server(args.items, args.seed, key)
     try:
         print(f"server: {args.items:,} demo items (seed {args.seed}), ready in {startup:.1f} s")
-        asyncio.run(concurrent_adjustments(url, key, args.clients, args.adjustments, process.pid))
+        in_memory = asyncio.run(
+            concurrent_adjustments(url, key, args.clients, args.adjustments, process.pid)
+        )
         asyncio.run(round_trips(url, key, args.samples, args.seed))
     finally:
         stop_server(process)
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder) / "warehouse.db"
+        process, url, created = start_server(args.items, args.seed, key, data)
+        stop_server(process)
+        process, url, reread = start_server(args.items, args.seed, key, data)
+        try:
+            print(
+                f"(c) --data: the file made from the demo in {created:.1f} s "
+                f"({data.stat().st_size / 2**20:.0f} MiB); a start from it {reread:.1f} s "
+                f"(in memory: {startup:.1f} s)"
+            )
+            on_disk = asyncio.run(
+                concurrent_adjustments(
+                    url, key, args.clients, args.adjustments, process.pid, label="   "
+                )
+            )
+        finally:
+            stop_server(process)
+    print(
+        f"    with --data {on_disk:,.0f} adjustments/s, in memory {in_memory:,.0f}: "
+        f"{on_disk / in_memory:.2f}x (target: at least 0.5x)"
+    )
 
 
 if __name__ == "__main__":
