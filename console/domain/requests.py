@@ -78,6 +78,9 @@ class RequestModel(BaseModel):
     # Fields a null clears (an expiry taken off, a manufacturer's number removed). A null
     # anywhere else is refused, naming the field: leaving a field out leaves it as it is.
     CLEARABLE: ClassVar[frozenset[str]] = frozenset()
+    # Clearable lists and objects: a null clears them to empty, never to null, which the
+    # objects they belong to cannot hold.
+    EMPTIED: ClassVar[dict[str, type[list[Any]] | type[dict[str, Any]]]] = {}
 
     @model_validator(mode="before")
     @classmethod
@@ -86,6 +89,11 @@ class RequestModel(BaseModel):
             for name, value in data.items():
                 if value is None and name in cls.model_fields and name not in cls.CLEARABLE:
                     raise ValueError(f"{_NULL}{name}")
+            emptied = {
+                n: make() for n, make in cls.EMPTIED.items() if n in data and data[n] is None
+            }
+            if emptied:
+                data = {**data, **emptied}
         return data
 
 
@@ -225,6 +233,7 @@ class ItemFields(RequestModel):
         {"description", "sku", "gtin", "images", "attributes", "categories", "hs_code"}
         | {"country_of_origin", "metadata"}
     )
+    EMPTIED = {"images": list, "categories": list, "attributes": dict, "metadata": dict}
 
     description: str | None = None
     sku: NonEmptyStr | None = None
@@ -274,6 +283,7 @@ class LotFields(RequestModel):
         {"manufacturer_number", "layout_id", "address_id", "digital_link", "metadata"}
         | {"expires_at", "production_date", "best_before_date", "sell_by_date"}
     )
+    EMPTIED = {"metadata": dict}
 
     number: NonEmptyStr | None = None
     manufacturer_number: str | None = None
@@ -321,6 +331,7 @@ class ManifestLineInput(RequestModel):
 
 class ManifestCreate(RequestModel):
     CLEARABLE = frozenset({"order_number", "estimated_delivery_at", "metadata"})
+    EMPTIED = {"metadata": dict}
 
     location_id: NonEmptyStr
     order_number: str | None = None
@@ -363,6 +374,7 @@ class FulfillmentLineInput(RequestModel):
 
 class FulfillmentCreate(RequestModel):
     CLEARABLE = frozenset({"order_number", "complete_at", "metadata"})
+    EMPTIED = {"metadata": dict}
 
     location_id: NonEmptyStr
     order_number: str | None = None

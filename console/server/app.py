@@ -382,8 +382,21 @@ def endpoint(handlers: dict[str, Handler]) -> Callable[[Request], Awaitable[Resp
     return run
 
 
+async def openapi_json(request: Request) -> Response:
+    """The contract itself (console/server/openapi.py), made once per process."""
+    global _DESCRIPTION
+    if _DESCRIPTION is None:
+        from console.server.openapi import description
+
+        _DESCRIPTION = JSONResponse(description())
+    return _DESCRIPTION
+
+
+_DESCRIPTION: JSONResponse | None = None
+
+
 def routes() -> list[Route]:
-    out: list[Route] = []
+    out: list[Route] = [Route("/v1/openapi.json", openapi_json, methods=["GET"])]
     for paths, resource in PATHS:
         plural: dict[str, Handler] = {"GET": resource.list}
         singular: dict[str, Handler] = {"GET": resource.get}
