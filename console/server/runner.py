@@ -23,6 +23,7 @@ from starlette.applications import Starlette
 from console.backends.loopback import is_loopback
 from console.backends.memory.warehouse import MemoryWarehouse
 from console.server.app import create_app
+from console.server.slow_clients import HeadersInTime
 
 
 class ServeError(Exception):
@@ -72,6 +73,7 @@ def base_url(sock: socket.socket, host: str) -> str:
 def _config(app: Starlette) -> uvicorn.Config:
     return uvicorn.Config(
         app,
+        http=HeadersInTime,
         lifespan="off",
         # Quiet: a training server's terminal shows where to connect and real problems only.
         log_level="warning",
