@@ -231,7 +231,8 @@ class DimensionsInput(RequestModel):
 class ItemFields(RequestModel):
     CLEARABLE = frozenset(
         {"description", "sku", "gtin", "images", "attributes", "categories", "hs_code"}
-        | {"country_of_origin", "metadata"}
+        | {"country_of_origin", "metadata", "value", "currency", "dimensions"}
+        | {"packaged_dimensions"}
     )
     EMPTIED = {"images": list, "categories": list, "attributes": dict, "metadata": dict}
 

@@ -350,6 +350,14 @@ def endpoint(handlers: dict[str, Handler]) -> Callable[[Request], Awaitable[Resp
                 code="method_not_allowed",
                 headers={"Allow": allowed},
             )
+        failure = getattr(warehouse_of(request), "failure", None)
+        if failure is not None:  # its data file fell behind: what it holds may not last
+            return envelope(
+                503,
+                endpoint=path,
+                message=f"Nothing is served: {failure}. Restart the server.",
+                code="unavailable",
+            )
         try:
             result = await handler(request)
         except WarehouseError as exc:

@@ -115,15 +115,23 @@ class WarehouseFile:
                 ((MODELS[type(o)], _id(o), o.model_dump_json()) for o in objects),
             )
 
+    @property
+    def last_id(self) -> int:
+        """The number in the last id the warehouse made (levels and parcels included)."""
+        return int(self._fact("last_id") or 0)
+
     def write(
         self,
         changed: Iterable[tuple[str, str, BaseModel | None]],
         answer: StoredAnswer | None,
         forgotten: Iterable[str] = (),
+        *,
+        last_id: int,
     ) -> None:
-        """One change: the objects it changed (None: deleted), its key's answer, and the keys
-        forgotten to make room, committed together."""
+        """One change: the objects it changed (None: deleted), its key's answer, the keys
+        forgotten to make room and the last id made, committed together."""
         with self._lock, self._transaction():
+            self._db.execute("insert or replace into facts values ('last_id', ?)", (str(last_id),))
             for kind, object_id, model in changed:
                 if model is None:
                     self._db.execute(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import itertools
 import re
 import threading
 import time
@@ -26,7 +25,14 @@ from console.backends.memory.search import SearchIndex
 from console.backends.protocol import Capabilities
 from console.domain import fulfillments as fulfillment_rules
 from console.domain import manifests as manifest_rules
-from console.domain.errors import Conflict, FieldError, InvalidInput, NotFound, PreconditionFailed
+from console.domain.errors import (
+    Conflict,
+    FieldError,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    Unavailable,
+)
 from console.domain.gtin import gtin14
 from console.domain.levels import LevelPlan, apply_level_changes, with_totals
 from console.domain.lots import check_lot_quantities, fefo_key
@@ -194,7 +200,9 @@ class MemoryWarehouse:
         # another, so a client can tell its changes were made to one that no longer exists.
         self._instance = uuid.uuid4().hex
         self._lock = threading.RLock()
-        self._ids = itertools.count(1)
+        self._last_id = 0  # the number in the last id made here (`_new_id`)
+        # why the data file could not be written, if it could not: nothing is served after
+        self.failure: str | None = None
         self._locations: dict[str, Location] = {loc.id: loc for loc in locations}
         self._items: dict[str, Item] = {}
         self._by_gtin: dict[str, str] = {}
@@ -293,17 +301,20 @@ class MemoryWarehouse:
         self._lots = _Tracked("lot", self._lots, changed)
         self._manifests = _Tracked("manifest", self._manifests, changed)
         self._fulfillments = _Tracked("fulfillment", self._fulfillments, changed)
-        # ids made here go on from the highest on record, never repeating one
+        # ids made here go on from the last one made, kept in the file (levels and parcels
+        # inside objects have them too), never repeating one
         made = [int(m.group(1)) for o in self._all_objects() if (m := _MADE_ID.search(o.id))]
-        self._ids = itertools.count(max(made, default=0) + 1)
+        self._last_id = max(file.last_id, *made, 0)
         self._file = file
 
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
 
-    def _write_change(self, key: str | None) -> None:
-        """What the change just applied touched, and its key's answer, on disk together."""
+    def _write_change(self, key: str | None, answer: _Answer | None) -> None:
+        """What the change just applied touched, and its key's answer, on disk together. If
+        that fails, the warehouse in memory is ahead of its file: it serves nothing more (a
+        restart reads the file, which is whole), rather than answer what a restart would lose."""
         if self._file is None:
             return
         from console.backends.memory.disk import StoredAnswer
@@ -311,15 +322,21 @@ class MemoryWarehouse:
         kinds = {"item": self._items, "lot": self._lots, "manifest": self._manifests}
         kinds["fulfillment"] = self._fulfillments
         changed = [(kind, oid, kinds[kind].get(oid)) for kind, oid in sorted(self._changed)]
-        answer = self._idempotent.get(key) if key else None
         stored = (
             StoredAnswer(key, answer.request, answer.model, answer.body, answer.etag, answer.at)
             if key and answer
             else None
         )
-        forgotten, self._forgotten = self._forgotten, []
+        try:
+            self._file.write(changed, stored, self._forgotten, last_id=self._last_id)
+        except Exception as exc:
+            self.failure = f"the data file {self._file.path} could not be written ({exc})"
+            raise Unavailable(
+                f"The change could not be saved: {self.failure}. Nothing more is served until "
+                "the server is restarted."
+            ) from None
+        self._forgotten = []
         self._changed.clear()
-        self._file.write(changed, stored, forgotten)
 
     @property
     def label(self) -> str:
@@ -342,7 +359,8 @@ class MemoryWarehouse:
         return int(self._clock())
 
     def _new_id(self, prefix: str) -> str:
-        return f"{prefix}_m{next(self._ids):07d}"
+        self._last_id += 1
+        return f"{prefix}_m{self._last_id:07d}"
 
     def _remembered(self, key: str | None, request: bytes) -> _Answer | None:
         """The answer to an earlier request with this key, if there was one."""
@@ -359,16 +377,18 @@ class MemoryWarehouse:
             )
         return earlier
 
-    def _remember(self, key: str | None, request: bytes, result: Any) -> None:
-        if key is None:
-            return
-        answer = _Answer(
+    def _answer_of(self, request: bytes, result: Any) -> _Answer:
+        return _Answer(
             request=request,
             model=type(result) if isinstance(result, BaseModel) else None,
             body=result.model_dump_json().encode() if isinstance(result, BaseModel) else b"",
             etag=result.etag if isinstance(result, Versioned) else None,
             at=self._clock(),
         )
+
+    def _remember(self, key: str | None, answer: _Answer) -> None:
+        if key is None:
+            return
         self._idempotent[key] = answer
         self._idempotent_bytes += answer.size
         self._forget(self._clock() - IDEMPOTENCY_SECONDS)
@@ -390,6 +410,8 @@ class MemoryWarehouse:
         the version it had then)."""
         request = hashlib.blake2b(fingerprint.encode(), digest_size=16).digest()
         with self._lock:
+            if self.failure is not None:
+                raise Unavailable(f"Nothing is served: {self.failure}. Restart the server.")
             earlier = self._remembered(key, request)
             if earlier is not None:
                 return cast(T, earlier.replay())
@@ -398,8 +420,10 @@ class MemoryWarehouse:
             except BaseException:
                 self._changed.clear()  # a refused change changed nothing
                 raise
-            self._remember(key, request, result)
-            self._write_change(key)
+            answer = self._answer_of(request, result) if key is not None else None
+            self._write_change(key, answer)  # on disk before it is answered or remembered
+            if answer is not None:
+                self._remember(key, answer)
             return result
 
     @staticmethod
