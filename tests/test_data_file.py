@@ -249,3 +249,12 @@ async def test_ids_inside_records_never_repeat_after_a_restart(tmp_path) -> None
     ids = [level.id for level in more.levels]
     assert len(ids) == len(set(ids)) == 2
     again.close()
+
+
+def test_a_second_server_on_the_same_file_is_refused(tmp_path) -> None:
+    path = tmp_path / "warehouse.db"
+    first = reopen(path)
+    with pytest.raises(DataFileError, match="in use by another server"):
+        reopen(path)
+    first.close()
+    reopen(path).close()  # let go: the next server may take it

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from console.locks import FileLock
 from console.services.clock import Clock
 from console.services.requests import Request
 
@@ -119,34 +120,6 @@ def journal_folder(state_dir: Path, backend_label: str, location_id: str) -> Pat
     return state_dir / "journal" / f"{_folder_name(backend_label)}@{_folder_name(location_id)}"
 
 
-class _Lock:
-    """An exclusive lock on a file, held while the console runs (none where the platform has
-    no flock: a journal is then taken as left behind only once its console's process is gone)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._file = path.open("a+")
-
-    def take(self) -> bool:
-        try:
-            import fcntl
-        except ImportError:  # not POSIX: the pid written in the file tells instead
-            self._file.seek(0)
-            self._file.truncate()
-            self._file.write(str(os.getpid()))
-            self._file.flush()
-            return True
-        try:
-            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return False
-        return True
-
-    def release(self) -> None:
-        with contextlib.suppress(OSError):
-            self._file.close()
-
-
 def _is_free(lock_path: Path) -> bool:
     """Whether the console that held this lock is gone."""
     try:
@@ -173,7 +146,7 @@ def _is_free(lock_path: Path) -> bool:
 class Journal:
     """One console's journal (see the module docstring)."""
 
-    def __init__(self, path: Path, clock: Clock, *, lock: _Lock | None = None) -> None:
+    def __init__(self, path: Path, clock: Clock, *, lock: FileLock | None = None) -> None:
         self.path = path
         self.clock = clock
         self._lock = lock
@@ -201,7 +174,7 @@ class Journal:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"{uuid.uuid4().hex}{SUFFIX}"
-            lock = _Lock(path.with_suffix(".lock"))
+            lock = FileLock(path.with_suffix(".lock"))
             if not lock.take():
                 raise JournalError(f"{path} is locked by another console")
             return cls(path, clock, lock=lock)

@@ -23,6 +23,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from console.domain.models import Fulfillment, Item, Location, Lot, Manifest
+from console.locks import FileLock
 
 SCHEMA_VERSION = 1
 # The kinds of object kept, by the name each row carries.
@@ -75,6 +76,11 @@ class WarehouseFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
+        # one server per file: a second would overwrite the first's changes with its own
+        self._owner = FileLock(path.with_name(path.name + ".lock"))
+        if not self._owner.take():
+            self._owner.release()
+            raise DataFileError(f"{path} is in use by another server: stop it first.")
         try:
             # one connection, used under the warehouse's lock from whichever thread serves
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
@@ -83,8 +89,10 @@ class WarehouseFile:
             self._db.executescript(_SCHEMA)
             version = self._fact("schema")
         except sqlite3.DatabaseError as exc:
+            self._owner.release()
             raise DataFileError(f"{path} is not a warehouse data file: {exc}.") from None
         if version is not None and version != str(SCHEMA_VERSION):
+            self.close()
             raise DataFileError(
                 f"{path} was written by another version of warehouse-console (schema {version})."
             )
@@ -100,6 +108,7 @@ class WarehouseFile:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+        self._owner.release()
 
     # -- writing ------------------------------------------------------------------------------
 

@@ -1,0 +1,37 @@
+"""Locks on files, held while a process runs: a console's journal (console/services/journal.py)
+and a server's data file (console/backends/memory/disk.py) each belong to one process at a
+time, and one that dies lets go of its lock."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+
+class FileLock:
+    """An exclusive lock on a file, held while its owner runs (none where the platform has no
+    flock: the pid written in the file tells instead)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file = path.open("a+")
+
+    def take(self) -> bool:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: the pid written in the file tells instead
+            self._file.seek(0)
+            self._file.truncate()
+            self._file.write(str(os.getpid()))
+            self._file.flush()
+            return True
+        try:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        return True
+
+    def release(self) -> None:
+        with contextlib.suppress(OSError):
+            self._file.close()
