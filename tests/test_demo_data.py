@@ -475,3 +475,15 @@ def test_objects_can_be_changed_and_copied_safely(demo: DemoData) -> None:
     assert item.levels[0].verified_qty == other.levels[0].verified_qty + 1
     dumped = item.model_dump(exclude_unset=True, by_alias=True)
     assert "_search" not in dumped and dumped["name"] == item.name
+
+
+def test_lot_numbers_never_run_out_in_a_big_demo() -> None:
+    """`--demo-items 150000` never finished: a style's numbers (999 a day) were drawn until a
+    free one came. Now a full style splits a lot instead, and every number stays unique."""
+    from console.backends.memory.demo import _Generator
+
+    generator = _Generator(10, 7, 1_790_000_000)
+    taken: set[str] = set()
+    numbers = [generator.lot_number(2, 1_790_000_000, taken) for _ in range(3000)]
+    assert len(set(numbers)) == 3000
+    assert any("." in n for n in numbers)  # 999 a day: the rest are sub-lots

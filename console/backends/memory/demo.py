@@ -322,6 +322,10 @@ def _yymmdd(epoch: int) -> str:
     return f"{t.tm_year % 100:02d}{t.tm_mon:02d}{t.tm_mday:02d}"
 
 
+# Draws of a lot number before a taken one is split into a sub-lot (see lot_number).
+_LOT_DRAWS = 20
+
+
 class _Generator:
     def __init__(self, n_items: int, seed: int, now: int) -> None:
         self.n = n_items
@@ -957,8 +961,12 @@ class _Generator:
     # -- lots --------------------------------------------------------------------------------
 
     def lot_number(self, style: int, produced: int, taken: set[str]) -> str:
+        """A lot number in one of the styles real suppliers use, not yet taken. A style's
+        space is small (999 a day, 10,000 a year): once a few draws all collide, the last one
+        gets a sub-lot suffix (".2", ".3"…), as a supplier splits a lot, so a big demo never
+        draws for ever."""
         t = time.gmtime(produced)
-        while True:
+        for _ in range(_LOT_DRAWS):
             if style == 0:
                 number = f"L{t.tm_year % 100:02d}-{self.randint(0, 9999):04d}"
             elif style == 1:
@@ -970,6 +978,11 @@ class _Generator:
             if number not in taken:
                 taken.add(number)
                 return number
+        split = 2
+        while f"{number}.{split}" in taken:
+            split += 1
+        taken.add(f"{number}.{split}")
+        return f"{number}.{split}"
 
     def build_lots(self) -> None:
         r = self.r
