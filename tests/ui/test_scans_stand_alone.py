@@ -247,10 +247,7 @@ async def test_a_scan_with_markup_on_a_question_is_shown_literally(make_app, bac
         assert app.is_running
         assert isinstance(app.screen, Confirm)  # not answered
         assert bells
-        for _ in range(100):  # the toast is mounted a few messages later
-            if app.screen.query("Toast"):
-                break
-            await pilot.pause()
+        await settle(pilot, 0)  # the toast is mounted a few messages later
         toasts = [str(toast.render()) for toast in app.screen.query("Toast")]
         assert any("Scan “AB[/x]CD[b]” not taken" in toast for toast in toasts), toasts
         await press(pilot, "escape")
