@@ -18,12 +18,15 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from console.domain.models import Fulfillment, Item, Location, Lot, Manifest
 from console.locks import FileLock
+
+if TYPE_CHECKING:
+    from console.backends.memory.warehouse import Answer
 
 SCHEMA_VERSION = 1
 # The kinds of object kept, by the name each row carries.
@@ -53,21 +56,11 @@ class DataFileError(Exception):
     """The data file cannot be used; the message is one line for the operator."""
 
 
-@dataclass(frozen=True)
-class StoredAnswer:
-    key: str
-    request: bytes
-    model: type[BaseModel] | None
-    body: bytes
-    etag: str | None
-    at: float
-
-
 @dataclass
 class Contents:
     instance: str
     objects: dict[str, list[Any]]  # kind -> models
-    answers: list[StoredAnswer]  # oldest first
+    answers: list[tuple[str, Answer]]  # idempotency keys and their answers, oldest first
 
 
 class WarehouseFile:
@@ -112,12 +105,16 @@ class WarehouseFile:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def create(self, instance: str, objects: Iterable[BaseModel]) -> None:
+    def create(self, instance: str, objects: Iterable[BaseModel], *, last_id: int) -> None:
         """Fill an empty file with a whole warehouse, in one transaction."""
         with self._lock, self._transaction():
             self._db.executemany(
                 "insert or replace into facts values (?, ?)",
-                [("schema", str(SCHEMA_VERSION)), ("instance", instance)],
+                [
+                    ("schema", str(SCHEMA_VERSION)),
+                    ("instance", instance),
+                    ("last_id", str(last_id)),
+                ],
             )
             self._db.executemany(
                 "insert or replace into objects values (?, ?, ?)",
@@ -132,7 +129,7 @@ class WarehouseFile:
     def write(
         self,
         changed: Iterable[tuple[str, str, BaseModel | None]],
-        answer: StoredAnswer | None,
+        answer: tuple[str, Answer] | None,
         forgotten: Iterable[str] = (),
         *,
         last_id: int,
@@ -152,15 +149,16 @@ class WarehouseFile:
                         (kind, object_id, model.model_dump_json()),
                     )
             if answer is not None:
+                key, kept = answer
                 self._db.execute(
                     "insert or replace into answers values (?, ?, ?, ?, ?, ?)",
                     (
-                        answer.key,
-                        answer.request,
-                        MODELS.get(answer.model) if answer.model else None,
-                        answer.body,
-                        answer.etag,
-                        answer.at,
+                        key,
+                        kept.request,
+                        MODELS.get(kept.model) if kept.model else None,
+                        kept.body,
+                        kept.etag,
+                        kept.at,
                     ),
                 )
             self._db.executemany("delete from answers where key = ?", ((k,) for k in forgotten))
@@ -190,9 +188,11 @@ class WarehouseFile:
                 if model is None:
                     raise DataFileError(f"{self.path} holds objects of an unknown kind ({kind}).")
                 objects[kind].append(model.model_validate_json(body))
+            from console.backends.memory.warehouse import Answer
+
             answers = [
-                StoredAnswer(key, bytes(request), KINDS.get(kind) if kind else None, bytes(body),
-                             etag, at)
+                (key, Answer(bytes(request), KINDS.get(kind) if kind else None, bytes(body),
+                             etag, at))
                 for key, request, kind, body, etag, at in self._rows(
                     "select key, request, kind, body, etag, at from answers order by at"
                 )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
 import threading
 import time
 import uuid
@@ -88,7 +87,7 @@ IDEMPOTENCY_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True, slots=True)
-class _Answer:
+class Answer:
     """The first answer to an idempotency key, as JSON: bytes the collector never walks."""
 
     request: bytes  # a digest of the request, to refuse the key reused for another one
@@ -124,10 +123,6 @@ def _page(rows: list[T], query: ListQuery, total: int | None = None) -> Page[T]:
             total_count=total,
         ),
     )
-
-
-# the ids this warehouse makes (`_new_id`): "item_m0000042"
-_MADE_ID = re.compile(r"_m(\d+)$")
 
 
 def _copy(model: T) -> T:
@@ -225,9 +220,10 @@ class MemoryWarehouse:
         self._lot_order: dict[str | tuple[str, str] | None, list[str]] | None = None
         self._manifests: dict[str, Manifest] = {m.id: m for m in manifests}
         self._fulfillments: dict[str, Fulfillment] = {f.id: f for f in fulfillments}
-        self._idempotent: OrderedDict[str, _Answer] = OrderedDict()
+        self._idempotent: OrderedDict[str, Answer] = OrderedDict()
         self._idempotent_bytes = 0
         self._file: WarehouseFile | None = None  # the data file, when kept on disk
+        self._tracked: dict[str, _Tracked] = {}  # its dicts of objects by kind, when kept
         self._changed: set[tuple[str, str]] = set()  # (kind, id) since the last write
         self._forgotten: list[str] = []  # idempotency keys forgotten since the last write
 
@@ -266,7 +262,9 @@ class MemoryWarehouse:
         try:
             if file.is_empty:
                 warehouse = cls.demo(items, seed, snapshots=snapshots)
-                file.create(warehouse._instance, warehouse._all_objects())
+                file.create(
+                    warehouse._instance, warehouse._all_objects(), last_id=warehouse._last_id
+                )
             else:
                 contents = file.read()
                 objects = contents.objects
@@ -278,11 +276,8 @@ class MemoryWarehouse:
                     fulfillments=objects["fulfillment"],
                 )
                 warehouse._instance = contents.instance
-                for stored in contents.answers:
-                    answer = _Answer(
-                        stored.request, stored.model, stored.body, stored.etag, stored.at
-                    )
-                    warehouse._idempotent[stored.key] = answer
+                for key, answer in contents.answers:
+                    warehouse._idempotent[key] = answer
                     warehouse._idempotent_bytes += answer.size
         except BaseException:
             file.close()
@@ -301,32 +296,28 @@ class MemoryWarehouse:
         self._lots = _Tracked("lot", self._lots, changed)
         self._manifests = _Tracked("manifest", self._manifests, changed)
         self._fulfillments = _Tracked("fulfillment", self._fulfillments, changed)
-        # ids made here go on from the last one made, kept in the file (levels and parcels
-        # inside objects have them too), never repeating one
-        made = [int(m.group(1)) for o in self._all_objects() if (m := _MADE_ID.search(o.id))]
-        self._last_id = max(file.last_id, *made, 0)
+        self._tracked = {
+            tracked.kind: tracked
+            for tracked in (self._items, self._lots, self._manifests, self._fulfillments)
+        }
+        # ids made here go on from the last one made (levels and parcels inside objects have
+        # them too), kept in the file with every change: never one repeated
+        self._last_id = file.last_id
         self._file = file
 
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
 
-    def _write_change(self, key: str | None, answer: _Answer | None) -> None:
+    def _write_change(self, key: str | None, answer: Answer | None) -> None:
         """What the change just applied touched, and its key's answer, on disk together. If
         that fails, the warehouse in memory is ahead of its file: it serves nothing more (a
         restart reads the file, which is whole), rather than answer what a restart would lose."""
         if self._file is None:
             return
-        from console.backends.memory.disk import StoredAnswer
-
-        kinds = {"item": self._items, "lot": self._lots, "manifest": self._manifests}
-        kinds["fulfillment"] = self._fulfillments
-        changed = [(kind, oid, kinds[kind].get(oid)) for kind, oid in sorted(self._changed)]
-        stored = (
-            StoredAnswer(key, answer.request, answer.model, answer.body, answer.etag, answer.at)
-            if key and answer
-            else None
-        )
+        tracked = self._tracked
+        changed = [(kind, oid, tracked[kind].get(oid)) for kind, oid in sorted(self._changed)]
+        stored = (key, answer) if key and answer else None
         try:
             self._file.write(changed, stored, self._forgotten, last_id=self._last_id)
         except Exception as exc:
@@ -362,7 +353,7 @@ class MemoryWarehouse:
         self._last_id += 1
         return f"{prefix}_m{self._last_id:07d}"
 
-    def _remembered(self, key: str | None, request: bytes) -> _Answer | None:
+    def _remembered(self, key: str | None, request: bytes) -> Answer | None:
         """The answer to an earlier request with this key, if there was one."""
         if key is None:
             return None
@@ -377,8 +368,8 @@ class MemoryWarehouse:
             )
         return earlier
 
-    def _answer_of(self, request: bytes, result: Any) -> _Answer:
-        return _Answer(
+    def _answer_of(self, request: bytes, result: Any) -> Answer:
+        return Answer(
             request=request,
             model=type(result) if isinstance(result, BaseModel) else None,
             body=result.model_dump_json().encode() if isinstance(result, BaseModel) else b"",
@@ -386,7 +377,7 @@ class MemoryWarehouse:
             at=self._clock(),
         )
 
-    def _remember(self, key: str | None, answer: _Answer) -> None:
+    def _remember(self, key: str | None, answer: Answer) -> None:
         if key is None:
             return
         self._idempotent[key] = answer
