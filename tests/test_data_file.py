@@ -63,14 +63,19 @@ async def work_a_shift(warehouse: MemoryWarehouse) -> dict[str, Any]:
     }
 
 
-async def test_everything_answered_is_there_after_a_restart(tmp_path: Path) -> None:
+async def shift_then_restart(tmp_path: Path) -> tuple[MemoryWarehouse, dict[str, Any], str]:
+    """A shift worked on a warehouse kept in a file, the server stopped and started again: the
+    warehouse as read back, what consoles were told, and the first start's instance id."""
     path = tmp_path / "warehouse.db"
     first = reopen(path)
     told = await work_a_shift(first)
     instance = first.instance
     first.close()
+    return reopen(path), told, instance
 
-    again = reopen(path)
+
+async def test_everything_answered_is_there_after_a_restart(tmp_path: Path) -> None:
+    again, told, instance = await shift_then_restart(tmp_path)
     assert again.instance == instance  # the same warehouse: consoles carry on
     assert await again.get_item(told["item"].id) == told["item"]
     assert (await again.get_item(told["item"].id)).etag == told["item"].etag  # versions hold
@@ -83,11 +88,7 @@ async def test_everything_answered_is_there_after_a_restart(tmp_path: Path) -> N
 
 
 async def test_a_re_sent_change_after_a_restart_applies_once(tmp_path: Path) -> None:
-    path = tmp_path / "warehouse.db"
-    first = reopen(path)
-    told = await work_a_shift(first)
-    first.close()
-    again = reopen(path)
+    again, told, _ = await shift_then_restart(tmp_path)
     item = told["after_plus_one"]
     level = next(lv for lv in item.levels if lv.verified_qty >= 3)
     plus_one = {"location_id": level.location_id, "layout_id": level.layout_id, "verified_qty": 1}
@@ -98,11 +99,7 @@ async def test_a_re_sent_change_after_a_restart_applies_once(tmp_path: Path) -> 
 
 
 async def test_records_made_after_a_restart_get_new_ids(tmp_path: Path) -> None:
-    path = tmp_path / "warehouse.db"
-    first = reopen(path)
-    told = await work_a_shift(first)
-    first.close()
-    again = reopen(path)
+    again, told, _ = await shift_then_restart(tmp_path)
     location = told["order"].location_id
     item_id = told["item"].id
     order = await again.create_fulfillment(

@@ -21,6 +21,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from console.domain.errors import FieldError, InvalidInput
 from console.domain.models import (
@@ -69,7 +70,9 @@ def _plain_json(value: dict[str, Any]) -> dict[str, Any]:
 JsonObject = Annotated[dict[str, Any], AfterValidator(_plain_json)]
 
 
-_NULL = "null refused: "  # a field given as null where null clears nothing (see parse_request)
+# The error of a field given as null where null clears nothing; parse_request names the field.
+_NULL_REFUSED = "null_refused"
+_NULL_MESSAGE = "must not be null (leave it out to keep it as it is)"
 
 
 class RequestModel(BaseModel):
@@ -88,7 +91,7 @@ class RequestModel(BaseModel):
         if isinstance(data, dict):
             for name, value in data.items():
                 if value is None and name in cls.model_fields and name not in cls.CLEARABLE:
-                    raise ValueError(f"{_NULL}{name}")
+                    raise PydanticCustomError(_NULL_REFUSED, _NULL_MESSAGE, {"name": name})
             emptied = {
                 n: make() for n, make in cls.EMPTIED.items() if n in data and data[n] is None
             }
@@ -123,10 +126,9 @@ def parse_request(model: type[R], data: Any) -> R:
         for err in exc.errors(include_url=False):
             field = _field_path(err["loc"])
             message = err["msg"].removeprefix("Value error, ")
-            if message.startswith(_NULL):
-                name = message.removeprefix(_NULL)
+            if err["type"] == _NULL_REFUSED:  # raised by the model: its loc stops above the field
+                name = err["ctx"]["name"]
                 field = f"{field}.{name}" if field else name
-                message = "must not be null (leave it out to keep it as it is)"
             if all((e.field, e.message) != (field, message) for e in errors):
                 errors.append(FieldError(field, message))
         first = errors[0] if errors else FieldError("", "invalid")
