@@ -22,6 +22,7 @@ class Recording:
         self.hooks: dict[str, Callable[..., Awaitable[Any]]] = {}
         self.keys_honoured = True
         self.etags = True  # False: the backend's answers carry no versions (as PackageX's)
+        self.lot_picks = True  # False: the backend keeps no lot per pick (as PackageX)
 
     @property
     def label(self) -> str:
@@ -29,7 +30,9 @@ class Recording:
 
     @property
     def capabilities(self) -> Capabilities:
-        return Capabilities(idempotency_keys=self.keys_honoured, etags=self.etags)
+        return Capabilities(
+            idempotency_keys=self.keys_honoured, etags=self.etags, lot_picks=self.lot_picks
+        )
 
     def count(self, name: str) -> int:
         return sum(1 for call in self.calls if call[0] == name)

@@ -13,6 +13,7 @@ from console.domain.models import (
     Item,
     Layout,
     Location,
+    LotPick,
     Parcel,
     ParcelLine,
 )
@@ -209,3 +210,41 @@ def test_parcels_being_filled_are_kept_on_disk_too() -> None:
     back.restore(kept, landed=None)
     assert back.unsaved and [p.contents for p in back.parcels] == [{"bolt": 3}]
     assert back.parcels[0].length == 10 and back.unpacked() == {"milk": 2}
+
+
+def answer_with_lots(ful: Fulfillment, picked: int, lots: dict[str, int]) -> Fulfillment:
+    out = answer_with(ful, {"bolt": picked})
+    out.inventory[0].lots = [LotPick(lot_id=k, qty=v) for k, v in lots.items()]
+    return out
+
+
+def test_picks_carry_their_lots_absolute_and_a_lost_answer_settles_them_too() -> None:
+    work = PickPack(order())
+    work.pick("bolt", 2, "Bolt", [("lot_a", 2)])
+    assert work.next_update() == {
+        "inventory": [{"item_id": "bolt", "picked_qty": 2, "lots": [{"lot_id": "lot_a", "qty": 2}]}]
+    }
+    work.reread(answer_with_lots(order(), 2, {"lot_a": 2}))  # it went through
+    assert not work.unsaved and work.lot_picked("bolt", "lot_a") == 2
+    work.pick("bolt", 1, "Bolt", [("lot_b", 1)])
+    work.next_update()
+    work.reread(answer_with_lots(order(), 2, {"lot_a": 2}))  # it did not: sent again
+    assert work.next_update() == {
+        "inventory": [{"item_id": "bolt", "picked_qty": 3, "lots": [{"lot_id": "lot_b", "qty": 1}]}]
+    }
+
+
+def test_lots_of_a_pick_kept_on_disk_come_back_and_a_smaller_count_gives_back_the_last() -> None:
+    import json
+
+    work = PickPack(order())
+    work.pick("bolt", 1, "Bolt", [("lot_a", 1)])
+    work.pick("bolt", 2, "Bolt", [("lot_b", 2)])
+    kept = json.loads(json.dumps(work.unconfirmed()))
+    again = PickPack(order())
+    again.restore(kept, landed=None)
+    assert (again.lot_picked("bolt", "lot_a"), again.lot_picked("bolt", "lot_b")) == (1, 2)
+    again.set_picked("bolt", 2, "Bolt")  # the operator counted one fewer
+    assert (again.lot_picked("bolt", "lot_a"), again.lot_picked("bolt", "lot_b")) == (1, 1)
+    with pytest.raises(Conflict, match="more units from lots"):
+        again.pick("bolt", 1, "Bolt", [("lot_a", 2)])

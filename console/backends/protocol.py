@@ -46,6 +46,9 @@ class Capabilities:
     # It gives each object a version (`etag`) and refuses an update based on an older one
     # (If-Match, 412), so two consoles counting one record never overwrite each other.
     etags: bool = False
+    # It records the lot of each pick (`lots` on a fulfillment line) and takes picked units
+    # out of that lot when the order completes: this project's extension (docs/api.md).
+    lot_picks: bool = False
 
 
 @runtime_checkable

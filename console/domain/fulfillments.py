@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from console.domain.errors import Conflict, FieldError, InvalidInput
 from console.domain.levels import LevelPlan
@@ -20,6 +21,8 @@ from console.domain.models import (
     Item,
     Level,
     Location,
+    Lot,
+    LotPick,
     Parcel,
     ParcelLine,
 )
@@ -137,6 +140,89 @@ def consume(fulfillment: Fulfillment) -> LevelPlan:
     return dict(plan)
 
 
+@dataclass(slots=True)
+class LotHold:
+    """What a fulfillment update does to one lot: units picked of it are held for the order
+    (available → reserved; negative when a pick is undone or the order canceled), and units
+    shipped leave it (out of reserved and the total) when the order completes."""
+
+    item_id: str
+    held: int = 0
+    shipped: int = 0
+
+
+LotPlan = dict[str, LotHold]
+
+
+def lot_holds(before: Fulfillment, after: Fulfillment) -> LotPlan:
+    """The lot changes from one state of a fulfillment to the next: picks held or let go, and
+    at completion the picked lots shipped; at cancelation every held unit goes back."""
+    plan: LotPlan = {}
+
+    def hold(item_id: str, lot_id: str) -> LotHold:
+        return plan.setdefault(lot_id, LotHold(item_id))
+
+    old = {(line.item_id, pick.lot_id): pick.qty for line in before.inventory for pick in line.lots}
+    new = {(line.item_id, pick.lot_id): pick.qty for line in after.inventory for pick in line.lots}
+    if after.status == S.CANCELED:
+        new = {}
+    for key in old.keys() | new.keys():
+        change = new.get(key, 0) - old.get(key, 0)
+        if change:
+            hold(*key).held += change
+    if after.status == S.COMPLETED and before.status != S.COMPLETED:
+        for (item_id, lot_id), qty in new.items():
+            if qty:
+                entry = hold(item_id, lot_id)
+                entry.shipped += qty
+    return {lot_id: entry for lot_id, entry in plan.items() if entry.held or entry.shipped}
+
+
+def held_lot(lot: Lot, hold: LotHold, fulfillment: Fulfillment, now: int) -> Lot:
+    """The lot after a fulfillment update's hold on it, or a refusal (409) naming what is wrong:
+    a lot of another item or location, an expired or blocked lot, or more than it has."""
+    number = lot.number or lot.id
+    field = "inventory.lots"
+    if lot.item_id != hold.item_id or lot.location_id != fulfillment.location_id:
+        raise InvalidInput(
+            f"Lot {number} is not a lot of {hold.item_id} at this order's location.",
+            [FieldError(field, f"{lot.id} is of another item or location")],
+        )
+    if hold.held > 0:
+        if lot.status != "available":
+            raise Conflict(
+                f"Lot {number} is {lot.status}: it cannot be picked.",
+                [FieldError(field, f"lot {number} is {lot.status}")],
+            )
+        if lot.expires_at is not None and lot.expires_at <= now:
+            raise Conflict(
+                f"Lot {number} has expired: it cannot be picked.",
+                [FieldError(field, f"lot {number} has expired")],
+            )
+        if hold.held > lot.available_qty:
+            raise Conflict(
+                f"Lot {number} has {lot.available_qty} available; {hold.held} more cannot be "
+                "picked of it.",
+                [FieldError(field, f"lot {number}: only {lot.available_qty} available")],
+            )
+    available = lot.available_qty - hold.held
+    reserved = lot.reserved_qty + hold.held - hold.shipped
+    total = lot.total_qty - hold.shipped
+    if reserved < 0 or total < 0:
+        raise Conflict(
+            f"Lot {number} does not hold the {hold.shipped} units this order picked of it.",
+            [FieldError(field, f"lot {number}: only {lot.reserved_qty} reserved")],
+        )
+    return lot.model_copy(
+        update={
+            "available_qty": available,
+            "reserved_qty": reserved,
+            "total_qty": total,
+            "updated_at": now,
+        }
+    )
+
+
 def check_transition(current: FulfillmentStatus, target: FulfillmentStatus) -> None:
     if target == current:
         return
@@ -169,13 +255,30 @@ def _record_picks(ful: Fulfillment, update: FulfillmentUpdate) -> None:
                     [FieldError(f"inventory.{index}.picked_qty", f"more than {line.qty} ordered")],
                 )
             line.picked_qty = record.picked_qty
+        if record.lots is not None:
+            if ful.status not in PICKING:
+                raise Conflict(
+                    f"Picks can no longer change: the fulfillment is {ful.status}.",
+                    [FieldError(f"inventory.{index}.lots", f"fulfillment is {ful.status}")],
+                )
+            counts = {pick.lot_id: pick.qty for pick in line.lots}
+            counts.update({pick.lot_id: pick.qty for pick in record.lots})
+            line.lots = [LotPick(lot_id=k, qty=v) for k, v in counts.items() if v]
+        if sum(pick.qty for pick in line.lots) > line.picked_qty:
+            raise Conflict(
+                f"{sum(p.qty for p in line.lots)} units of {record.item_id} are picked from lots "
+                f"but only {line.picked_qty} picked in all.",
+                [FieldError(f"inventory.{index}.lots", f"more than the {line.picked_qty} picked")],
+            )
         if record.short_reason is not None:
             line.short_reason = record.short_reason.strip() or None
         if record.packed_qty is not None:
             _check_packed(line, record.packed_qty, f"inventory.{index}.packed_qty")
             line.packed_qty = record.packed_qty
-    if ful.status == S.CREATED and any(line.picked_qty for line in ful.inventory):
-        ful.status = S.PROCESSING  # the first pick starts the work
+    if ful.status == S.CREATED and any(
+        line.picked_qty or line.short_reason for line in ful.inventory
+    ):
+        ful.status = S.PROCESSING  # the first pick (or short pick) starts the work
 
 
 def _check_packed(line: FulfillmentLine, packed: int, field: str) -> None:

@@ -173,6 +173,33 @@ def parse_entry(text: str) -> Entry:
     return Entry(-amount if sign == "-" else amount, reset=sign == "=")
 
 
+UNITS_HINT = "type how many units, like 3"
+
+
+def parse_units(text: str) -> int:
+    """How many units a damage or a move takes: `3` (or `+3`, `-3`, the sign not mattering);
+    zero, a reset (`=3`) or anything that is not a whole number is refused."""
+    cleaned = text.strip()
+    if not cleaned:
+        raise InvalidInput(f"No number typed: {UNITS_HINT}.", [FieldError("qty", UNITS_HINT)])
+    if cleaned[:1] in ("+", "-"):
+        cleaned = cleaned[1:].strip()
+    if not (cleaned.isascii() and cleaned.isdigit()):
+        raise InvalidInput(
+            f"“{text.strip()}” is not a number of units: {UNITS_HINT}.",
+            [FieldError("qty", UNITS_HINT)],
+        )
+    if len(cleaned.lstrip("0")) > len(str(MAX_QUANTITY)) or int(cleaned) > MAX_QUANTITY:
+        raise InvalidInput(
+            f"{cleaned[:12]}… is too large for a quantity (at most {MAX_QUANTITY:,}).",
+            [FieldError("qty", "too large")],
+        )
+    units = int(cleaned)
+    if units == 0:
+        raise InvalidInput(f"0 units changes nothing: {UNITS_HINT}.", [FieldError("qty", "zero")])
+    return units
+
+
 def describe_plan(plan: LevelPlan, names: Mapping[str, str], bins: Mapping[str, str]) -> list[str]:
     """A level plan in an operator's words: one line per item, each bin it touches in it."""
     out: list[str] = []

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from console.domain.errors import InvalidInput
 from console.domain.models import Lot, LotStatus
-from console.domain.queries import LotQuery
+from console.domain.queries import LOT_ORDERS, ListOrder, LotQuery
 
 _NEVER = float("inf")
 
@@ -24,17 +24,43 @@ def fefo(lots: Iterable[Lot]) -> list[Lot]:
     return sorted(lots, key=fefo_key)
 
 
+def usable(lot: Lot, *, now: int) -> bool:
+    """Whether units may be taken from the lot: available and unexpired. Expired or blocked
+    lots never ship."""
+    return lot.status == "available" and (lot.expires_at is None or lot.expires_at > now)
+
+
 def pick_first(lots: Iterable[Lot], *, now: int) -> Lot | None:
-    """The lot to take first: the earliest-expiring one that is available, unexpired and has
-    stock. Expired or blocked lots never ship."""
-    usable = (
-        lot
-        for lot in lots
-        if lot.status == "available"
-        and lot.available_qty > 0
-        and (lot.expires_at is None or lot.expires_at > now)
+    """The lot to take first: the earliest-expiring usable one that has stock."""
+    return min(
+        (lot for lot in lots if usable(lot, now=now) and lot.available_qty > 0),
+        key=fefo_key,
+        default=None,
     )
-    return min(usable, key=fefo_key, default=None)
+
+
+def lots_to_take(
+    lots: Iterable[Lot],
+    bins: Collection[str],
+    count: int,
+    available: Callable[[Lot], int],
+    *,
+    now: int,
+) -> list[tuple[Lot, int]]:
+    """Which lots `count` units of a pick come from: the usable lots stored in the bins the
+    pick is taken from (any bin when none is named), first to expire first, each as far as
+    what is `available` of it goes. Units beyond them come from no lot known."""
+    taking: list[tuple[Lot, int]] = []
+    for lot in fefo(lot for lot in lots if usable(lot, now=now)):
+        if count <= 0:
+            break
+        if bins and lot.layout_id not in bins:
+            continue
+        qty = min(count, available(lot))
+        if qty > 0:
+            taking.append((lot, qty))
+            count -= qty
+    return taking
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,7 +146,7 @@ class LotFilter:
     status: str | None = None
     expiry: ExpiryFilter = ExpiryFilter.ANY
     search: str = ""
-    order_by: str = "expires_at"
+    order: ListOrder = LOT_ORDERS[0]
 
     def query(self, location_id: str, *, now: int, soon_days: int, limit: int) -> LotQuery:
         before = after = None
@@ -136,7 +162,8 @@ class LotFilter:
             expires_before=before,
             expires_after=after,
             search=self.search or None,
-            order_by=self.order_by,  # type: ignore[arg-type]
+            order_by=self.order.order_by,  # type: ignore[arg-type]
+            direction=self.order.direction,
             limit=limit,
         )
 
@@ -200,6 +227,8 @@ def lot_form_values(form: dict[str, str], original: Lot | None = None) -> dict[s
         raise InvalidInput.on("number", "a lot needs a number")
     counts = {f: values.get(f, getattr(original, f) if original else 0) for f in LOT_COUNT_FIELDS}
     check_lot_quantities(**counts)  # type: ignore[arg-type]
+    days = {f: values.get(f, getattr(original, f) if original else None) for f in LOT_DAY_FIELDS}
+    check_lot_dates(**days)  # type: ignore[arg-type]
     if original is None:
         return {k: v for k, v in values.items() if v is not None}
     return {k: v for k, v in values.items() if getattr(original, k) != v}
@@ -215,3 +244,44 @@ def check_lot_quantities(
             f"available {available_qty} + defective {defective_qty} + reserved "
             f"{reserved_qty} is more than the total {total_qty}",
         )
+
+
+# (earlier, later) pairs of a lot's dates: made before it is best, sold or expires; sold before
+# it expires. Best-before and expiry are not ordered: a product usually carries one of them.
+_DATE_ORDER = (
+    ("production_date", "best_before_date"),
+    ("production_date", "sell_by_date"),
+    ("production_date", "expires_at"),
+    ("sell_by_date", "expires_at"),
+)
+DATE_WORDS = {
+    "production_date": "production date",
+    "best_before_date": "best-before date",
+    "sell_by_date": "sell-by date",
+    "expires_at": "expiry date",
+}
+
+
+def check_lot_dates(
+    *,
+    production_date: int | None,
+    best_before_date: int | None,
+    sell_by_date: int | None,
+    expires_at: int | None,
+) -> None:
+    """A lot is made before it is best, sold or expires, and sold before it expires; dates not
+    given are not compared. Compared by day, as labels print them."""
+    days = {
+        "production_date": production_date,
+        "best_before_date": best_before_date,
+        "sell_by_date": sell_by_date,
+        "expires_at": expires_at,
+    }
+    for earlier, later in _DATE_ORDER:
+        first, then = days[earlier], days[later]
+        if first is not None and then is not None and first // DAY > then // DAY:
+            raise InvalidInput.on(
+                earlier,
+                f"the {DATE_WORDS[earlier]} {show_day(first)} is after the "
+                f"{DATE_WORDS[later]} {show_day(then)}",
+            )

@@ -262,6 +262,14 @@ class Allocation(WireModel):
     qty: Quantity = 0
 
 
+class LotPick(WireModel):
+    """Units of one lot picked on a fulfillment line (this project's extension of the wire
+    contract: completing the order takes them out of that lot)."""
+
+    lot_id: str
+    qty: Quantity = 0
+
+
 class FulfillmentLine(WireModel):
     item_id: str
     qty: Quantity = 0
@@ -269,6 +277,10 @@ class FulfillmentLine(WireModel):
     packed_qty: Quantity = 0
     short_reason: str | None = None
     allocations: list[Allocation] = Field(default_factory=list)
+    lots: list[LotPick] = Field(default_factory=list)
+
+    def lot_picked(self, lot_id: str) -> int:
+        return sum(pick.qty for pick in self.lots if pick.lot_id == lot_id)
 
     @property
     def is_settled(self) -> bool:

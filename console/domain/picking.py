@@ -9,7 +9,7 @@ never what the operator did.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,6 +139,16 @@ def default_parcel(items: Mapping[str, Item | None], units: Mapping[str, int]) -
     )
 
 
+def lot_key(item_id: str, lot_id: str) -> str:
+    """The key of one lot of one line among the counts not confirmed yet."""
+    return f"{item_id}\x1f{lot_id}"
+
+
+def _split_lot_key(key: str) -> tuple[str, str]:
+    item_id, _, lot_id = key.partition("\x1f")
+    return item_id, lot_id
+
+
 @dataclass
 class _Sent:
     """What one update carried, to settle the operator's work when its answer (or a re-read)
@@ -146,6 +156,7 @@ class _Sent:
 
     picks: Sent  # item → (confirmed picked before, picked sent)
     reasons: dict[str, str]
+    lots: Sent = field(default_factory=dict)  # lot_key(item, lot) → the same, of that lot
     parcels: list[dict[str, int]] | None = None  # each parcel's contents as sent
     parcels_version: int = 0
 
@@ -158,6 +169,7 @@ class PickPack:
         self.fulfillment = fulfillment
         self._lines = {line.item_id: line for line in fulfillment.inventory}
         self.added = AddedCounts()
+        self.lot_added = AddedCounts()  # by lot_key: units picked of each lot, not confirmed
         self.reasons: dict[str, str] = {}
         self.parcels = [ParcelDraft.of(p) for p in fulfillment.parcels]
         self._parcels_version = 0
@@ -180,6 +192,28 @@ class PickPack:
     def picked(self, item_id: str) -> int:
         line = self.line(item_id)
         return (line.picked_qty if line else 0) + self.added[item_id]
+
+    def lot_picked(self, item_id: str, lot_id: str) -> int:
+        """Units of the line picked from the lot, confirmed or not."""
+        line = self.line(item_id)
+        return (line.lot_picked(lot_id) if line else 0) + self.lot_added[lot_key(item_id, lot_id)]
+
+    def _lots_of(self, item_id: str) -> list[str]:
+        """The lots picked on a line, in the order they were first taken."""
+        line = self.line(item_id)
+        lots = [pick.lot_id for pick in line.lots] if line else []
+        for key in self.lot_added.as_dict():
+            owner, lot_id = _split_lot_key(key)
+            if owner == item_id and lot_id not in lots:
+                lots.append(lot_id)
+        return lots
+
+    def _confirmed_lots(self) -> dict[str, int]:
+        return {
+            lot_key(line.item_id, pick.lot_id): pick.qty
+            for line in self._lines.values()
+            for pick in line.lots
+        }
 
     def short_reason(self, item_id: str) -> str | None:
         line = self.line(item_id)
@@ -216,6 +250,7 @@ class PickPack:
         """Work the backend has not confirmed yet."""
         return (
             bool(self.added)
+            or bool(self.lot_added)
             or bool(self.reasons)
             or self._parcels_version != self._parcels_confirmed
         )
@@ -243,10 +278,18 @@ class PickPack:
             )
         return line
 
-    def pick(self, item_id: str, count: int, name: str) -> int:
-        """Record `count` more units picked; the line's picked count after."""
+    def pick(
+        self, item_id: str, count: int, name: str, lots: Sequence[tuple[str, int]] = ()
+    ) -> int:
+        """Record `count` more units picked, `lots` saying how many of them came from which lot
+        (the rest from no lot known); the line's picked count after."""
         self.check_pick(item_id, count, name)
+        if sum(qty for _, qty in lots) > count:
+            raise refuse(f"{name}: more units from lots than picked.")
         self.added.add(item_id, count)
+        for lot_id, qty in lots:
+            if qty:
+                self.lot_added.add(lot_key(item_id, lot_id), qty)
         return self.picked(item_id)
 
     def set_picked(self, item_id: str, qty: int, name: str) -> None:
@@ -255,6 +298,15 @@ class PickPack:
         if not 0 <= qty <= line.qty:
             raise refuse(f"{name}: picked must be between 0 and {line.qty}, not {qty}.")
         self.added.make_total(item_id, line.picked_qty, qty)
+        # fewer picked than lots hold: the lots taken last give back first
+        over = sum(self.lot_picked(item_id, lot) for lot in self._lots_of(item_id)) - qty
+        for lot_id in reversed(self._lots_of(item_id)):
+            if over <= 0:
+                break
+            had = self.lot_picked(item_id, lot_id)
+            back = min(had, over)
+            self.lot_added.make_total(lot_key(item_id, lot_id), line.lot_picked(lot_id), had - back)
+            over -= back
 
     def short(self, item_id: str, reason: str, name: str) -> None:
         line = self._picking_line(item_id, name)
@@ -311,11 +363,20 @@ class PickPack:
             return None
         records = []
         picks = self.added.sending({line.item_id: line.picked_qty for line in self._lines.values()})
+        lots = self.lot_added.sending(self._confirmed_lots())
         for line in self.fulfillment.inventory:
             item_id = line.item_id
             record: dict[str, Any] = {"item_id": item_id}
             if item_id in picks:
                 record["picked_qty"] = picks[item_id][1]
+            lots_here = [
+                {"lot_id": lot_id, "qty": sent}
+                for key, (_, sent) in lots.items()
+                for owner, lot_id in [_split_lot_key(key)]
+                if owner == item_id
+            ]
+            if lots_here:
+                record["lots"] = lots_here
             if item_id in self.reasons:
                 record["short_reason"] = self.reasons[item_id]
             if len(record) > 1:
@@ -323,7 +384,7 @@ class PickPack:
         body: dict[str, Any] = {}
         if records:
             body["inventory"] = records
-        sent = _Sent(picks, dict(self.reasons))
+        sent = _Sent(picks, dict(self.reasons), lots)
         if self._parcels_version != self._parcels_confirmed:
             body["parcels"] = [p.wire() for p in self.parcels]
             sent.parcels = [dict(p.contents) for p in self.parcels]
@@ -359,6 +420,7 @@ class PickPack:
         sent = self.in_flight
         return {
             "added": self.added.as_dict(),
+            "lot_added": self.lot_added.as_dict(),
             "reasons": dict(self.reasons),
             "parcels": (
                 [p.wire() for p in self.parcels]
@@ -369,6 +431,7 @@ class PickPack:
             if sent is None
             else {
                 "picks": {k: list(v) for k, v in sent.picks.items()},
+                "lots": {k: list(v) for k, v in sent.lots.items()},
                 "reasons": sent.reasons,
                 "parcels": sent.parcels,
             },
@@ -381,6 +444,9 @@ class PickPack:
         for item_id, count in kept.get("added", {}).items():
             if self.line(item_id) is not None:
                 self.added.add(item_id, int(count))
+        for key, count in kept.get("lot_added", {}).items():
+            if self.line(_split_lot_key(key)[0]) is not None:
+                self.lot_added.add(key, int(count))
         for item_id, reason in kept.get("reasons", {}).items():
             if self.line(item_id) is not None:
                 self.reasons[item_id] = str(reason)
@@ -388,6 +454,8 @@ class PickPack:
         if sent and landed is not None:
             carried = {k: (int(v[0]), int(v[1])) for k, v in sent.get("picks", {}).items()}
             self.added.drop(carried)
+            lots = {k: (int(v[0]), int(v[1])) for k, v in sent.get("lots", {}).items()}
+            self.lot_added.drop(lots)
             for item_id, reason in sent.get("reasons", {}).items():
                 if self.reasons.get(item_id) == reason:
                     del self.reasons[item_id]
@@ -417,6 +485,12 @@ class PickPack:
         self.added.settle(
             sent.picks, None if applied else {i: line.picked_qty for i, line in lines.items()}
         )
+        self.lot_added.settle(
+            sent.lots,
+            None
+            if applied
+            else {lot_key(i, p.lot_id): p.qty for i, line in lines.items() for p in line.lots},
+        )
         for item_id, reason in sent.reasons.items():
             line = lines.get(item_id)
             landed = applied or (line is not None and line.short_reason == reason)
@@ -431,6 +505,7 @@ class PickPack:
 
     def _drop(self, sent: _Sent) -> None:
         self.added.drop(sent.picks)
+        self.lot_added.drop(sent.lots)
         for item_id, reason in sent.reasons.items():
             if self.reasons.get(item_id) == reason:
                 del self.reasons[item_id]
@@ -442,6 +517,9 @@ class PickPack:
         self._lines = {line.item_id: line for line in answer.inventory}
         known = {line.item_id for line in answer.inventory}
         self.added.keep_only(known)
+        self.lot_added.keep_only(
+            k for k in self.lot_added.as_dict() if _split_lot_key(k)[0] in known
+        )
         self.reasons = {k: v for k, v in self.reasons.items() if k in known}
         if self._parcels_version == self._parcels_confirmed:
             self.parcels = [ParcelDraft.of(p) for p in answer.parcels]

@@ -6,6 +6,7 @@ back into query parameters, and the in-memory warehouse applies them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -106,3 +107,26 @@ class FulfillmentQuery(ListQuery):
 
 class LocationQuery(ListQuery):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class ListOrder:
+    """A way to sort a list, as the operator picks it: its words, the field and the direction
+    the query carries ("newest" is the latest created first)."""
+
+    words: str
+    order_by: str | None
+    direction: Direction | None = None
+
+
+# Item search: by relevance while there are words to rank by (by name when there are none).
+ITEM_ORDERS = (
+    ListOrder("relevance", None),
+    ListOrder("name", "name"),
+    ListOrder("newest", "created_at", "desc"),
+)
+LOT_ORDERS = (
+    ListOrder("expiry", "expires_at"),
+    ListOrder("lot number", "number"),
+    ListOrder("newest", "created_at", "desc"),
+)

@@ -386,8 +386,14 @@ class FulfillmentCreate(RequestModel):
     metadata: JsonObject | None = None
 
 
+class LotPickInput(RequestModel):
+    lot_id: NonEmptyStr
+    qty: Count
+
+
 class PickRecord(RequestModel):
-    """Picked and packed counts of one line (absolute, so a re-send cannot double-count)."""
+    """Picked and packed counts of one line (absolute, so a re-send cannot double-count), and
+    per lot the units picked of it (absolute too; a lot not named keeps its count)."""
 
     CLEARABLE = frozenset({"short_reason"})
 
@@ -395,6 +401,14 @@ class PickRecord(RequestModel):
     picked_qty: Count | None = None
     packed_qty: Count | None = None
     short_reason: str | None = None
+    lots: Annotated[list[LotPickInput], Field(max_length=100)] | None = None
+
+    @field_validator("lots")
+    @classmethod
+    def _each_lot_once(cls, lots: list[LotPickInput] | None) -> list[LotPickInput] | None:
+        if lots is not None and len({lot.lot_id for lot in lots}) != len(lots):
+            raise ValueError("a lot is named more than once")
+        return lots
 
 
 class ParcelLineInput(RequestModel):

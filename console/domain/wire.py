@@ -17,3 +17,9 @@ WAREHOUSE_INSTANCE = "X-Warehouse-Instance"
 # Versions (RFC 9110): a strong ETag on every single-object answer, If-Match on an update.
 ETAG = "ETag"
 IF_MATCH = "If-Match"
+# Sent by the built-in server on every answer: the extensions of the contract it offers, as a
+# comma list (a server that sends none offers none). `lot-picks`: fulfillment lines carry
+# `lots` and completing an order takes the picked units out of those lots.
+EXTENSIONS = "X-Warehouse-Extensions"
+LOT_PICKS = "lot-picks"
+OFFERED_EXTENSIONS = (LOT_PICKS,)

@@ -47,9 +47,11 @@ from console.domain.queries import (
 )
 from console.domain.requests import MAX_JSON_DEPTH, json_depth_problem
 from console.domain.wire import (
+    EXTENSIONS,
     HONOURED,
     IDEMPOTENCY_KEY,
     IDEMPOTENCY_KEYS_HONOURED,
+    OFFERED_EXTENSIONS,
     WAREHOUSE_INSTANCE,
 )
 
@@ -69,6 +71,7 @@ class SlowRequest(WarehouseError):
 
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _KEY_HEADERS = (b"px-api-key", b"x-api-key")
+_OFFERED = ", ".join(OFFERED_EXTENSIONS).encode()
 
 
 @dataclass
@@ -442,6 +445,7 @@ class WarehouseHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers.append((IDEMPOTENCY_KEYS_HONOURED.lower().encode(), HONOURED.encode()))
+                headers.append((EXTENSIONS.lower().encode(), _OFFERED))
                 if instance:
                     headers.append((WAREHOUSE_INSTANCE.lower().encode(), instance.encode()))
                 message = {**message, "headers": headers}

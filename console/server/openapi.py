@@ -23,7 +23,12 @@ from console.domain.requests import (
     ManifestUpdate,
     RequestModel,
 )
-from console.domain.wire import IDEMPOTENCY_KEY, IDEMPOTENCY_KEYS_HONOURED, WAREHOUSE_INSTANCE
+from console.domain.wire import (
+    EXTENSIONS,
+    IDEMPOTENCY_KEY,
+    IDEMPOTENCY_KEYS_HONOURED,
+    WAREHOUSE_INSTANCE,
+)
 from console.server.app import PATHS, Resource
 
 VERSION = "1"
@@ -116,6 +121,7 @@ def _answer(description: str, data: dict[str, Any] | None, *, etag: bool = False
     headers: dict[str, Any] = {
         WAREHOUSE_INSTANCE: {"$ref": "#/components/headers/WarehouseInstance"},
         IDEMPOTENCY_KEYS_HONOURED: {"$ref": "#/components/headers/IdempotencyKeysHonoured"},
+        EXTENSIONS: {"$ref": "#/components/headers/WarehouseExtensions"},
     }
     if etag:
         headers["ETag"] = {"$ref": "#/components/headers/ETag"}
@@ -272,6 +278,11 @@ def description() -> dict[str, Any]:
                 },
                 "IdempotencyKeysHonoured": {
                     "description": "`honoured`: a repeated Idempotency-Key applies nothing twice",
+                    "schema": {"type": "string"},
+                },
+                "WarehouseExtensions": {
+                    "description": "The contract's extensions this server offers, comma-separated "
+                    "(`lot-picks`: fulfillment lines record the lot of each pick)",
                     "schema": {"type": "string"},
                 },
             },

@@ -21,7 +21,7 @@ from console.domain.errors import (
     PreconditionFailed,
     WarehouseError,
 )
-from console.domain.levels import Entry, looks_like_entry, parse_entry
+from console.domain.levels import Entry, looks_like_entry, parse_entry, parse_units
 from console.domain.models import LEVEL_QUANTITIES, Item, Layout, Level, Location
 from console.domain.requests import LevelChange
 from console.domain.scan import Scan
@@ -113,6 +113,9 @@ class Preview:
     after: int | None = None
     problem: str | None = None  # what is wrong with the entry, if it is one
     reset: bool = False
+    # A bare number: the units a damage or a move would take from the verified level.
+    units: int | None = None
+    verified: int = 0
 
     @property
     def below_zero(self) -> bool:
@@ -227,6 +230,13 @@ class AdjustmentSession:
         now = self.level(slot)
         shown = Preview(slot.label, KIND_NAMES[self.kind], now)
         text = typed.strip()
+        if text.isascii() and text.isdigit():
+            verified = self.level(slot, "verified_qty")
+            try:
+                units = parse_units(text)
+            except InvalidInput as error:
+                return Preview(slot.label, shown.kind, now, problem=error.message)
+            return Preview(slot.label, "verified", verified, units=units, verified=verified)
         if not (text and looks_like_entry(text)):
             return shown
         try:
@@ -301,12 +311,12 @@ class AdjustmentSession:
         return Plan(item.id, item.name, summary, [change], undo, question, based_on=item.etag)
 
     def units(self, typed: str) -> int:
-        """How many units a damage or a move takes: the typed number (`+3`, `-3`)."""
+        """How many units a damage or a move takes: the typed number (`3`, `+3` or `-3`)."""
         self._ready()
-        entry = self._entry(typed)
-        if entry.reset or entry.amount == 0:
-            raise _refuse("Type how many units, like +3, then ctrl+d or ctrl+b.", Tone.WARNING)
-        return abs(entry.amount)
+        try:
+            return parse_units(typed)
+        except InvalidInput as error:
+            raise _refuse(error.message, Tone.WARNING) from None
 
     def _verified_at_least(self, slot: Slot, units: int, doing: str) -> None:
         verified = self.level(slot, "verified_qty")
@@ -320,7 +330,14 @@ class AdjustmentSession:
         self._verified_at_least(slot, units, f"mark {units} damaged")
         change = _change(location.id, slot, verified_qty=-units, damaged_qty=units)
         undo = [_change(location.id, slot, verified_qty=units, damaged_qty=-units)]
-        return Plan(item.id, item.name, f"{slot.label}: {units} verified → damaged", [change], undo)
+        verified, damaged = self.level(slot, "verified_qty"), self.level(slot, "damaged_qty")
+        question = Question(
+            f"Mark {units} damaged?",
+            f"{item.name} | {slot.label} · verified: {verified} → {verified - units} | "
+            f"{slot.label} · damaged: {damaged} → {damaged + units}",
+        )
+        summary = f"{slot.label}: {units} verified → damaged"
+        return Plan(item.id, item.name, summary, [change], undo, question, based_on=item.etag)
 
     def move_targets(self, typed: str) -> tuple[int, list[Layout]]:
         """The units a move takes and the bins it may go to (checked before asking where)."""
@@ -342,7 +359,13 @@ class AdjustmentSession:
             _change(location.id, source, verified_qty=units),
         ]
         summary = f"move {units} {source.label} → {target.name}"
-        return Plan(item.id, item.name, summary, changes, undo)
+        here, there = self.level(source, "verified_qty"), self.level(to, "verified_qty")
+        question = Question(
+            f"Move {units} to {target.name}?",
+            f"{item.name} | {source.label} · verified: {here} → {here - units} | "
+            f"{target.name} · verified: {there} → {there + units}",
+        )
+        return Plan(item.id, item.name, summary, changes, undo, question, based_on=item.etag)
 
     def plan_undo(self) -> Plan:
         """The last applied adjustment of this session, inverted; asked before it is sent."""

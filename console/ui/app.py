@@ -388,7 +388,17 @@ class WarehouseApp(App[int]):
     async def action_show(self, mode: str) -> None:
         if self.location is None:
             return
-        await self.switch_mode(mode)
+        if self.current_mode != mode:
+            await self.switch_mode(mode)
+        await self.close_record_views()
+
+    async def close_record_views(self) -> None:
+        """Back from views of one record (an item, a lot) to the list they were opened from."""
+        while len(self.screen_stack) > 1:
+            screen = self.screen
+            if not isinstance(screen, WarehouseScreen) or screen.HOLDS_WORK:
+                return
+            await self.pop_screen()
 
     async def action_adjust(self) -> None:
         """F3: the level adjustment screen, on the item now on screen if there is one."""

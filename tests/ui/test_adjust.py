@@ -192,29 +192,75 @@ async def test_a_lost_answer_is_sent_again_with_its_key_where_keys_are_honoured(
         assert cells(app, "#bins")[0][1] == "13"
 
 
-async def test_mark_damaged_is_one_update(make_app, backend) -> None:
+def dialog_text(app: Any) -> str:
+    return " ".join(str(w.render()) for w in app.screen.query(".dialog-title, .dialog-body"))
+
+
+async def test_mark_damaged_takes_the_typed_number_asks_with_the_levels_and_is_one_update(
+    make_app, backend
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_bolt(pilot)
+        await type_qty(pilot, "3")  # the number help speaks of, no sign
+        assert "10 → 7" in static_text(app, "#preview"), "the preview says what is taken away"
+        await press(pilot, "ctrl+d")
+        await settle(pilot)
+        assert isinstance(app.screen, Confirm), "asked before sending"
+        assert "verified: 10 → 7" in dialog_text(app)
+        assert "damaged: 0 → 3" in dialog_text(app)
+        assert backend.count("update_item") == 0
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert backend.count("update_item") == 1
+        assert (await level(backend, A1), await level(backend, A1, "damaged_qty")) == (7, 3)
+
+
+async def test_a_damage_not_confirmed_sends_nothing(make_app, backend) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_bolt(pilot)
         await type_qty(pilot, "+3")
         await press(pilot, "ctrl+d")
         await settle(pilot)
-        assert backend.count("update_item") == 1
-        assert (await level(backend, A1), await level(backend, A1, "damaged_qty")) == (7, 3)
+        await press(pilot, "escape")
+        await settle(pilot)
+        assert backend.count("update_item") == 0
+        assert "Damage not sent." in message(app)
 
 
-async def test_move_between_bins_is_one_update(make_app, backend) -> None:
+async def test_move_between_bins_asks_with_both_levels_and_is_one_update(
+    make_app, backend
+) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_bolt(pilot)
-        await type_qty(pilot, "+4")
+        await type_qty(pilot, "4")
+        assert "+4" not in static_text(app, "#preview")
         await press(pilot, "ctrl+b")
         await settle(pilot)
         assert isinstance(app.screen, BinPicker)
         await press(pilot, "enter")  # first other bin: A-01-02
         await settle(pilot)
+        assert isinstance(app.screen, Confirm)
+        assert "A-01-01 · verified: 10 → 6" in dialog_text(app)
+        assert "A-01-02 · verified: 5 → 9" in dialog_text(app)
+        assert backend.count("update_item") == 0
+        await press(pilot, "enter")
+        await settle(pilot)
         assert backend.count("update_item") == 1
         assert (await level(backend, A1), await level(backend, A2)) == (6, 9)
+
+
+async def test_a_damage_of_letters_is_refused_with_what_to_type(make_app, backend) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_bolt(pilot)
+        await type_qty(pilot, "=4")
+        await press(pilot, "ctrl+d")
+        await settle(pilot)
+        assert "type how many units, like 3" in message(app)
+        assert backend.count("update_item") == 0
 
 
 async def test_undo_sends_the_inverse_after_showing_it(make_app, backend) -> None:

@@ -57,6 +57,7 @@ from console.domain.requests import (
     RequestModel,
     parse_request,
 )
+from console.domain.wire import LOT_PICKS
 
 __all__ = ["ClientConfigError", "HttpBackend", "RetryPolicy"]
 
@@ -123,7 +124,11 @@ class HttpBackend:
 
     @property
     def capabilities(self) -> Capabilities:
-        return Capabilities(idempotency_keys=self._http.honours_keys, etags=self._http.etags)
+        return Capabilities(
+            idempotency_keys=self._http.honours_keys,
+            etags=self._http.etags,
+            lot_picks=LOT_PICKS in self._http.extensions,
+        )
 
     @property
     def instance(self) -> str | None:

@@ -59,6 +59,7 @@ from console.domain.errors import (
 )
 from console.domain.wire import (
     ETAG,
+    EXTENSIONS,
     HONOURED,
     IDEMPOTENCY_KEY,
     IDEMPOTENCY_KEYS_HONOURED,
@@ -216,6 +217,7 @@ class Transport:
         # whose answer was lost is not sent again, and no update is based on a version.
         self.honours_keys = False
         self.etags = False
+        self.extensions: frozenset[str] = frozenset()  # of the contract, as the server says
         self.instance: str | None = None  # which warehouse the server serves, once it says
         self.instance_changed: Callable[[str, str], None] | None = None
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
@@ -289,6 +291,11 @@ class Transport:
             self.honours_keys = True
         if strong_etag(headers.get(ETAG)):
             self.etags = True
+        offered = headers.get(EXTENSIONS)
+        if offered is not None:
+            self.extensions = frozenset(
+                word.strip().lower() for word in offered[:500].split(",") if word.strip()
+            )
         instance = headers.get(WAREHOUSE_INSTANCE, "").strip()[:100] or None
         if instance is not None and instance != self.instance:
             before, self.instance = self.instance, instance

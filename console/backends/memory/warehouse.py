@@ -34,7 +34,7 @@ from console.domain.errors import (
 )
 from console.domain.gtin import gtin14
 from console.domain.levels import LevelPlan, apply_level_changes, with_totals
-from console.domain.lots import check_lot_quantities, fefo_key
+from console.domain.lots import check_lot_dates, check_lot_quantities, fefo_key
 from console.domain.models import (
     OPEN_FULFILLMENT_STATUSES,
     Dimensions,
@@ -78,7 +78,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound=BaseModel)
 Body = RequestModel | Mapping[str, Any]
 
-MEMORY_CAPABILITIES = Capabilities(idempotency_keys=True, etags=True)
+MEMORY_CAPABILITIES = Capabilities(idempotency_keys=True, etags=True, lot_picks=True)
 # Idempotency keys are remembered with their answers up to this many bytes in all and for this
 # long, the oldest forgotten first: a client re-sends within seconds or minutes, and answers
 # kept as live objects grew a server by hundreds of megabytes and made every collection slow.
@@ -785,6 +785,12 @@ class MemoryWarehouse:
             reserved_qty=lot.reserved_qty,
             defective_qty=lot.defective_qty,
         )
+        check_lot_dates(
+            production_date=lot.production_date,
+            best_before_date=lot.best_before_date,
+            sell_by_date=lot.sell_by_date,
+            expires_at=lot.expires_at,
+        )
         if lot.number:
             for other in self._lots.values():
                 if (
@@ -977,6 +983,14 @@ class MemoryWarehouse:
             )
         return ful
 
+    def _picked_lot(self, lot_id: str) -> Lot:
+        lot = self._lots.get(lot_id)
+        if lot is None:
+            raise InvalidInput(
+                f"Lot {lot_id} does not exist.", [FieldError("inventory.lots", "unknown lot")]
+            )
+        return lot
+
     async def get_fulfillment(self, fulfillment_id: str) -> Fulfillment:
         with self._lock:
             return _tagged(self._fulfillment(fulfillment_id))
@@ -1025,7 +1039,13 @@ class MemoryWarehouse:
             ful, plan = fulfillment_rules.apply_update(
                 current, request, lambda: self._new_id("prcl"), now
             )
-            self._apply_plan(plan, now)
+            lots = {
+                lot_id: fulfillment_rules.held_lot(self._picked_lot(lot_id), hold, ful, now)
+                for lot_id, hold in fulfillment_rules.lot_holds(current, ful).items()
+            }
+            self._apply_plan(plan, now)  # checks every level before it changes one
+            for lot_id, lot in lots.items():
+                self._lots[lot_id] = lot
             self._fulfillments[fulfillment_id] = ful
             return ful
 

@@ -32,8 +32,9 @@ class AdjustScreen(WarehouseScreen):
         "the bin with ↑↓ or scan its label, and the quantity with {adjust.kind} (verified, "
         "damaged, reserved, manifested). Type +5, -3 or =100 and press {adjust.apply}: the line "
         "above shows the level now and after before anything is sent. =100 replaces the count "
-        "and asks again. {adjust.damage} marks the typed number of units damaged, {adjust.move} "
-        "moves them to another bin (each one update: all or nothing). {adjust.undo} undoes the "
+        "and asks again. Type a number (3) and press {adjust.damage} to mark that many verified "
+        "units damaged, or {adjust.move} to move them to another bin: each asks with the levels "
+        "before and after, and is one update (all or nothing). {adjust.undo} undoes the "
         "last adjustment of this session after showing what it will send. If an answer is lost, "
         "it is sent again only where that cannot count twice; otherwise the screen re-reads the "
         "item, shows the true level and tells you to check it."
@@ -152,6 +153,16 @@ class AdjustScreen(WarehouseScreen):
         line.append(str(shown.now))
         if shown.problem:
             line.append(f"   {shown.problem}", style="italic")
+        elif shown.units is not None:
+            left = shown.verified - shown.units
+            line.append(" → ")
+            line.append(str(left), style="bold")
+            line.append(
+                f"   {shown.units} units: {self.key('adjust.damage')} damaged, "
+                f"{self.key('adjust.move')} moved"
+            )
+            if left < 0:
+                line.append("   refused: more than is verified here", style="bold")
         elif shown.after is not None:
             line.append(" → ")
             line.append(str(shown.after), style="bold")
@@ -227,7 +238,7 @@ class AdjustScreen(WarehouseScreen):
         typed = self._typed()
         plan = self._plan(lambda: self.session.plan_damage(typed))
         if plan is not None:
-            self._send(plan)
+            self._ask_then_send(plan, not_sent="Damage not sent.")
 
     def action_move(self) -> None:
         typed = self._typed()
@@ -244,7 +255,7 @@ class AdjustScreen(WarehouseScreen):
                 return
             plan = self._plan(lambda: self.session.plan_move(units, target))
             if plan is not None:
-                self._send(plan)
+                self._ask_then_send(plan, not_sent="Move not sent.")
 
         self.app.push_screen(
             BinPicker(f"Move {units} from {source.label} to which bin?", targets), chosen

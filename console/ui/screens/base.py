@@ -43,6 +43,10 @@ class WarehouseScreen(Screen[None]):
     SCREEN: ClassVar[str] = ""
     TITLE: ClassVar[str] = ""
     HELP: ClassVar[str] = ""
+    # A screen holding work (a form being filled, an order being picked) is still there when the
+    # operator comes back to its mode; a view of one record is closed, so the mode's key shows
+    # its list, and what is typed next goes to the list's field.
+    HOLDS_WORK: ClassVar[bool] = True
     # The screen width the tables' columns were last fitted to (set by the screens that fit).
     fitted_width = 0
 

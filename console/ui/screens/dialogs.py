@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from rich.table import Table
@@ -69,12 +70,21 @@ class Ask(ModalScreen[dict[str, str] | None]):
     # Tab is a priority binding, so keys typed in one burst after it land in the next field
     BINDINGS: ClassVar[list[BindingType]] = bindings(SCREEN)
 
-    def __init__(self, title: str, body: str, fields: list[tuple[str, str, str]]) -> None:
-        """`fields`: (key, label, value typed in already)."""
+    def __init__(
+        self,
+        title: str,
+        body: str,
+        fields: list[tuple[str, str, str]],
+        *,
+        required: Mapping[str, str] | None = None,
+    ) -> None:
+        """`fields`: (key, label, value typed in already). `required`: key → what to say when
+        Enter is pressed with that field empty (the dialog stays open, the field focused)."""
         super().__init__()
         self._title = title
         self._body = body
         self._fields = fields
+        self._required = dict(required or {})
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog ask"):
@@ -85,6 +95,7 @@ class Ask(ModalScreen[dict[str, str] | None]):
                 with Horizontal(classes="form-row"):
                     yield Label(plain(label), classes="form-label")
                     yield Input(value, id=f"ask-{key}", compact=True)
+            yield Static(id="ask-problem", classes="dialog-problem")
             yield Static(
                 keys_hint(
                     keymap_of(self.app),
@@ -96,7 +107,14 @@ class Ask(ModalScreen[dict[str, str] | None]):
             )
 
     def action_give(self) -> None:
-        self.dismiss({key: self.query_one(f"#ask-{key}", Input).value for key, *_ in self._fields})
+        answer = {key: self.query_one(f"#ask-{key}", Input).value for key, *_ in self._fields}
+        for key, needed in self._required.items():
+            if not answer.get(key, "").strip():
+                self.query_one("#ask-problem", Static).update(plain(needed, "bold"))
+                self.query_one(f"#ask-{key}", Input).focus()
+                getattr(self.app, "ring", self.app.bell)()  # the console's bell, if it is on
+                return
+        self.dismiss(answer)
 
     def action_give_up(self) -> None:
         self.dismiss(None)

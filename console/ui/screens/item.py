@@ -36,6 +36,7 @@ def day(epoch: int | None) -> str:
 
 class ItemScreen(WarehouseScreen):
     SCREEN = "item"
+    HOLDS_WORK = False
     TITLE = "Item"
     HELP = (
         "Everything known about one item: its fields, its stock per location and bin, and its "

@@ -25,7 +25,7 @@ from console.domain.lots import (
     urgency,
 )
 from console.domain.models import Item, Lot, LotStatus
-from console.domain.queries import ItemQuery
+from console.domain.queries import LOT_ORDERS, ItemQuery
 from console.domain.scan import Scan, ScanKind, interpret
 from console.services.lots import LotSaver, NothingChanged, NotSaved, Saved
 from console.services.scans import KnownItems, resolve_scan
@@ -38,11 +38,6 @@ from console.ui.widgets import ScanField
 PAGE_SIZE = 50
 ITEM_CHOICES = 12  # items offered when a typed name matches several
 SOON_SETTING = "soon_days"
-ORDERS: tuple[tuple[str, str], ...] = (
-    ("expires_at", "expiry"),
-    ("number", "lot number"),
-    ("created_at", "newest"),
-)
 STATUSES: tuple[str | None, ...] = (None, *LotStatus)
 URGENCY_STYLE = {Urgency.EXPIRED: "bold red", Urgency.SOON: "bold yellow"}
 
@@ -169,7 +164,7 @@ class LotsScreen(WarehouseScreen):
             cells = self._cells(lot, now, layouts)
             table.add_row(*(cells[k] for k in keys), key=lot.id)
         count = f"{self._total:,}" if self._total is not None else f"{len(self._rows)}+"
-        order = dict(ORDERS)[self.filter.order_by]
+        order = self.filter.order.words
         more = " · end of list loads more" if self._has_more else ""
         self.query_one("#summary", Static).update(
             Text.assemble(
@@ -265,8 +260,8 @@ class LotsScreen(WarehouseScreen):
         self.say(f"Status: {self.filter.status or 'any'}.")
 
     def action_cycle_order(self) -> None:
-        keys = [key for key, _ in ORDERS]
-        self.narrow(order_by=keys[(keys.index(self.filter.order_by) + 1) % len(keys)])
+        following = (LOT_ORDERS.index(self.filter.order) + 1) % len(LOT_ORDERS)
+        self.narrow(order=LOT_ORDERS[following])
 
     def action_cycle_window(self) -> None:
         following = next((d for d in SOON_WINDOWS if d > self.soon_days), SOON_WINDOWS[0])
@@ -277,7 +272,7 @@ class LotsScreen(WarehouseScreen):
 
     def action_clear_filters(self) -> None:
         self.query_one("#find", ScanField).value = ""
-        self.filter = LotFilter(order_by=self.filter.order_by)
+        self.filter = LotFilter(order=self.filter.order)
         self.reload()
         self.say("All lots here.")
 
@@ -415,6 +410,7 @@ class LotsScreen(WarehouseScreen):
 
 class LotDetailScreen(WarehouseScreen):
     SCREEN = "lot"
+    HOLDS_WORK = False
     TITLE = "Lot"
     HELP = (
         "Everything recorded about one lot, traceability dates and metadata included. "

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 from console.domain.errors import Conflict
 from console.domain.fulfillments import PACKING, PICKING, consume, release
 from console.domain.levels import describe_plan
-from console.domain.lots import pick_first, show_day
+from console.domain.lots import lots_to_take, show_day
 from console.domain.models import (
     OPEN_FULFILLMENT_STATUSES,
     Fulfillment,
@@ -45,6 +45,7 @@ from console.ui.widgets import ScanField
 
 S = FulfillmentStatus
 QUEUE_PAGE = 50
+LOTS_READ = 50  # lots of a line's item read to choose from, first to expire first
 OVERDUE_STYLE = "bold red"
 LIMIT_SETTINGS = {
     "max_weight": "parcel_max_weight_lb",
@@ -159,7 +160,11 @@ class OrderScreen(CountingScreen):
     def __init__(self, fulfillment: Fulfillment) -> None:
         super().__init__()
         self.work = PickPack(fulfillment)
-        self.first_lots: dict[str, Lot | None] = {}
+        # The lots here of each line's item, as read, and how many of each this order had
+        # picked when it was read: what is left of a lot is what it had then, less what this
+        # order has picked of it since.
+        self.lots_here: dict[str, list[Lot]] = {}
+        self._lot_read: dict[str, tuple[Lot, int]] = {}
         self.bin_id: str | None = None  # the bin the operator scanned last
         self.parcel_index: int | None = None  # the parcel scans pack into
         self.session = counting.picking(self.work, self.backend, self.console.outbox, self)
@@ -233,7 +238,7 @@ class OrderScreen(CountingScreen):
         gate = asyncio.Semaphore(8)
         now = self.console.now()
 
-        async def first_lot(item_id: str) -> None:
+        async def read_lots(item_id: str) -> None:
             async with gate:
                 page = await self.backend.list_lots(
                     LotQuery(
@@ -242,13 +247,39 @@ class OrderScreen(CountingScreen):
                         statuses=["available"],
                         expires_after=now,
                         order_by="expires_at",
-                        limit=10,
+                        limit=LOTS_READ,
                     )
                 )
-            self.first_lots[item_id] = pick_first(page.data, now=now)
+            self.lots_here[item_id] = page.data
+            for lot in page.data:
+                self.saw_lot(lot)
 
-        await asyncio.gather(*(first_lot(line.item_id) for line in lines))
+        await asyncio.gather(*(read_lots(line.item_id) for line in lines))
         self._show_all()
+
+    def saw_lot(self, lot: Lot) -> None:
+        self._lot_read[lot.id] = (lot, self.work.lot_picked(lot.item_id, lot.id))
+
+    def lot_left(self, lot: Lot) -> int:
+        """Units of the lot not yet picked, as far as this console knows."""
+        read, picked_then = self._lot_read.get(lot.id, (lot, 0))
+        return read.available_qty - (self.work.lot_picked(lot.item_id, lot.id) - picked_then)
+
+    def lots_for(
+        self, item_id: str, count: int, bin_id: str | None = None
+    ) -> list[tuple[Lot, int]]:
+        """The lots `count` units of the line come from: first to expire first, among the
+        lots in the bin scanned (or the line's bins)."""
+        line = self.work.line(item_id)
+        bins = line_bins(line) if line else []
+        if bin_id and bin_id in bins:
+            bins = [bin_id]
+        lots = self.lots_here.get(item_id, [])
+        return lots_to_take(lots, bins, count, self.lot_left, now=self.console.now())
+
+    def first_lot(self, item_id: str, bin_id: str | None = None) -> Lot | None:
+        taking = self.lots_for(item_id, 1, bin_id)
+        return taking[0][0] if taking else None
 
     # -- showing ------------------------------------------------------------------------------
 
@@ -275,7 +306,7 @@ class OrderScreen(CountingScreen):
             mark, style = "…", ""
         else:
             mark, style = "", ""
-        lot = self.first_lots.get(item_id)
+        lot = self.first_lot(item_id)
         item = self.names.get(item_id)
         return {
             "mark": Text(mark, style=style),
@@ -343,7 +374,7 @@ class OrderScreen(CountingScreen):
         line = self.work.line(item_id)
         assert line is not None
         short = self.work.short_reason(item_id)
-        lot = self.first_lots.get(item_id)
+        lot = self.first_lot(item_id, self.bin_id)
         parts = [self.names.name(item_id)]
         if lot is not None:
             parts.append(f"take lot {lot.number} (exp {show_day(lot.expires_at) or '—'})")
@@ -426,7 +457,16 @@ class OrderScreen(CountingScreen):
                 f"bin you scanned: nothing picked."
             )
             return
-        first = self.first_lots.get(item_id)
+        first = self.first_lot(item_id, bin_id)
+        if lot is not None:
+            if lot.id not in self._lot_read:
+                self.saw_lot(lot)
+            if self.lot_left(lot) < count:
+                self.alert(
+                    f"Lot {clean(lot.number or lot.id)} of {clean(name)} has "
+                    f"{max(0, self.lot_left(lot))} left to pick, not {count}: nothing picked."
+                )
+                return
         if lot is not None and first is not None and lot.id != first.id:
             question = Confirm(
                 f"Take lot {lot.number} instead of {first.number}?",
@@ -438,17 +478,21 @@ class OrderScreen(CountingScreen):
 
             def answered(take: bool | None) -> None:
                 if take:
-                    self._take(item_id, count, name)
+                    self._take(item_id, count, name, [(lot, count)])
                 else:
                     self.say("Nothing picked.")
 
             self.console.ring()
             self.app.push_screen(question, answered)
             return
-        self._take(item_id, count, name)
+        self._take(
+            item_id, count, name, [(lot, count)] if lot else self.lots_for(item_id, count, bin_id)
+        )
 
-    def _take(self, item_id: str, count: int, name: str) -> None:
-        if self.record(lambda: self.work.pick(item_id, count, name), item_id):
+    def _take(self, item_id: str, count: int, name: str, lots: list[tuple[Lot, int]]) -> None:
+        # a backend that keeps no lot per pick is sent none (it would refuse the field)
+        taken = [(lot.id, qty) for lot, qty in lots] if self.backend.capabilities.lot_picks else []
+        if self.record(lambda: self.work.pick(item_id, count, name, taken), item_id):
             self.picks_shown.append(time.perf_counter())
             line = self.work.line(item_id)
             wanted = line.qty if line else 0
@@ -542,6 +586,7 @@ class OrderScreen(CountingScreen):
                 f"{name}: {picked} of {line.qty} picked; {line.qty - picked} will not ship "
                 "(at completion they go back to verified stock). Why: not in the bin, damaged…?",
                 [("reason", "Reason", "")],
+                required={"reason": "A short pick needs a reason: type it, or Esc to go back."},
             ),
             answered,
         )

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Static
 
 from console.domain.errors import WarehouseError
 from console.domain.models import Item
-from console.domain.queries import SEARCH_TEXT_MAX, ItemQuery
+from console.domain.queries import ITEM_ORDERS, SEARCH_TEXT_MAX, ItemQuery, ListOrder
 from console.domain.scan import Scan, ScanKind, interpret
 from console.services.scans import resolve_scan
 from console.ui.actions import bindings
@@ -22,11 +22,6 @@ from console.ui.widgets import MessageLine, ScanField
 PAGE_SIZE = 50
 # A search not answered after this is said to be under way, and the rows shown marked as old.
 SLOW_SEARCH = 0.5
-ORDERS: tuple[tuple[str | None, str], ...] = (
-    (None, "relevance"),
-    ("name", "name"),
-    ("created_at", "newest"),
-)
 
 
 class SearchScreen(WarehouseScreen):
@@ -100,8 +95,19 @@ class SearchScreen(WarehouseScreen):
 
     def _query(self, page: int = 1) -> ItemQuery:
         text = self.query_one("#find", ScanField).value.strip()
-        order_by = ORDERS[self._order][0] if text else (ORDERS[self._order][0] or "name")
-        return ItemQuery(search=text or None, order_by=order_by, page=page, limit=PAGE_SIZE)  # type: ignore[arg-type]
+        order = self._list_order(text)
+        return ItemQuery(
+            search=text or None,
+            order_by=order.order_by,  # type: ignore[arg-type]
+            direction=order.direction,
+            page=page,
+            limit=PAGE_SIZE,
+        )
+
+    def _list_order(self, text: str | None) -> ListOrder:
+        """The order picked; relevance needs words to rank by, so without any it is by name."""
+        order = ITEM_ORDERS[self._order]
+        return order if text or order.order_by else ITEM_ORDERS[1]
 
     def start_search(self) -> None:
         if not self.searchable(self.query_one("#find", ScanField).value.strip()):
@@ -171,11 +177,7 @@ class SearchScreen(WarehouseScreen):
             )
         count = f"{total:,}" if total is not None else f"{len(self._rows)}+"
         query = self._shown_query
-        order = (
-            ORDERS[self._order][1]
-            if query and query.search
-            else (ORDERS[self._order][1] if self._order else "name")
-        )
+        order = self._list_order(query.search if query else None).words
         more = " · end of list loads more" if self._has_more else ""
         self.query_one("#summary", Static).update(
             plain(f"{count} items · sorted by {order} · showing {len(self._rows)}{more}")
@@ -191,7 +193,7 @@ class SearchScreen(WarehouseScreen):
             self.action_more()
 
     def action_cycle_order(self) -> None:
-        self._order = (self._order + 1) % len(ORDERS)
+        self._order = (self._order + 1) % len(ITEM_ORDERS)
         self.start_search()
 
     def action_into_results(self) -> None:
