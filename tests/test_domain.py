@@ -336,8 +336,14 @@ def test_time_left_and_urgency_read_without_colour() -> None:
 
     now = 1_790_000_000
     assert time_left(now + 12 * DAY + 5, now=now) == "in 12 d"
-    assert time_left(now + 3600, now=now) == "in <1 d"
-    assert time_left(now, now=now) == "expired today"
+    assert time_left(now + 3600, now=now) == "expires today"
+    assert time_left(now, now=now) == "expired today"  # a time of day: it ended just now
+    today = now - now % DAY  # an expiry date, as labels give it: the last day to use it
+    assert time_left(today, now=now) == "expires today"
+    assert time_left(today, now=now, short=True) == "today"
+    assert urgency(today, now=now, soon_days=30) is Urgency.SOON
+    assert time_left(today - DAY, now=now) == "expired 1 d ago"
+    assert urgency(today - DAY, now=now, soon_days=30) is Urgency.EXPIRED
     assert time_left(now - 3 * DAY - 1, now=now) == "expired 3 d ago"
     assert time_left(now - 3 * DAY - 1, now=now, short=True) == "3 d ago"
     assert time_left(None, now=now) == ""
@@ -353,10 +359,12 @@ def test_lot_filter_becomes_a_query_any_backend_answers() -> None:
 
     now = 1_790_000_000
     expired = LotFilter(expiry=ExpiryFilter.EXPIRED).query("loc", now=now, soon_days=7, limit=5)
-    assert (expired.expires_before, expired.expires_after) == (now + 1, None)
+    today = now - now % DAY
+    # dated before today: expired; dated today or later (to the window's end): not yet
+    assert (expired.expires_before, expired.expires_after) == (today, None)
     soon = LotFilter(expiry=ExpiryFilter.SOON, status="available", search="L-1")
     query = soon.query("loc", now=now, soon_days=7, limit=5)
-    assert (query.expires_after, query.expires_before) == (now, now + 7 * DAY + 1)
+    assert (query.expires_after, query.expires_before) == (today - 1, now + 7 * DAY + 1)
     assert (query.statuses, query.search, query.location_id) == (["available"], "L-1", "loc")
     assert soon.describe(7) == "available, expiring within 7 d, number has “L-1”"
 

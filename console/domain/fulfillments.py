@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from console.domain.errors import Conflict, FieldError, InvalidInput
 from console.domain.levels import LevelPlan
+from console.domain.lots import expired
 from console.domain.models import (
     Allocation,
     Fulfillment,
@@ -27,6 +28,7 @@ from console.domain.models import (
     ParcelLine,
 )
 from console.domain.requests import FulfillmentLineInput, FulfillmentUpdate, LevelChange
+from console.domain.words import counted
 
 S = FulfillmentStatus
 
@@ -194,7 +196,7 @@ def held_lot(lot: Lot, hold: LotHold, fulfillment: Fulfillment, now: int) -> Lot
                 f"Lot {number} is {lot.status}: it cannot be picked.",
                 [FieldError(field, f"lot {number} is {lot.status}")],
             )
-        if lot.expires_at is not None and lot.expires_at <= now:
+        if expired(lot.expires_at, now=now):
             raise Conflict(
                 f"Lot {number} has expired: it cannot be picked.",
                 [FieldError(field, f"lot {number} has expired")],
@@ -332,7 +334,7 @@ def _check_ready(ful: Fulfillment, target: FulfillmentStatus) -> None:
         if open_lines:
             first = open_lines[0]
             raise Conflict(
-                f"{len(open_lines)} line(s) not picked yet (e.g. {first.item_id}: "
+                f"{counted(len(open_lines), 'line')} not picked yet (e.g. {first.item_id}: "
                 f"{first.picked_qty}/{first.qty}); pick them or record a short-pick reason.",
                 [FieldError("status", "lines still open")],
             )
@@ -340,7 +342,7 @@ def _check_ready(ful: Fulfillment, target: FulfillmentStatus) -> None:
         unpacked = [line for line in ful.inventory if line.packed_qty < line.picked_qty]
         if unpacked:
             raise Conflict(
-                f"{len(unpacked)} line(s) have picked units not in a parcel yet.",
+                f"{counted(len(unpacked), 'line')} with picked units not in a parcel yet.",
                 [FieldError("status", "units not packed")],
             )
 

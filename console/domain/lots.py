@@ -24,10 +24,26 @@ def fefo(lots: Iterable[Lot]) -> list[Lot]:
     return sorted(lots, key=fefo_key)
 
 
+def ends_at(expires_at: int) -> int:
+    """When a lot stops being usable. An expiry written as a day (00:00 UTC, as labels and
+    forms give it) is the last day it may be used: it ends at the end of that day. One with a
+    time of day ends then."""
+    return expires_at + DAY if expires_at % DAY == 0 else expires_at
+
+
+def expired(expires_at: int | None, *, now: int) -> bool:
+    return expires_at is not None and ends_at(expires_at) <= now
+
+
+def not_expired_after(now: int) -> int:
+    """An `expires_after` bound that keeps every lot not expired yet (those dated today too)."""
+    return now - now % DAY - 1
+
+
 def usable(lot: Lot, *, now: int) -> bool:
     """Whether units may be taken from the lot: available and unexpired. Expired or blocked
     lots never ship."""
-    return lot.status == "available" and (lot.expires_at is None or lot.expires_at > now)
+    return lot.status == "available" and not expired(lot.expires_at, now=now)
 
 
 def pick_first(lots: Iterable[Lot], *, now: int) -> Lot | None:
@@ -87,7 +103,7 @@ class Urgency(StrEnum):
 def urgency(expires_at: int | None, *, now: int, soon_days: int) -> Urgency:
     if expires_at is None:
         return Urgency.NO_EXPIRY
-    if expires_at <= now:
+    if expired(expires_at, now=now):
         return Urgency.EXPIRED
     if expires_at <= now + soon_days * DAY:
         return Urgency.SOON
@@ -95,18 +111,19 @@ def urgency(expires_at: int | None, *, now: int, soon_days: int) -> Urgency:
 
 
 def time_left(expires_at: int | None, *, now: int, short: bool = False) -> str:
-    """'in 12 d', 'in <1 d', 'expired today', 'expired 3 d ago', or '' without an expiry.
-    Short (for a table column beside the expired marker): '3 d ago', 'today'."""
+    """In calendar days: 'in 12 d', 'expires today', 'expired today', 'expired 3 d ago', or ''
+    without an expiry. Short (for a table column beside the marker): 'in 12 d', 'today',
+    '3 d ago'."""
     if expires_at is None:
         return ""
-    left = expires_at - now
-    if left > 0:
-        days = left // DAY
-        return f"in {days} d" if days else "in <1 d"
-    days = -left // DAY
+    days = expires_at // DAY - now // DAY
+    if not expired(expires_at, now=now):
+        if days > 0:
+            return f"in {days} d"
+        return "today" if short else "expires today"
     if short:
-        return f"{days} d ago" if days else "today"
-    return f"expired {days} d ago" if days else "expired today"
+        return f"{-days} d ago" if days else "today"
+    return f"expired {-days} d ago" if days else "expired today"
 
 
 def parse_day(text: str, field: str) -> int | None:
@@ -150,10 +167,12 @@ class LotFilter:
 
     def query(self, location_id: str, *, now: int, soon_days: int, limit: int) -> LotQuery:
         before = after = None
+        # A query filters on expires_at itself: the lots dated before today are expired (a
+        # time of day earlier today, rare on labels, shows among the soon ones, marked ✖).
         if self.expiry is ExpiryFilter.EXPIRED:
-            before = now + 1  # expired means expires_at <= now
+            before = now - now % DAY
         elif self.expiry is ExpiryFilter.SOON:
-            after, before = now, now + soon_days * DAY + 1
+            after, before = not_expired_after(now), now + soon_days * DAY + 1
         return LotQuery(
             location_id=location_id,
             item_id=self.item_id,

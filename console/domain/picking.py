@@ -24,6 +24,7 @@ from console.domain.models import (
     Parcel,
 )
 from console.domain.unconfirmed import AddedCounts, Sent
+from console.domain.words import counted
 
 S = FulfillmentStatus
 
@@ -339,7 +340,7 @@ class PickPack:
         left = self.picked(item_id) - self.packed(item_id)
         if count > left:
             raise refuse(
-                f"Over-pack: {name} has {left} picked unit(s) not in a parcel; not {count}.",
+                f"Over-pack: {name} has {counted(left, 'picked unit')} not in a parcel; not {count}.",
                 "parcels",
             )
 

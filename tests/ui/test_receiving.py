@@ -241,7 +241,7 @@ async def test_void_takes_away_what_accepting_added(make_app, backend) -> None:
         await scan(pilot, BOLT_GTIN13)
         await settle(pilot)
         effects = await confirm(pilot, "ctrl+x")
-        assert "The 1 unit(s) counted on it are not put away." in effects
+        assert "The 1 unit counted on it will not be put away." in effects
         assert f"{MILK_NAME}: -6 manifested at Reno DC, no bin" in effects
         assert screen.work.status == "void"
         assert "is void" in message(app)

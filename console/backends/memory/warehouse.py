@@ -679,7 +679,7 @@ class MemoryWarehouse:
             ]
             if busy:
                 raise Conflict(
-                    f"{item.name} is on open fulfillment(s) {', '.join(busy[:3])}; "
+                    f"{item.name} is on {'an open fulfillment' if len(busy) == 1 else 'open fulfillments'} {', '.join(busy[:3])}; "
                     "it cannot be deleted.",
                     [FieldError("id", "on open fulfillments")],
                 )

@@ -169,7 +169,7 @@ class LotsScreen(WarehouseScreen):
         self.query_one("#summary", Static).update(
             Text.assemble(
                 plain(self.filter.describe(self.soon_days)),
-                f" · {count} lots · by {order} · ✖ expired ! within {self.soon_days} d{more}",
+                f" · {count} {'lot' if count == '1' else 'lots'} · by {order} · ✖ expired ! within {self.soon_days} d{more}",
             )
         )
         self._show_line()

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 from console.domain.errors import Conflict
 from console.domain.fulfillments import PACKING, PICKING, consume, release
 from console.domain.levels import describe_plan
-from console.domain.lots import lots_to_take, show_day
+from console.domain.lots import lots_to_take, not_expired_after, show_day
 from console.domain.models import (
     OPEN_FULFILLMENT_STATUSES,
     Fulfillment,
@@ -34,6 +34,7 @@ from console.domain.picking import (
 )
 from console.domain.queries import FulfillmentQuery, LotQuery
 from console.domain.scan import Scan
+from console.domain.words import counted
 from console.services import counting
 from console.services.scans import find_lot
 from console.ui.actions import bindings
@@ -245,7 +246,7 @@ class OrderScreen(CountingScreen):
                         item_id=item_id,
                         location_id=location.id,
                         statuses=["available"],
-                        expires_after=now,
+                        expires_after=not_expired_after(now),
                         order_by="expires_at",
                         limit=LOTS_READ,
                     )
@@ -442,7 +443,7 @@ class OrderScreen(CountingScreen):
             self._show_row(open_here[0])
         else:
             self._show_summary()
-        self.say(f"At bin {clean(layout.name)}: {len(open_here)} line(s) to pick here.")
+        self.say(f"At bin {clean(layout.name)}: {counted(len(open_here), 'line')} to pick here.")
 
     async def _pick(self, item_id: str, count: int, lot: Lot | None, bin_id: str | None) -> None:
         name = self.names.name(item_id)
@@ -697,7 +698,7 @@ class OrderScreen(CountingScreen):
         if self.busy():
             return
         if status == S.PACKED and (unpacked := self.work.unpacked()):
-            self.alert(f"{sum(unpacked.values())} picked unit(s) are not in a parcel yet.")
+            self.alert(f"{counted(sum(unpacked.values()), 'picked unit')} not in a parcel yet.")
             return
         number = self.fulfillment.order_number or self.fulfillment.id
         self._confirm_status(status, {"status": status.value}, f"Mark {number} {status}?")

@@ -20,6 +20,7 @@ from console.domain.picking import due_in
 from console.domain.queries import ManifestQuery
 from console.domain.receiving import Receiving
 from console.domain.scan import Scan
+from console.domain.words import counted
 from console.services import counting
 from console.services.lots import lot_from_label
 from console.services.scans import ScanMatch
@@ -358,7 +359,7 @@ class ManifestScreen(CountingScreen):
             return
         what = "damaged " if damaged else ""
         question = Confirm(
-            f"Count {count} {what}unit(s) of {name}?",
+            f"Count {counted(count, what + 'unit')} of {name}?",
             " | ".join(questions)
             + f" | {self.key('confirm.yes')} counts it; {self.key('confirm.no')} counts nothing.",
         )
@@ -568,10 +569,12 @@ class ManifestScreen(CountingScreen):
         ]
         report = [f"Not received: {', '.join(shortfalls)}."] if shortfalls else []
         if unbinned:
-            report.append(f"{len(unbinned)} line(s) have no bin: their units stay without one.")
+            report.append(
+                f"{counted(len(unbinned), 'line')} without a bin: their units stay without one."
+            )
 
         def done() -> str:
-            return f"{self._number()} completed: {work.units_counted} unit(s) put away" + (
+            return f"{self._number()} completed: {counted(work.units_counted, 'unit')} put away" + (
                 f"; {work.units_missing} not received."
                 if work.units_missing
                 else "; nothing missing."
@@ -588,7 +591,7 @@ class ManifestScreen(CountingScreen):
         plan = announce(self.manifest, sign=-1) if work.status in RECEIVING else {}
         effects = describe_plan(plan, self._names(), self._bins())
         warning = (
-            [f"The {work.units_counted} unit(s) counted on it are not put away."]
+            [f"The {counted(work.units_counted, 'unit')} counted on it will not be put away."]
             if work.units_counted
             else []
         )

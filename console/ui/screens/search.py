@@ -180,7 +180,9 @@ class SearchScreen(WarehouseScreen):
         order = self._list_order(query.search if query else None).words
         more = " · end of list loads more" if self._has_more else ""
         self.query_one("#summary", Static).update(
-            plain(f"{count} items · sorted by {order} · showing {len(self._rows)}{more}")
+            plain(
+                f"{count} {'item' if count == '1' else 'items'} · sorted by {order} · showing {len(self._rows)}{more}"
+            )
         )
 
     def action_more(self) -> None:
