@@ -174,17 +174,44 @@ class MessageLine(Static):
 
 
 class HeaderBar(Static):
-    """Product, screen, backend and location: what an operator needs to know where they are."""
+    """Product, screen, backend and location: what an operator needs to know where they are.
+    Fitted to the width: the location is never cut while the rest can give way (the product
+    name goes first, then the backend, then the screen's title is shortened)."""
 
     DEFAULT_CLASSES = "header-bar"
+    _parts: tuple[str, str, str] = ("", "", "")
 
     def show(self, screen_title: str, backend: str, location: str) -> None:
+        self._parts = (screen_title, clean(backend), clean(location) or "no location")
+        self.update(self.fitted(self.size.width))
+
+    def on_resize(self) -> None:
+        self.update(self.fitted(self.size.width))
+
+    def fitted(self, width: int) -> Text:
+        title, backend, location = self._parts
+        product = ("warehouse-console", "bold")
+        place = (location, "bold")
+        choices = (
+            [product, (title, ""), (backend, ""), place],
+            [(title, ""), (backend, ""), place],
+            [(title, ""), place],
+        )
+        shown = choices[-1]
+        for choice in choices:
+            if width <= 0 or sum(len(t) + 3 for t, _ in choice) - 1 <= width:
+                shown = choice
+                break
+        else:  # even the title and the location do not fit: the title gives way
+            room = width - len(location) - 6
+            shown = [(title[: room - 1] + "…" if room >= 6 else "", ""), place]
+            shown = [part for part in shown if part[0]]
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(" warehouse-console ", style="bold")
-        text.append(f"│ {screen_title} ")
-        text.append(f"│ {clean(backend)} ")
-        text.append(f"│ {clean(location) or 'no location'} ", style="bold")
-        self.update(text)
+        for index, (words, style) in enumerate(shown):
+            if index:
+                text.append("│")
+            text.append(f" {words} ", style=style)
+        return text
 
 
 @dataclass(frozen=True)
@@ -303,3 +330,33 @@ class KeysLine(Widget):
                 else:  # the key does nothing now: the bell, unless the operator turned it off
                     getattr(self.app, "ring", self.app.bell)()
                 return
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table that fits its width. `width` 0: it takes what is left (at least
+    `least`). `gives_way`: columns with the highest number are dropped first when the screen is
+    too narrow for all (0: never dropped); `wide`: shown only from this screen width on."""
+
+    label: str
+    key: str
+    width: int
+    gives_way: int = 0
+    wide: int = 0
+    least: int = 8
+
+
+def fit_columns(columns: list[Column], width: int) -> list[tuple[str, str, int]]:
+    """(label, key, width) of the columns that fit `width`, secondary ones dropped first, so a
+    number is never cut: every fixed column keeps its width, the flexible one takes the rest."""
+    shown = [c for c in columns if width >= c.wide]
+
+    def needed(cols: list[Column]) -> int:
+        # one cell of padding either side of each column; the scrollbar takes two more
+        return sum(c.width or c.least for c in cols) + 2 * len(cols) + 2
+
+    while needed(shown) > width and any(c.gives_way for c in shown):
+        worst = max(c.gives_way for c in shown)
+        shown = [c for c in shown if c.gives_way != worst]
+    fixed = sum(c.width for c in shown) + 2 * len(shown) + 2
+    return [(c.label, c.key, c.width or max(c.least, width - fixed)) for c in shown]

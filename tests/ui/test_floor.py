@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from textual.widgets import DataTable
 
 from console.domain.errors import InvalidInput
 from console.domain.models import Lot
@@ -14,6 +15,7 @@ from console.ui.screens.lots import LotDetailScreen, LotFormScreen, LotsScreen
 from console.ui.screens.search import SearchScreen
 from tests.contract.world import A1, A2, BOLT, BOLT_GTIN13, DAY, NOW, RENO
 from tests.ui.conftest import cells, message, open_lots, press, scan, settle, static_text
+from tests.ui.test_adjust import open_bolt
 from tests.ui.test_lots import open_l300_form
 from tests.ui.test_pickpack import (
     new_order,
@@ -191,3 +193,30 @@ async def test_enter_on_an_empty_short_pick_reason_keeps_the_dialog_for_the_reas
         assert not isinstance(app.screen, Ask)
         assert "the order is picked" in message(app)
     assert (await warehouse.get_fulfillment(order.id)).inventory[0].short_reason == "not in bin"
+
+
+async def test_the_adjust_columns_show_the_quantity_their_heading_names(make_app, backend) -> None:
+    warehouse = backend.inner
+    await new_order(warehouse, **{BOLT: 3})  # 3 of A-01-01's 10 reserved
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_bolt(pilot)
+        table = app.screen.query_one("#bins", DataTable)
+        headings = [str(column.label) for column in table.columns.values()]
+        first = dict(zip(headings, cells(app, "#bins")[0], strict=True))
+        assert (first["Verified"], first["Reserved"], first["Manifest"]) == ("7", "3", "0")
+
+
+async def test_on_a_handheld_every_count_shows_whole(make_app, backend) -> None:
+    """At 40 columns the secondary columns give way; the counts are never cut."""
+    app = make_app()
+    async with app.run_test(size=(40, 16)) as pilot:
+        await open_bolt(pilot)
+        table = app.screen.query_one("#bins", DataTable)
+        assert [str(c.label) for c in table.columns.values()] == ["Bin", "Verified", "Damaged"]
+        assert sum(c.get_render_width(table) for c in table.columns.values()) <= 40 - 2
+        await press(pilot, "f2")
+        await settle(pilot)
+        results = app.screen.query_one("#results", DataTable)
+        assert [str(c.label) for c in results.columns.values()] == ["Name", "Here", "Total"]
+        assert sum(c.get_render_width(results) for c in results.columns.values()) <= 40 - 2

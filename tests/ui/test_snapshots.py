@@ -1,4 +1,4 @@
-"""Every screen at 80x24 and 120x40, on fixed demo data, compared with the stored pictures.
+"""Every screen at 40x16 (a handheld), 80x24 and 120x40, on fixed demo data, compared with the stored pictures.
 
 Update after a deliberate change with `python -m pytest tests/ui/test_snapshots.py --snapshot-update`
 and look at the report before committing.
@@ -14,7 +14,7 @@ import pytest
 from console.ui.app import WarehouseApp
 from tests.ui.demo_app import SCREENS, demo_app
 
-SIZES = [(80, 24), (120, 40)]
+SIZES = [(40, 16), (80, 24), (120, 40)]
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -19,7 +19,7 @@ from console.ui.actions import bindings
 from console.ui.screens.base import WarehouseScreen
 from console.ui.screens.dialogs import BinPicker, Confirm
 from console.ui.text import clean, plain
-from console.ui.widgets import ScanField
+from console.ui.widgets import Column, ScanField, fit_columns
 
 T = TypeVar("T")
 
@@ -75,20 +75,40 @@ class AdjustScreen(WarehouseScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        bins = self.query_one("#bins", DataTable)
-        for label, width in (
-            ("Bin", 16),
-            ("Verified", 8),
-            ("Damaged", 8),
-            ("Reserved", 8),
-            ("Manifest", 8),
-        ):
-            bins.add_column(label, width=width)
-        log = self.query_one("#log", DataTable)
-        for label, width in (("Time", 8), ("Item", 22), ("Change", 26), ("Result", 12)):
-            log.add_column(label, width=width)
+        self.fit_to_width(self.app.size.width)
         self.query_one("#qty", ScanField).focus()
         self._show_all()
+
+    def fit_to_width(self, width: int) -> None:
+        """On a narrow screen the manifested, then the reserved column give way (the quantity
+        being adjusted always shows), and the log keeps the change and its result."""
+        self.fitted_width = width
+        kind = self.session.kind
+        bins = self.query_one("#bins", DataTable)
+        bins.clear(columns=True)
+        quantities = [
+            Column(label, q, 8, gives_way=0 if q in (kind, "verified_qty") else rank)
+            for label, q, rank in (
+                ("Verified", "verified_qty", 0),
+                ("Damaged", "damaged_qty", 1),
+                ("Reserved", "reserved_qty", 2),
+                ("Manifest", "manifested_qty", 3),
+            )
+        ]
+        for label, key, w in fit_columns([Column("Bin", "bin", 0, least=8), *quantities], width):
+            bins.add_column(label, key=key, width=w)
+        log = self.query_one("#log", DataTable)
+        log.clear(columns=True)
+        columns = [
+            Column("Time", "time", 8, gives_way=1),
+            Column("Item", "item", 22, gives_way=2),
+            Column("Change", "change", 0, least=14),
+            Column("Result", "result", 10),
+        ]
+        for label, key, w in fit_columns(columns, width):
+            log.add_column(label, key=key, width=w)
+        if self.live:
+            self._show_all()
 
     def location_changed(self) -> None:
         super().location_changed()
@@ -129,14 +149,13 @@ class AdjustScreen(WarehouseScreen):
         item = session.item
         title.update(plain(f"{item.name}  ·  {item.sku or ''}", "bold"))
         slots = session.slots()
+        keys = [str(column.key.value) for column in table.columns.values()]
         for slot in slots:
-            table.add_row(
-                plain(slot.label),
-                *(
-                    Text(str(n), justify="right", style="bold" if q == session.kind else "")
-                    for n, q in zip(session.counts(slot), LEVEL_QUANTITIES, strict=True)
-                ),
-            )
+            cells = {"bin": plain(slot.label)} | {
+                q: Text(str(n), justify="right", style="bold" if q == session.kind else "")
+                for n, q in zip(session.counts(slot), LEVEL_QUANTITIES, strict=True)
+            }
+            table.add_row(*(cells[k] for k in keys))
         if slots:
             session.choose(session.chosen)
             table.move_cursor(row=session.chosen)
@@ -175,13 +194,17 @@ class AdjustScreen(WarehouseScreen):
     def _show_log(self) -> None:
         table = self.query_one("#log", DataTable)
         table.clear()
+        keys = [str(column.key.value) for column in table.columns.values()]
         for record in reversed(self.session.log):
-            table.add_row(
-                plain(record.at),
-                plain(record.item_name),
-                plain(record.summary),
-                plain(record.outcome.value, "bold" if record.outcome.needs_a_look else ""),
-            )
+            cells = {
+                "time": plain(record.at),
+                "item": plain(record.item_name),
+                "change": plain(record.summary),
+                "result": plain(
+                    record.outcome.value, "bold" if record.outcome.needs_a_look else ""
+                ),
+            }
+            table.add_row(*(cells[k] for k in keys))
 
     def on_input_changed(self, event: ScanField.Changed) -> None:
         if event.input.id == "qty":
@@ -200,6 +223,7 @@ class AdjustScreen(WarehouseScreen):
 
     def action_cycle_kind(self) -> None:
         kind = self.session.cycle_kind()
+        self.fit_to_width(self.app.size.width)  # the quantity adjusted always shows
         self.say(f"Adjusting {kind} quantities ({self.key('adjust.kind')} changes).")
 
     # -- entering -----------------------------------------------------------------------------

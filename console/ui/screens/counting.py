@@ -19,7 +19,7 @@ from console.services.scans import KnownItems, ScanMatch, find_bin, resolve_scan
 from console.ui.screens.base import Job, WarehouseScreen
 from console.ui.screens.dialogs import Confirm, effects_body
 from console.ui.screens.records import at_cursor, step_cursor
-from console.ui.widgets import ScanField
+from console.ui.widgets import Column, ScanField, fit_columns
 
 # A second Esc within this many seconds leaves even though counts are not saved yet.
 LEAVE_AGAIN_SECONDS = 5.0
@@ -66,18 +66,16 @@ class CountingScreen(WarehouseScreen):
     def lines_table(self) -> DataTable[Any]:
         return self.query_one(f"#{self.LINES}", DataTable)
 
-    def _columns(self, width: int) -> list[tuple[str, str, int]]:
-        """(label, key, width) of the lines table at this screen width; width 0 takes the rest."""
+    def _columns(self) -> list[Column]:
+        """The lines table's columns (fitted to the screen by `fit_columns`)."""
         raise NotImplementedError
 
     def add_line_columns(self, width: int) -> None:
         table = self.lines_table
         table.clear(columns=True)
         self.fitted_width = width
-        columns = self._columns(width)
-        fixed = sum(w for *_, w in columns) + 2 * len(columns) + 2  # padding, scrollbar
-        for label, key, w in columns:
-            table.add_column(label, key=key, width=w or max(10, width - fixed))
+        for label, key, w in fit_columns(self._columns(), width):
+            table.add_column(label, key=key, width=w)
 
     def fit_to_width(self, width: int) -> None:
         if self.query(f"#{self.LINES}"):  # a resize can come before the table is composed

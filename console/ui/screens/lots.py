@@ -33,7 +33,7 @@ from console.ui.actions import bindings
 from console.ui.screens.base import WarehouseScreen
 from console.ui.screens.dialogs import BinPicker, Confirm, ItemPicker
 from console.ui.text import clean, plain
-from console.ui.widgets import ScanField
+from console.ui.widgets import Column, ScanField, fit_columns
 
 PAGE_SIZE = 50
 ITEM_CHOICES = 12  # items offered when a typed name matches several
@@ -104,22 +104,26 @@ class LotsScreen(WarehouseScreen):
     # -- the table ----------------------------------------------------------------------------
 
     def _columns(self, width: int) -> list[tuple[str, str, int]]:
-        """What fits: the marker, lot, bin, expiry and what is available always; the item takes
-        what is left; totals, reserved and defective join when the terminal is wider."""
-        columns = [
-            ("", "mark", 1),
-            ("Lot", "lot", 11),
-            ("Item", "item", 0),
-            ("Bin", "bin", 8),
-            ("Expires", "expires", 10),
-            ("Left", "left", 9),
-            ("Avail", "avail", 5),
-        ]
-        if width >= 110:
-            columns += [("Total", "total", 5), ("Rsv", "reserved", 4), ("Def", "defective", 4)]
-        columns.append(("Status", "status", 10 if width < 110 else 11))
-        fixed = sum(w for *_, w in columns) + 2 * len(columns) + 2
-        return [(label, key, w or max(8, width - fixed)) for label, key, w in columns]
+        """What fits: the marker, lot, expiry and what is available always; the item takes
+        what is left; totals, reserved and defective join when the terminal is wider; on a
+        narrow one the status, the days left, the bin and the item give way, in that order."""
+        wide = 110
+        return fit_columns(
+            [
+                Column("", "mark", 1),
+                Column("Lot", "lot", 11),
+                Column("Item", "item", 0, gives_way=1),  # also on the line below
+                Column("Bin", "bin", 8, gives_way=2),
+                Column("Expires", "expires", 10),
+                Column("Left", "left", 9, gives_way=3),
+                Column("Avail", "avail", 5),
+                Column("Total", "total", 5, wide=wide),
+                Column("Rsv", "reserved", 4, wide=wide),
+                Column("Def", "defective", 4, wide=wide),
+                Column("Status", "status", 10 if width < wide else 11, gives_way=4),
+            ],
+            width,
+        )
 
     def _add_columns(self, width: int) -> None:
         table = self.query_one("#lot-table", DataTable)

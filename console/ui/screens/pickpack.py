@@ -42,7 +42,7 @@ from console.ui.screens.counting import CountingScreen
 from console.ui.screens.dialogs import Ask, Confirm
 from console.ui.screens.records import RecordList
 from console.ui.text import clean, plain, typed_count
-from console.ui.widgets import ScanField
+from console.ui.widgets import Column, ScanField
 
 S = FulfillmentStatus
 QUEUE_PAGE = 50
@@ -185,20 +185,19 @@ class OrderScreen(CountingScreen):
         yield DataTable(id="parcel-table", cursor_type="row")
         yield Static(id="pick-line", classes="preview")
 
-    def _columns(self, width: int) -> list[tuple[str, str, int]]:
-        columns = [
-            ("", "mark", 1),
-            ("Bin", "bin", 9),
-            ("Item", "item", 0),
-            ("Want", "want", 4),
-            ("Picked", "picked", 6),
-            ("Packed", "packed", 6),
-            ("Lot first", "lot", 11),
+    def _columns(self) -> list[Column]:
+        # narrow: the lot (also on the line below the table) and the packed count give way
+        return [
+            Column("", "mark", 1),
+            Column("Bin", "bin", 9),
+            Column("Item", "item", 0),
+            Column("SKU", "sku", 18, wide=110),
+            Column("Want", "want", 4),
+            Column("Picked", "picked", 6),
+            Column("Packed", "packed", 6, gives_way=1),
+            Column("Lot first", "lot", 11, gives_way=2),
+            Column("Expires", "expires", 10, wide=110),
         ]
-        if width >= 110:
-            columns.insert(3, ("SKU", "sku", 18))
-            columns.append(("Expires", "expires", 10))
-        return columns
 
     def on_mount(self) -> None:
         super().on_mount()

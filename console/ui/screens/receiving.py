@@ -29,7 +29,7 @@ from console.ui.screens.counting import CountingScreen
 from console.ui.screens.dialogs import Ask, BinPicker, Confirm
 from console.ui.screens.records import RecordList
 from console.ui.text import clean, plain, typed_count
-from console.ui.widgets import ScanField
+from console.ui.widgets import Column, ScanField
 
 S = ManifestStatus
 OPEN_STATUSES = (S.REQUESTED, S.ACCEPTED, S.PROCESSING)
@@ -171,21 +171,20 @@ class ManifestScreen(CountingScreen):
         yield DataTable(id="receipt-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="receipt-line", classes="preview")
 
-    def _columns(self, width: int) -> list[tuple[str, str, int]]:
-        columns = [
-            ("", "mark", 1),
-            ("Item", "item", 0),
-            ("Bin", "bin", 9),
-            ("Lot", "lot", 9),
-            ("Exp", "expected", 4),
-            ("Recv", "received", 4),
-            ("Dmg", "damaged", 3),
-            ("Miss", "missing", 4),
+    def _columns(self) -> list[Column]:
+        # narrow: the lot, then the bin give way; the counts always show whole
+        return [
+            Column("", "mark", 1),
+            Column("Item", "item", 0),
+            Column("SKU", "sku", 18, wide=110),
+            Column("Bin", "bin", 9, gives_way=1),
+            Column("Lot", "lot", 9, gives_way=2),
+            Column("Expires", "expires", 10, wide=110),
+            Column("Exp", "expected", 4),
+            Column("Recv", "received", 4),
+            Column("Dmg", "damaged", 3),
+            Column("Miss", "missing", 4),
         ]
-        if width >= 110:
-            columns.insert(2, ("SKU", "sku", 18))
-            columns.insert(5, ("Expires", "expires", 10))
-        return columns
 
     def on_mount(self) -> None:
         super().on_mount()

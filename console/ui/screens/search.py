@@ -17,7 +17,7 @@ from console.services.scans import resolve_scan
 from console.ui.actions import bindings
 from console.ui.screens.base import WarehouseScreen
 from console.ui.text import clean, marked, plain
-from console.ui.widgets import MessageLine, ScanField
+from console.ui.widgets import Column, MessageLine, ScanField, fit_columns
 
 PAGE_SIZE = 50
 # A search not answered after this is said to be under way, and the rows shown marked as old.
@@ -58,20 +58,19 @@ class SearchScreen(WarehouseScreen):
             self.start_search()
 
     def _add_columns(self, width: int) -> None:
-        """Fixed columns for codes and counts; the name takes what is left of the width."""
+        """Fixed columns for codes and counts; the name takes what is left of the width. On a
+        narrow screen the GTIN gives way first, then the SKU: the counts always show whole."""
         table = self.query_one("#results", DataTable)
         table.clear(columns=True)
         self.fitted_width = width
-        fixed = (
-            ("SKU", "sku", 16),
-            ("GTIN", "gtin", 14),
-            ("Here", "here", 6),
-            ("Total", "total", 6),
-        )
-        # each column has one cell of padding either side; the scrollbar takes two more
-        name_width = max(16, width - sum(w for *_, w in fixed) - 2 * (len(fixed) + 1) - 2)
-        table.add_column("Name", key="name", width=name_width)
-        for label, key, w in fixed:
+        columns = [
+            Column("Name", "name", 0, least=14),
+            Column("SKU", "sku", 16, gives_way=1),
+            Column("GTIN", "gtin", 14, gives_way=2),
+            Column("Here", "here", 6),
+            Column("Total", "total", 6),
+        ]
+        for label, key, w in fit_columns(columns, width):
             table.add_column(label, key=key, width=w)
 
     def fit_to_width(self, width: int) -> None:
@@ -165,16 +164,17 @@ class SearchScreen(WarehouseScreen):
         if not append:
             table.clear()
         here = self.location.id if self.location else ""
+        keys = [str(column.key.value) for column in table.columns.values()]
         for item in items:
             marks = item.search_highlights or {}
-            table.add_row(
-                marked(marks.get("name"), item.name),
-                marked(marks.get("sku"), item.sku or ""),
-                marked(marks.get("gtin"), item.gtin or ""),
-                Text(str(item.on_hand_at(here)), justify="right"),
-                Text(str(item.total_verified), justify="right"),
-                key=item.id,
-            )
+            cells = {
+                "name": marked(marks.get("name"), item.name),
+                "sku": marked(marks.get("sku"), item.sku or ""),
+                "gtin": marked(marks.get("gtin"), item.gtin or ""),
+                "here": Text(str(item.on_hand_at(here)), justify="right"),
+                "total": Text(str(item.total_verified), justify="right"),
+            }
+            table.add_row(*(cells[k] for k in keys), key=item.id)
         count = f"{total:,}" if total is not None else f"{len(self._rows)}+"
         query = self._shown_query
         order = self._list_order(query.search if query else None).words
