@@ -101,4 +101,3 @@ async def test_no_lot_gives_more_than_it_has_available(backend: Backend, unchang
     with pytest.raises(Conflict, match="has 2 available"):
         await pick(backend, second.id, 3, lot_soon=3)
     await check()
-

@@ -229,9 +229,7 @@ async def test_a_damage_not_confirmed_sends_nothing(make_app, backend) -> None:
         assert "Damage not sent." in message(app)
 
 
-async def test_move_between_bins_asks_with_both_levels_and_is_one_update(
-    make_app, backend
-) -> None:
+async def test_move_between_bins_asks_with_both_levels_and_is_one_update(make_app, backend) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_bolt(pilot)

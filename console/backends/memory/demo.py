@@ -1059,7 +1059,9 @@ class _Generator:
                     total = share + defective + held
                     if total == 0:
                         status = "consumed"
-                    available = share if status == "available" else 0
+                    # units reserved for an open order are still in the lot, available: a
+                    # lot's units are held for an order when they are picked (lots follow picks)
+                    available = share + held if status == "available" else 0
                     lot_no += 1
                     received = min(today - DAY, produced + self.randint(3, 30) * DAY)
                     traced = r() < 0.45
@@ -1092,7 +1094,7 @@ class _Generator:
                             available_qty=available,
                             defective_qty=defective,
                             manifested_qty=0,
-                            reserved_qty=held,
+                            reserved_qty=0,
                             production_date=shared(produced) if traced else None,
                             best_before_date=best_before,
                             sell_by_date=sell_by,

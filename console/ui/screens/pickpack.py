@@ -375,11 +375,14 @@ class OrderScreen(CountingScreen):
         assert line is not None
         short = self.work.short_reason(item_id)
         lot = self.first_lot(item_id, self.bin_id)
-        parts = [self.names.name(item_id)]
+        # what to take first, then the name (the table shows it too): a narrow screen cuts the
+        # name, not the lot
+        parts = []
         if lot is not None:
             parts.append(f"take lot {lot.number} (exp {show_day(lot.expires_at) or '—'})")
         if short:
             parts.append(f"short: {short}")
+        parts.append(self.names.name(item_id))
         out.update(plain(" · ".join(parts)))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
