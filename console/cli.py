@@ -1,6 +1,6 @@
 """`warehouse-console`: start the console (demo warehouse or an API), or serve a warehouse.
 
-    warehouse-console [--api-url URL] [--config PATH] [--location ID] [--no-bell]
+    warehouse-console [--api-url URL] [--config PATH] [--location ID] [--no-bell] [--no-flash]
                       [--allow-insecure-http] [--demo-items N] [--seed S]
     warehouse-console serve [--host 127.0.0.1] [--port 8765] [--demo-items N] [--seed S]
                             [--data PATH] [--api-key-file PATH] [--allow-host NAME]
@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--location", metavar="ID", help="location to work in (loc_...)")
     parser.add_argument(
         "--no-bell", action="store_true", help="never ring the terminal bell on errors"
+    )
+    parser.add_argument(
+        "--no-flash",
+        action="store_true",
+        help="never flash the message line (it flashes once for a success, twice for an error)",
     )
     parser.add_argument(
         "--allow-insecure-http",
@@ -275,6 +280,7 @@ def run_console_command(args: argparse.Namespace, **run_options: Any) -> int:
         "api_url": args.api_url,
         "location_id": args.location,
         "bell": False if args.no_bell else None,
+        "flash": False if args.no_flash else None,
         "allow_insecure_http": True if args.allow_insecure_http else None,
     }
     try:
@@ -290,6 +296,7 @@ def run_console_command(args: argparse.Namespace, **run_options: Any) -> int:
     return run_console(
         backend,
         bell=settings.bell,
+        flash=settings.flash,
         location_id=settings.location_id,
         keymap=settings.keymap,
         scanner=settings.scanner,

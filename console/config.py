@@ -10,7 +10,8 @@ show in ``ps`` and in shell history). The file is ``config.toml`` in
     connect_timeout = 5              # seconds
     read_timeout = 15                # seconds
     allow_insecure_http = false
-    bell = true
+    bell = true                      # the bell on an error
+    flash = true                     # the message line flashes: once for a success, twice for an error
     location_id = "loc_..."
 
     [keymap]                         # action id = key; F1 and the README list the ids
@@ -59,6 +60,7 @@ class Settings:
     read_timeout: float = 15.0
     allow_insecure_http: bool = False
     bell: bool = True
+    flash: bool = True
     location_id: str | None = None
     keymap: dict[str, Any] = field(default_factory=dict)  # action id → key, checked by the UI
     scanner: dict[str, Any] = field(default_factory=dict)  # prefix, suffix, separators
@@ -87,6 +89,7 @@ _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
     "read_timeout": ((int, float), "a number of seconds"),
     "allow_insecure_http": (bool, "true or false"),
     "bell": (bool, "true or false"),
+    "flash": (bool, "true or false"),
     "location_id": (str, 'a string like "loc_..."'),
     "keymap": (dict, 'a table of action ids and keys: [keymap] then "lots.new" = "ctrl+l"'),
     "scanner": (dict, 'a table: [scanner] then prefix = "f11"'),

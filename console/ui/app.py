@@ -104,6 +104,7 @@ class WarehouseApp(App[int]):
         backend: Backend,
         *,
         bell: bool = True,
+        flash: bool = True,
         location_id: str | None = None,
         memory: Memory | None = None,
         clock: Clock | None = None,
@@ -123,6 +124,7 @@ class WarehouseApp(App[int]):
         self._journal_problems: list[str] = []
         self.outbox.journal_failed = self._journal_problem
         self.bell_on = bell
+        self.flash_on = flash  # the message line flashes a success once, an error twice
         self.memory = memory or Memory()
         self.location: Location | None = None
         self._wanted_location = location_id
@@ -584,6 +586,7 @@ def run_console(
     backend: Backend,
     *,
     bell: bool = True,
+    flash: bool = True,
     location_id: str | None = None,
     keymap: Mapping[str, object] | None = None,
     scanner: Mapping[str, object] | None = None,
@@ -600,6 +603,7 @@ def run_console(
     app = WarehouseApp(
         backend,
         bell=bell,
+        flash=flash,
         location_id=location_id,
         keymap=keymap,
         scanner=setup,

@@ -10,6 +10,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.message import Message
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
@@ -159,16 +160,41 @@ class ScanField(Input):
 
 
 class MessageLine(Static):
-    """The one line an operator looks at for what just happened: info, warning or error."""
+    """The one line an operator looks at for what just happened: info, warning or error. With
+    `flash`, a success flashes it once in reverse video and an error twice, so an operator
+    looking at the shelf, not the screen, sees from the corner of an eye which it was (reverse
+    video reads on a monochrome terminal too)."""
 
     DEFAULT_CLASSES = "message-line"
+    # seconds on, off, on…: one short flash for a success, two for an error
+    FLASHES: ClassVar[dict[str, tuple[float, ...]]] = {
+        "success": (0.25,),
+        "error": (0.2, 0.15, 0.2),
+    }
+    _flashing: tuple[Timer, ...] = ()
 
-    def show(self, message: str, severity: str = "info") -> None:
+    def show(self, message: str, severity: str = "info", *, flash: bool = False) -> None:
         marker = {"error": "✖ ", "warning": "⚠ ", "success": "✔ "}.get(severity, "")
+        self._stop_flashing()
         self.set_classes(f"message-line -{severity}")
         self.update(Text(marker + clean(message), overflow="ellipsis"))
+        steps = self.FLASHES.get(severity, ()) if flash else ()
+        if steps:
+            self.add_class("-flash")
+            timers, at = [], 0.0
+            for step in steps:
+                at += step
+                timers.append(self.set_timer(at, lambda: self.toggle_class("-flash")))
+            self._flashing = tuple(timers)
+
+    def _stop_flashing(self) -> None:
+        for timer in self._flashing:
+            timer.stop()
+        self._flashing = ()
+        self.remove_class("-flash")
 
     def clear(self) -> None:
+        self._stop_flashing()
         self.set_classes("message-line")
         self.update("")
 

@@ -13,8 +13,9 @@ from console.ui.screens.dialogs import Ask
 from console.ui.screens.item import ItemScreen
 from console.ui.screens.lots import LotDetailScreen, LotFormScreen, LotsScreen
 from console.ui.screens.search import SearchScreen
-from tests.contract.world import A1, A2, BOLT, BOLT_GTIN13, DAY, NOW, RENO
-from tests.ui.conftest import cells, message, open_lots, press, scan, settle, static_text
+from console.ui.widgets import MessageLine
+from tests.contract.world import A1, A2, BOLT, BOLT_GTIN13, DAY, MILK_GTIN12, NOW, RENO
+from tests.ui.conftest import cells, message, open_lots, press, rings, scan, settle, static_text
 from tests.ui.test_adjust import open_bolt
 from tests.ui.test_lots import open_l300_form
 from tests.ui.test_pickpack import (
@@ -220,3 +221,32 @@ async def test_on_a_handheld_every_count_shows_whole(make_app, backend) -> None:
         results = app.screen.query_one("#results", DataTable)
         assert [str(c.label) for c in results.columns.values()] == ["Name", "Here", "Total"]
         assert sum(c.get_render_width(results) for c in results.columns.values()) <= 40 - 2
+
+
+async def test_a_refusal_rings_and_flashes_twice_a_success_flashes_once(make_app, backend) -> None:
+    await new_order(backend.inner, **{BOLT: 2})
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_order(pilot)
+        bells = rings(app)
+        line = app.screen.query_one(MessageLine)
+        await scan(pilot, MILK_GTIN12)  # not on this order
+        assert bells == [1] and line.has_class("-error") and line.has_class("-flash")
+        assert len(MessageLine.FLASHES["error"]) == 3, "on, off, on: two flashes"
+        await scan(pilot, BOLT_GTIN13)
+        assert bells == [1], "a success rings nothing"
+        assert line.has_class("-success") and line.has_class("-flash")
+        assert len(MessageLine.FLASHES["success"]) == 1, "one flash"
+
+
+async def test_without_flash_or_bell_the_message_line_only_says_it(make_app, backend) -> None:
+    await new_order(backend.inner, **{BOLT: 2})
+    app = make_app(flash=False)
+    app.bell_on = False
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_order(pilot)
+        bells = rings(app)
+        await scan(pilot, MILK_GTIN12)
+        line = app.screen.query_one(MessageLine)
+        assert "not on this order" in message(app)
+        assert bells == [] and not line.has_class("-flash")

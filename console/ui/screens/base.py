@@ -154,7 +154,7 @@ class WarehouseScreen(Screen[None]):
 
     def say(self, message: str, severity: str = "info") -> None:
         for line in self.query(MessageLine):  # none once the screen is closed
-            line.show(message, severity)
+            line.show(message, severity, flash=self.console.flash_on)
 
     def alert(self, message: str, severity: str = "error") -> None:
         """Something the operator must look up for: the message line and the bell."""
