@@ -22,18 +22,21 @@ class FakeUi:
     def __init__(self) -> None:
         self.calls: list[tuple[object, bool, str | None]] = []
         self.keymaps: list[object] = []
+        self.flashes: list[bool] = []
 
     def run_console(
         self,
         backend: object,
         *,
         bell: bool = True,
+        flash: bool = True,
         location_id: str | None = None,
         keymap: object = None,
         scanner: object = None,
     ):
         self.calls.append((backend, bell, location_id))
         self.keymaps.append(keymap)
+        self.flashes.append(flash)
         return 0
 
 
@@ -154,3 +157,15 @@ def test_the_console_skips_pydantic_plugin_discovery_unless_told(
     monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "")  # someone tracing with a plugin
     assert run(["--demo-items", "5"]) == 0
     assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == ""
+
+
+def test_no_flash_from_the_command_line_or_the_file_reaches_the_console(
+    ui: FakeUi, tmp_path: Path
+) -> None:
+    demo = ["--demo-items", "50", "--location", "loc_1"]
+    assert run(demo) == 0
+    assert run([*demo, "--no-flash"]) == 0
+    config = tmp_path / "config.toml"
+    config.write_text("flash = false\n")
+    assert run([*demo, "--config", str(config)]) == 0
+    assert ui.flashes == [True, False, False]
