@@ -35,3 +35,12 @@ def gtin14(code: str | None) -> str | None:
 def with_check_digit(payload: str) -> str:
     """Append the GS1 check digit to a GTIN payload (7, 11, 12 or 13 digits)."""
     return payload + str(check_digit(payload))
+
+
+def shortest_gtin(code: str) -> str:
+    """A GTIN as it is printed under the bars: its padding zeros dropped down to the shortest
+    of GTIN-8, UPC-A (12), EAN-13 and GTIN-14 that holds it."""
+    digits = code.strip()
+    significant = len(digits.lstrip("0"))
+    length = next(n for n in (8, 12, 13, 14) if n >= significant or n == 14)
+    return digits[-length:] if len(digits) >= length else digits.zfill(length)

@@ -1,19 +1,19 @@
 """Saving a lot: from the lot form (create or edit), and from a case label scanned while
-receiving. Everything is checked before it is sent; a save is sent once through the outbox, and
-when its answer is lost the lot is read back to learn whether it was saved."""
+receiving. Everything is checked before it is sent, and sent once (console/services/saving.py).
+"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from console.backends.protocol import Backend
-from console.domain.errors import InvalidInput, PreconditionFailed, WarehouseError
+from console.domain.errors import InvalidInput, WarehouseError
 from console.domain.lots import lot_form_values
 from console.domain.models import Item, Location, Lot
 from console.domain.scan import Scan
-from console.services.outbox import ORPHANED, Outbox, Request, Result
+from console.services.outbox import Outbox, Request, Result
+from console.services.saving import NothingChanged, NotSaved, SavesOnce
 from console.services.scans import find_bin, find_lot
 
 
@@ -23,30 +23,16 @@ class Saved:
     item: Item | None
 
 
-@dataclass(frozen=True)
-class NotSaved:
-    """Refused (`error` names the field when it can), or not known to be saved."""
-
-    error: WarehouseError
-    unknown: bool = False  # the answer was lost and the lot could not be shown to be saved
-
-
-@dataclass(frozen=True)
-class NothingChanged:
-    pass
-
-
 SaveResult = Saved | NotSaved | NothingChanged
 
 
 class LotSaver:
-    """Saves one lot form. Saving the same request again (after a lost answer the operator
-    presses Enter again) sends it with the same idempotency key, so it applies once."""
+    """Saves one lot form, once (console/services/saving.py)."""
 
     def __init__(self, backend: Backend, outbox: Outbox) -> None:
         self.backend = backend
         self.outbox = outbox
-        self._sent: tuple[str, str] | None = None  # (request, idempotency key) last sent
+        self._once = SavesOnce(outbox, "lot")
 
     async def save(
         self,
@@ -63,12 +49,6 @@ class LotSaver:
             return NotSaved(error)
         if lot is not None and not body:
             return NothingChanged()
-        request = json.dumps(body, sort_keys=True)
-        if self._sent and self._sent[0] == request:
-            key = self._sent[1]
-        else:
-            key = self.outbox.new_key("lot")
-        self._sent = (request, key)
         if lot is not None:
             # lot quantities are absolute: saved only on the version the form was filled from
             request = Request("update_lot", lot.id, body, if_match=lot.etag)
@@ -76,28 +56,24 @@ class LotSaver:
         else:
             request = Request("create_lot", None, body)
             what = f"new lot {body.get('number')}"
-        delivery = await self.outbox.deliver(
+
+        async def read_back() -> Lot | None:
+            if lot is not None:
+                now = await self.backend.get_lot(lot.id)
+                return now if all(getattr(now, k) == v for k, v in body.items()) else None
+            return await find_lot(self.backend, str(body["number"]), str(body["item_id"]))
+
+        answer = await self._once.send(
             what,
             request,
-            key=key,
             context={"screen": "lot-form", "record": lot.id if lot else None},
+            changed_meanwhile=(
+                "Someone else changed this lot since you opened it: nothing was saved. "
+                "Leave the form and open the lot again to see what it holds now."
+            ),
+            read_back=read_back,
         )
-        if delivery.result is Result.APPLIED:
-            assert delivery.answer is not None
-            return Saved(delivery.answer, item)
-        if delivery.result is Result.ORPHANED:
-            return NotSaved(WarehouseError(ORPHANED), unknown=True)
-        assert delivery.error is not None
-        if isinstance(delivery.error, PreconditionFailed):
-            return NotSaved(
-                WarehouseError(
-                    "Someone else changed this lot since you opened it: nothing was saved. "
-                    "Leave the form and open the lot again to see what it holds now."
-                )
-            )
-        if delivery.result is Result.REFUSED:
-            return NotSaved(delivery.error)
-        return await self._learn_outcome(body, lot, item, delivery.error)
+        return answer if isinstance(answer, NotSaved) else Saved(answer, item)
 
     async def _body(
         self, form: dict[str, str], location: Location, item: Item | None, lot: Lot | None
@@ -125,34 +101,6 @@ class LotSaver:
         elif layout_id != lot.layout_id and layout_id is not None:
             body["layout_id"] = layout_id
         return body, item
-
-    async def _learn_outcome(
-        self, body: dict[str, Any], lot: Lot | None, item: Item | None, lost: WarehouseError
-    ) -> SaveResult:
-        """The answer was lost: read back what is true, and say whether it was saved."""
-        try:
-            if lot is not None:
-                now = await self.backend.get_lot(lot.id)
-                applied = all(getattr(now, k) == v for k, v in body.items())
-            else:
-                found = await find_lot(self.backend, str(body["number"]), str(body["item_id"]))
-                now, applied = found, found is not None  # type: ignore[assignment]
-        except WarehouseError as again:
-            return NotSaved(
-                WarehouseError(
-                    f"{lost.message} Still cannot reach the warehouse ({again.message}). "
-                    "Enter tries again."
-                ),
-                unknown=True,
-            )
-        if applied and now is not None:
-            return Saved(now, item)
-        return NotSaved(
-            WarehouseError(
-                f"{lost.message} It was not saved. Enter sends it again (safely: same request id)."
-            ),
-            unknown=True,
-        )
 
 
 async def lot_from_label(

@@ -95,8 +95,14 @@ ACTIONS: tuple[Action, ...] = (
     A("sort", "ctrl+o", "Sort", "Sort the list another way: relevance, name, newest first…",
       ("search", "lots"), "cycle_order", also="order by"),
     # -- item search ------------------------------------------------------------------------
-    A("search.more", "ctrl+n", "More", "Load more results", ("search",), "more",
-      also="next page"),
+    # reaching the end of the list loads more too (the summary line says so)
+    A("search.more", "ctrl+l", "More", "Load more results", ("search",), "more",
+      show=False, also="next page load"),
+    A("item.new", "ctrl+n", "New item", "Create an item: name, SKU, GTIN, packaged size and "
+      "weight, value (a GTIN scanned that no item has is filled in)",
+      ("search", "item", "manifest"), "new_item", priority=True, also="create add product"),
+    A("item.edit", "ctrl+e", "Edit", "Edit this item: name, SKU, GTIN, packaged size, value",
+      ("item",), "edit", priority=True, also="change correct"),
     A("search.find", "ctrl+f", "Find field", "Back to the search field", ("search",),
       "focus_find", show=False),
     # -- level adjustment -------------------------------------------------------------------
@@ -127,13 +133,13 @@ ACTIONS: tuple[Action, ...] = (
       ("lots",), "cycle_window", show=False, priority=True, also="days expiring"),
     A("lot.edit", "ctrl+e", "Edit", "Edit this lot", ("lot",), "edit", priority=True,
       also="change"),
-    A("form.save", "enter", "Save", "Save the form", ("lot-form",), "save", priority=True),
-    A("form.cancel", "escape", "Cancel", "Leave the form without saving", ("lot-form",),
+    A("form.save", "enter", "Save", "Save the form", ("lot-form", "item-form"), "save", priority=True),
+    A("form.cancel", "escape", "Cancel", "Leave the form without saving", ("lot-form", "item-form"),
       "app.back"),
-    A("form.next", "tab", "Next field", "Move to the next field", ("lot-form",),
+    A("form.next", "tab", "Next field", "Move to the next field", ("lot-form", "item-form"),
       "app.focus_next", show=False, priority=True),
     A("form.previous", "shift+tab", "Previous field", "Move to the previous field",
-      ("lot-form",), "app.focus_previous", show=False, priority=True),
+      ("lot-form", "item-form"), "app.focus_previous", show=False, priority=True),
     # -- receiving --------------------------------------------------------------------------
     A("receiving.all", "ctrl+t", "All/open", "Show completed and void manifests too, or only "
       "open ones", ("receiving",), "toggle_closed", priority=True, also="closed filter"),
@@ -202,6 +208,7 @@ BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}
 SCREENS: dict[str, str] = {
     "search": "Item search (F2)",
     "item": "Item",
+    "item-form": "Item form",
     "adjust": "Level adjustment (F3)",
     "lots": "Lots (F4)",
     "lot": "Lot",

@@ -426,6 +426,12 @@ class WarehouseApp(App[int]):
             self.pop_screen()
         await self.push_screen(ItemScreen(item, lot_id=lot_id, notice=notice))
 
+    def create_item(self, prefill: dict[str, str], done: Callable[[Item], None]) -> None:
+        """The item form for a new item; `done` is told the item once it is saved."""
+        from console.ui.screens.item_form import ItemFormScreen
+
+        self.push_screen(ItemFormScreen(prefill=prefill, done=done))
+
     async def action_quit(self) -> None:
         """Quit; with changes still on their way, asked first (they are not lost either way)."""
         waiting = len(self.outbox.in_flight)

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Input, Label, Static
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
+from console.domain.errors import WarehouseError
 from console.services.scanner import GS, GS_KEYS, LONGEST_SCAN
 from console.ui.actions import key_rank
 from console.ui.text import clean
@@ -386,3 +389,37 @@ def fit_columns(columns: list[Column], width: int) -> list[tuple[str, str, int]]
         shown = [c for c in shown if c.gives_way != worst]
     fixed = sum(c.width for c in shown) + 2 * len(shown) + 2
     return [(c.label, c.key, c.width or max(c.least, width - fixed)) for c in shown]
+
+
+class FormFields(VerticalScroll):
+    """The fields of a form, one labelled line each (`fields`: key, label, placeholder); Tab
+    and Shift+Tab move between them (the forms' action table)."""
+
+    def __init__(self, fields: tuple[tuple[str, str, str], ...], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.fields = fields
+
+    def compose(self) -> ComposeResult:
+        for key, label, placeholder in self.fields:
+            with Horizontal(classes="form-row"):
+                yield Label(label, classes="form-label")
+                yield Input(placeholder=placeholder, id=f"f-{key}", compact=True)
+
+    def field(self, key: str) -> Input:
+        return self.query_one(f"#f-{key}", Input)
+
+    def fill(self, values: dict[str, str]) -> None:
+        """Every field shows its value (untrusted text made safe), or nothing."""
+        for key, *_ in self.fields:
+            self.field(key).value = clean(values.get(key, ""))
+
+    def values(self) -> dict[str, str]:
+        return {key: self.field(key).value for key, *_ in self.fields}
+
+    def point_at(self, error: WarehouseError, fields: dict[str, str] | None = None) -> None:
+        """Focus the first field a refusal names (`fields` maps wire names to form keys)."""
+        for problem in error.errors:
+            key = (fields or {}).get(problem.field, problem.field)
+            if any(k == key for k, *_ in self.fields):
+                self.field(key).focus()
+                return

@@ -16,6 +16,7 @@ from console.ui.palette import ActionCommands
 from console.ui.screens.adjust import AdjustScreen
 from console.ui.screens.dialogs import Ask, Confirm, HelpScreen, LocationPicker, StartupProblem
 from console.ui.screens.item import ItemScreen
+from console.ui.screens.item_form import ItemFormScreen
 from console.ui.screens.lots import LotDetailScreen, LotFormScreen, LotsScreen
 from console.ui.screens.pickpack import OrderScreen, PickPackScreen
 from console.ui.screens.receiving import InboundScreen, ManifestScreen
@@ -34,6 +35,7 @@ SCREEN_CLASSES = {
     "lots": LotsScreen,
     "lot": LotDetailScreen,
     "lot-form": LotFormScreen,
+    "item-form": ItemFormScreen,
     "pickpack": PickPackScreen,
     "order": OrderScreen,
     "receiving": InboundScreen,

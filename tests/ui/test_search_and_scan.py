@@ -92,7 +92,7 @@ async def test_more_results_on_demand(make_app, backend) -> None:
         await settle(pilot)
         table = app.screen.query_one("#results")
         assert table.row_count == 50
-        await press(pilot, "ctrl+n")
+        await press(pilot, "ctrl+l")
         await settle(pilot)
         assert table.row_count == 64
 

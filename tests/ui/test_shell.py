@@ -79,7 +79,7 @@ async def test_the_keys_line_keeps_the_screens_own_keys_in_80_columns(make_app) 
         await settle(pilot)
         # the search screen's keys and every screen's keys fit with their words
         assert keys_line(app) == (
-            "^n More ^o Sort f1 Help f2 Find f3 Adjust f4 Lots f5 Pick f6 Receive f9 Site"
+            "^n New item ^o Sort f1 Help f2 Find f3 Adjust f4 Lots f5 Pick f6 Receive f9 Site"
         )
         await press(pilot, "f3")
         await settle(pilot)

@@ -15,11 +15,13 @@ from textual.worker import Worker
 
 from console.backends.protocol import Backend
 from console.domain.errors import OutcomeUnknown, WarehouseError
-from console.domain.models import Location
+from console.domain.gtin import shortest_gtin
+from console.domain.models import Item, Location
 from console.domain.queries import SEARCH_TEXT_MAX
 from console.domain.scan import Scan, interpret
 from console.services.notices import Notice, Tone
 from console.services.scans import ScanMatch, resolve_scan
+from console.ui.actions import actions_on
 from console.ui.upstream import forget_removed_widgets
 from console.ui.widgets import HeaderBar, KeysLine, MessageLine, ScanField
 
@@ -224,6 +226,40 @@ class WarehouseScreen(Screen[None]):
         elif message.value.strip():
             await self.handle_scan(interpret(message.value))
 
+    # A GTIN scanned here that no item has: the new-item key fills it in.
+    unknown_gtin: str | None = None
+
+    def offer_new_item(self, match: ScanMatch) -> str:
+        """What a scan that matched nothing is said as; a GTIN no item has is offered to be
+        made into one (a garbled label is not)."""
+        said = self.describe_miss(match)
+        scan = match.scan
+        offered = any(action.id == "item.new" for action in actions_on(self.SCREEN))
+        if scan.gtin and not scan.suspect and match.doubt is None and offered:
+            self.unknown_gtin = scan.gtin
+            return f"{said} {self.key('item.new')} creates it, GTIN filled in."
+        return said
+
+    def action_new_item(self) -> None:
+        prefill = {"gtin": shortest_gtin(self.unknown_gtin)} if self.unknown_gtin else {}
+        self.unknown_gtin = None
+        self.console.create_item(prefill, self.item_created)
+
+    def describe_miss(self, match: ScanMatch) -> str:
+        """What the operator is told of a scan that names nothing here."""
+        return match.describe_miss()
+
+    def item_created(self, item: Item) -> None:
+        """A new item was saved from this screen: by default it is opened."""
+
+        async def show_it() -> None:
+            await self.console.open_item(item)
+            shown = self.console.screen
+            if isinstance(shown, WarehouseScreen):
+                shown.say(f"Item {item.name} created.", "success")
+
+        self.run_io(show_it, group="open")
+
     async def take_entry(self, entry: ScanField.Entered) -> None:
         """Enter on what was typed in the scan field. By default it is read as a code that
         opens its item (with its lot, if it carries one); nothing typed, nothing done."""
@@ -240,7 +276,7 @@ class WarehouseScreen(Screen[None]):
         if match is None:
             match = await resolve_scan(self.backend, scan, self.location)
         if match.item is None:
-            self.alert(match.describe_miss())
+            self.alert(self.offer_new_item(match))
             return
         notices = []
         if match.doubt:

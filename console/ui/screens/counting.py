@@ -286,17 +286,13 @@ class CountingScreen(WarehouseScreen):
             self._at_bin(match.layout)
             return None
         if match.item is None:
-            self.alert(self.describe_miss(match))
+            self.alert(self.offer_new_item(match))
             return None
         if match.doubt:
             self.alert(match.describe_doubt())
             return None
         self.remember_item(match.item)
         return match
-
-    def describe_miss(self, match: ScanMatch) -> str:
-        """What the operator is told of a scan that names nothing here."""
-        return match.describe_miss()
 
     def _scanned(self, scan: Scan) -> None:
         here = self.work.record.location_id

@@ -40,8 +40,9 @@ class ItemScreen(WarehouseScreen):
     TITLE = "Item"
     HELP = (
         "Everything known about one item: its fields, its stock per location and bin, and its "
-        "lots with the first to expire on top. {adjust} adjusts this item's levels; {back} goes "
-        "back to the search. Scanning another item opens it."
+        "lots with the first to expire on top. {adjust} adjusts this item's levels, {item.edit} "
+        "corrects its name, codes, packed size or value; {back} goes back to the search. "
+        "Scanning another item opens it; scanning a GTIN no item has offers {item.new}."
     )
     BINDINGS: ClassVar[list[BindingType]] = bindings(SCREEN)
 
@@ -157,6 +158,15 @@ class ItemScreen(WarehouseScreen):
         self.query_one("#no-lots", Static).display = not lots
         if self._lot_id:
             table.focus()
+
+    def action_edit(self) -> None:
+        from console.ui.screens.item_form import ItemFormScreen
+
+        def saved(item: Item) -> None:
+            self.show_item(item)
+            self.say(f"Item {item.name} saved.", "success")
+
+        self.app.push_screen(ItemFormScreen(item=self.current_item, done=saved))
 
     def action_reload(self) -> None:
         item_id = self.current_item.id

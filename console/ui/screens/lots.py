@@ -9,8 +9,8 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Input, Label, Static
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Input, Static
 
 from console.domain.errors import WarehouseError
 from console.domain.lots import (
@@ -33,7 +33,7 @@ from console.ui.actions import bindings
 from console.ui.screens.base import WarehouseScreen
 from console.ui.screens.dialogs import BinPicker, Confirm, ItemPicker
 from console.ui.text import clean, plain
-from console.ui.widgets import Column, ScanField, fit_columns
+from console.ui.widgets import Column, FormFields, ScanField, fit_columns
 
 PAGE_SIZE = 50
 ITEM_CHOICES = 12  # items offered when a typed name matches several
@@ -582,11 +582,7 @@ class LotFormScreen(WarehouseScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="form-title", classes="title")
-        with VerticalScroll(id="lot-form"):
-            for key, label, placeholder in FORM_FIELDS:
-                with Horizontal(classes="form-row"):
-                    yield Label(label, classes="form-label")
-                    yield Input(placeholder=placeholder, id=f"f-{key}", compact=True)
+        yield FormFields(FORM_FIELDS, id="lot-form")
 
     def on_mount(self) -> None:
         lot = self.lot
@@ -603,9 +599,9 @@ class LotFormScreen(WarehouseScreen):
                 elif value is not None:
                     values[key] = str(value)
         values.update(self._prefill)
-        for key, *_ in FORM_FIELDS:
-            self.query_one(f"#f-{key}", Input).value = clean(values.get(key, ""))
-        item_field = self.query_one("#f-item", Input)
+        form = self.query_one(FormFields)
+        form.fill(values)
+        item_field = form.field("item")
         item_field.disabled = self.editing  # a lot stays with its item
         verb = f"Edit lot {lot.number or lot.id}" if lot else "New lot"
         where = self.location.name if self.location else ""
@@ -616,15 +612,11 @@ class LotFormScreen(WarehouseScreen):
         self.query_one(f"#f-{first}", Input).focus()
 
     def _form(self) -> dict[str, str]:
-        return {key: self.query_one(f"#f-{key}", Input).value for key, *_ in FORM_FIELDS}
+        return self.query_one(FormFields).values()
 
     def _refuse(self, error: WarehouseError) -> None:
         self.alert(str(error))
-        for problem in error.errors:
-            field = {"layout_id": "bin", "item_id": "item"}.get(problem.field, problem.field)
-            if self.query(f"#f-{field}"):
-                self.query_one(f"#f-{field}", Input).focus()
-                break
+        self.query_one(FormFields).point_at(error, {"layout_id": "bin", "item_id": "item"})
 
     def action_save(self) -> None:
         self.run_io(self._save, group="save")

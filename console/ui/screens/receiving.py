@@ -374,6 +374,14 @@ class ManifestScreen(CountingScreen):
         self.console.ring()
         self.app.push_screen(question, answered)
 
+    def item_created(self, item: Item) -> None:
+        self.remember_item(item)
+        self.say(
+            f"Item {item.name} created. Scan it to count it (it is not on this manifest: "
+            "you are asked first).",
+            "success",
+        )
+
     def describe_miss(self, match: ScanMatch) -> str:
         sscc = match.scan.sscc
         if not sscc or match.scan.gtin:

@@ -10,6 +10,7 @@ from textual.binding import BindingType
 from textual.widgets import DataTable, Static
 
 from console.domain.errors import WarehouseError
+from console.domain.gtin import gtin14
 from console.domain.models import Item
 from console.domain.queries import ITEM_ORDERS, SEARCH_TEXT_MAX, ItemQuery, ListOrder
 from console.domain.scan import Scan, ScanKind, interpret
@@ -197,6 +198,17 @@ class SearchScreen(WarehouseScreen):
     def action_cycle_order(self) -> None:
         self._order = (self._order + 1) % len(ITEM_ORDERS)
         self.start_search()
+
+    def action_new_item(self) -> None:
+        """A new item, with what was scanned or typed filled in: a GTIN as its GTIN, words as
+        its name."""
+        typed = self.query_one("#find", ScanField).value.strip()
+        if self.unknown_gtin is None and typed:
+            self.unknown_gtin = typed if gtin14(typed) else None
+        if self.unknown_gtin is None and typed:
+            self.console.create_item({"name": typed}, self.item_created)
+            return
+        super().action_new_item()
 
     def action_into_results(self) -> None:
         table = self.query_one("#results", DataTable)
