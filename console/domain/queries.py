@@ -95,14 +95,21 @@ class LotQuery(ListQuery):
     direction: Direction | None = None
 
 
+# Not in the PackageX documentation: the one record known by this number (order number, id,
+# tracking number, pallet or case SSCC), exactly, letters in any case.
+RecordNumber = Annotated[str, Field(min_length=1, max_length=SEARCH_TEXT_MAX)]
+
+
 class ManifestQuery(ListQuery):
     status: ManifestStatuses = None
     location_id: str | None = None
+    number: RecordNumber | None = None
 
 
 class FulfillmentQuery(ListQuery):
     status: FulfillmentStatuses = None
     location_id: str | None = None
+    number: RecordNumber | None = None
 
 
 class LocationQuery(ListQuery):

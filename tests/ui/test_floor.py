@@ -12,6 +12,7 @@ from console.domain.models import Lot
 from console.ui.screens.dialogs import Ask
 from console.ui.screens.item import ItemScreen
 from console.ui.screens.lots import LotDetailScreen, LotFormScreen, LotsScreen
+from console.ui.screens.receiving import ManifestScreen
 from console.ui.screens.search import SearchScreen
 from console.ui.widgets import MessageLine
 from tests.contract.world import A1, A2, BOLT, BOLT_GTIN13, DAY, MILK_GTIN12, NOW, RENO
@@ -250,3 +251,36 @@ async def test_without_flash_or_bell_the_message_line_only_says_it(make_app, bac
         line = app.screen.query_one(MessageLine)
         assert "not on this order" in message(app)
         assert bells == [] and not line.has_class("-flash")
+
+
+async def test_a_scanned_tracking_number_finds_a_manifest_beyond_the_first_page(
+    make_app, backend
+) -> None:
+    warehouse = backend.inner
+    for n in range(55):
+        await warehouse.create_manifest(
+            {
+                "location_id": RENO,
+                "order_number": f"PO-{n:04d}",
+                "estimated_delivery_at": NOW + DAY,
+                "inventory": [{"item_id": BOLT, "qty": 1}],
+            }
+        )
+    late = await warehouse.create_manifest(
+        {
+            "location_id": RENO,
+            "order_number": "PO-LATE",
+            "estimated_delivery_at": NOW + 30 * DAY,  # sorts last: not among the 50 shown
+            "tracking_numbers": ["1Z999AA10123456784"],
+            "inventory": [{"item_id": BOLT, "qty": 2}],
+        }
+    )
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f6")
+        await settle(pilot)
+        assert all(row[1] != "PO-LATE" for row in cells(app, "#records"))
+        await scan(pilot, "1Z999AA10123456784")
+        assert isinstance(app.screen, ManifestScreen)
+        assert app.screen.manifest.id == late.id

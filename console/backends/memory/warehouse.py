@@ -50,6 +50,7 @@ from console.domain.models import (
     Pagination,
     Versioned,
 )
+from console.domain.numbers import fulfillment_numbers, known_by, manifest_numbers
 from console.domain.queries import (
     FulfillmentQuery,
     ItemQuery,
@@ -868,6 +869,7 @@ class MemoryWarehouse:
                 for m in self._manifests.values()
                 if (not statuses or m.status in statuses)
                 and (query.location_id is None or m.location_id == query.location_id)
+                and (query.number is None or known_by(manifest_numbers(m), query.number))
             ]
             rows.sort(key=lambda m: (m.estimated_delivery_at or 2**62, m.id))
             page = _page(rows, query)
@@ -969,6 +971,7 @@ class MemoryWarehouse:
                 for f in self._fulfillments.values()
                 if (not statuses or f.status in statuses)
                 and (query.location_id is None or f.location_id == query.location_id)
+                and (query.number is None or known_by(fulfillment_numbers(f), query.number))
             ]
             rows.sort(key=lambda f: (f.complete_at is None, f.complete_at or 0, f.id))
             page = _page(rows, query)

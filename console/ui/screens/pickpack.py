@@ -23,6 +23,7 @@ from console.domain.models import (
     Layout,
     Lot,
 )
+from console.domain.numbers import fulfillment_numbers
 from console.domain.picking import (
     ParcelDraft,
     ParcelLimits,
@@ -130,7 +131,14 @@ class PickPackScreen(RecordList[Fulfillment]):
         self.set_line(plain(f"{ful.order_number or ful.id} · {ful.status} · for {who or '—'}"))
 
     def numbers(self, row: Fulfillment) -> list[str]:
-        return [row.order_number or "", row.id]
+        return fulfillment_numbers(row)
+
+    async def find(self, number: str) -> Fulfillment | None:
+        assert self.location is not None
+        page = await self.backend.list_fulfillments(
+            FulfillmentQuery(location_id=self.location.id, number=number, limit=2)
+        )
+        return page.data[0] if page.data else None
 
     def open_record(self, row: Fulfillment) -> None:
         self.app.push_screen(OrderScreen(row))

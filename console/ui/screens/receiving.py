@@ -14,8 +14,9 @@ from textual.widgets import DataTable, Static
 from console.domain.errors import Conflict, WarehouseError
 from console.domain.levels import describe_plan
 from console.domain.lots import show_day
-from console.domain.manifests import RECEIVING, announce, manifest_has_sscc, manifest_ssccs, receive
+from console.domain.manifests import RECEIVING, announce, manifest_has_sscc, receive
 from console.domain.models import Item, Layout, Lot, Manifest, ManifestStatus
+from console.domain.numbers import manifest_numbers
 from console.domain.picking import due_in
 from console.domain.queries import ManifestQuery
 from console.domain.receiving import Receiving
@@ -124,7 +125,14 @@ class InboundScreen(RecordList[Manifest]):
         )
 
     def numbers(self, row: Manifest) -> list[str]:
-        return [row.order_number or "", row.id, *row.tracking_numbers, *manifest_ssccs(row)]
+        return manifest_numbers(row)
+
+    async def find(self, number: str) -> Manifest | None:
+        assert self.location is not None
+        page = await self.backend.list_manifests(
+            ManifestQuery(location_id=self.location.id, number=number, limit=2)
+        )
+        return page.data[0] if page.data else None
 
     def open_record(self, row: Manifest) -> None:
         self.app.push_screen(ManifestScreen(row))

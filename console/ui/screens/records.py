@@ -8,6 +8,9 @@ from typing import Any, ClassVar, Generic, TypeVar
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
+from console.domain.errors import InvalidInput
+from console.domain.numbers import known_by
+from console.domain.queries import SEARCH_TEXT_MAX
 from console.domain.scan import Scan, interpret
 from console.ui.screens.base import WarehouseScreen
 from console.ui.widgets import ScanField
@@ -135,12 +138,32 @@ class RecordList(WarehouseScreen, Generic[Row]):
             return
         await self.handle_scan(interpret(entry.value))
 
+    async def find(self, number: str) -> Row | None:
+        """The record here known by `number`, asked of the backend (any status): one not
+        among the rows loaded. None when there is none, or the backend cannot say."""
+        raise NotImplementedError
+
     async def handle_scan(self, scan: Scan) -> None:
-        """A record's number (order, PO, tracking, pallet SSCC) opens it; anything else is
-        read as a code."""
-        wanted = {scan.text.casefold(), *((scan.sscc,) if scan.sscc else ())}
+        """A record's number (order, PO, tracking, pallet SSCC) opens it, loaded or not;
+        anything else is read as a code."""
+        wanted = [scan.text, *((scan.sscc,) if scan.sscc else ())]
         for row in self.rows:
-            if wanted & {number.casefold() for number in self.numbers(row) if number}:
+            if any(known_by(self.numbers(row), number) for number in wanted if number):
                 self.open_record(row)
+                return
+        self.run_io(lambda: self._find_and_open(scan, wanted), group="find")
+
+    async def _find_and_open(self, scan: Scan, wanted: list[str]) -> None:
+        for number in wanted:
+            if not number or len(number) > SEARCH_TEXT_MAX:
+                continue
+            try:
+                found = await self.find(number)
+            except InvalidInput:  # a backend without the number filter refuses it
+                found = None
+            # the backend's answer is checked here too: one that ignores the filter matches
+            # nothing it should not
+            if found is not None and any(known_by(self.numbers(found), n) for n in wanted if n):
+                self.open_record(found)
                 return
         await super().handle_scan(scan)
