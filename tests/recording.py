@@ -23,6 +23,7 @@ class Recording:
         self.keys_honoured = True
         self.etags = True  # False: the backend's answers carry no versions (as PackageX's)
         self.lot_picks = True  # False: the backend keeps no lot per pick (as PackageX)
+        self.receipt_parts = True  # False: a manifest line holds one bin and lot (as PackageX)
 
     @property
     def label(self) -> str:
@@ -31,7 +32,10 @@ class Recording:
     @property
     def capabilities(self) -> Capabilities:
         return Capabilities(
-            idempotency_keys=self.keys_honoured, etags=self.etags, lot_picks=self.lot_picks
+            idempotency_keys=self.keys_honoured,
+            etags=self.etags,
+            lot_picks=self.lot_picks,
+            receipt_parts=self.receipt_parts,
         )
 
     def count(self, name: str) -> int:

@@ -144,3 +144,89 @@ def test_effects_in_an_operators_words() -> None:
         "Bolt: -12 manifested at no bin; +10 verified into A-01; +1 damaged into A-01",
         "Milk: -6 manifested at no bin",
     ]
+
+
+def answered(work: Receiving, body: dict) -> Manifest:
+    """The manifest as a backend with receipt parts answers `body`."""
+    from console.domain.manifests import apply_update
+    from console.domain.models import Layout, Location
+    from console.domain.requests import ManifestUpdate
+
+    location = Location(
+        id="loc", name="Here", layouts=[Layout(id=b, name=b) for b in ("bin_a", "bin_b", "bin_m")]
+    )
+    result, _ = apply_update(work.manifest, ManifestUpdate.model_validate(body), location, 0)
+    return result
+
+
+def test_with_parts_one_line_goes_to_two_bins_and_two_lots_each_sent_absolute() -> None:
+    work = Receiving(manifest(), split=True)
+    work.receive("bolt", 2, layout_id="bin_a", lot_id="lot_1")
+    work.receive("bolt", 3, layout_id="bin_b")  # same lot, the next bin
+    work.receive("bolt", 1, damaged=True, lot_id="lot_2")
+    assert work.needs_bin_move("bolt", "bin_a") is None
+    assert work.parts("bolt") == [
+        ("bin_a", "lot_1", 2),
+        ("bin_b", "lot_1", 3),
+        ("bin_b", "lot_2", 1),
+    ]
+    body = work.next_update()
+    assert body == {
+        "inventory": [
+            {
+                "item_id": "bolt",
+                "parts": [
+                    {"layout_id": "bin_a", "lot_id": "lot_1", "received_qty": 2, "damaged_qty": 0},
+                    {"layout_id": "bin_b", "lot_id": "lot_1", "received_qty": 3, "damaged_qty": 0},
+                    {"layout_id": "bin_b", "lot_id": "lot_2", "received_qty": 0, "damaged_qty": 1},
+                ],
+            }
+        ]
+    }
+    work.confirmed(answered(work, body))
+    assert not work.unsaved and work.received_qty("bolt") == 5 and work.damaged_qty("bolt") == 1
+    work.receive("bolt", 1)  # into bin_b, lot_2: its damaged unit is sent along, unchanged
+    assert work.next_update() == {
+        "inventory": [
+            {
+                "item_id": "bolt",
+                "parts": [
+                    {"layout_id": "bin_b", "lot_id": "lot_2", "received_qty": 1, "damaged_qty": 1}
+                ],
+            }
+        ]
+    }
+
+
+def test_with_parts_a_lost_answer_and_a_journal_settle_per_part() -> None:
+    import json
+
+    work = Receiving(manifest(), split=True)
+    work.receive("bolt", 2, layout_id="bin_a")
+    body = work.next_update()
+    assert body is not None
+    landed = answered(work, body)
+    work.receive("bolt", 1, layout_id="bin_b")
+    kept = json.loads(json.dumps(work.unconfirmed()))
+    work.reread(landed)  # the first update went through; the second unit is still to send
+    assert work.parts("bolt") == [("bin_a", None, 2), ("bin_b", None, 1)]
+    assert work.received_qty("bolt") == 3
+    again = Receiving(landed, split=True)
+    again.restore(kept, landed=True)
+    assert again.received_qty("bolt") == 3, "nothing counted twice after a restart"
+    # a journal written on a backend without parts comes back into the line's bin
+    old = Receiving(manifest(), split=False)
+    old.receive("bolt", 4, layout_id="bin_a")
+    into_parts = Receiving(manifest(), split=True)
+    into_parts.restore(json.loads(json.dumps(old.unconfirmed())), landed=None)
+    assert into_parts.parts("bolt") == [("bin_a", None, 4)]
+
+
+def test_with_parts_a_smaller_typed_count_gives_back_from_the_current_part_first() -> None:
+    work = Receiving(manifest(), split=True)
+    work.receive("bolt", 2, layout_id="bin_a")
+    work.receive("bolt", 3, layout_id="bin_b")
+    work.set_counts("bolt", 4, 0)
+    assert work.parts("bolt") == [("bin_a", None, 2), ("bin_b", None, 2)]
+    work.set_counts("bolt", 1, 0)
+    assert work.parts("bolt") == [("bin_a", None, 1)]

@@ -49,6 +49,9 @@ class Capabilities:
     # It records the lot of each pick (`lots` on a fulfillment line) and takes picked units
     # out of that lot when the order completes: this project's extension (docs/api.md).
     lot_picks: bool = False
+    # It keeps a manifest line's units per bin and lot (`parts`), so a line received into
+    # several bins, in several lots, is put away where each part went (docs/api.md).
+    receipt_parts: bool = False
 
 
 @runtime_checkable

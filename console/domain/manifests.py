@@ -13,8 +13,8 @@ from collections.abc import Mapping
 
 from console.domain.errors import Conflict, FieldError, InvalidInput
 from console.domain.levels import LevelPlan
-from console.domain.models import Location, Manifest, ManifestLine, ManifestStatus
-from console.domain.requests import LevelChange, ManifestUpdate
+from console.domain.models import Location, Manifest, ManifestLine, ManifestStatus, ReceiptPart
+from console.domain.requests import LevelChange, ManifestUpdate, ReceiptPartInput
 
 S = ManifestStatus
 
@@ -48,29 +48,46 @@ def announce(manifest: Manifest, sign: int = 1) -> LevelPlan:
 
 
 def receive(manifest: Manifest) -> LevelPlan:
-    """Complete: manifested comes off; received goes to verified and damaged to damaged."""
+    """Complete: manifested comes off; received goes to verified and damaged to damaged, in
+    the bin each part of each line went to."""
     plan = announce(manifest, sign=-1)
     for line in manifest.inventory:
-        if line.received_qty or line.damaged_qty:
-            plan.setdefault(line.item_id, []).append(
-                _change(
-                    manifest.location_id,
-                    line.layout_id,
-                    verified_qty=line.received_qty,
-                    damaged_qty=line.damaged_qty,
+        for part in line.received_parts():
+            if part.received_qty or part.damaged_qty:
+                plan.setdefault(line.item_id, []).append(
+                    _change(
+                        manifest.location_id,
+                        part.layout_id,
+                        verified_qty=part.received_qty,
+                        damaged_qty=part.damaged_qty,
+                    )
                 )
-            )
     return plan
 
 
 def lot_receipts(manifest: Manifest) -> dict[str, tuple[int, int]]:
-    """Complete: what each line's lot gains, as (received, damaged) units."""
+    """Complete: what each lot gains, as (received, damaged) units, from every line's parts."""
     gains: dict[str, tuple[int, int]] = {}
     for line in manifest.inventory:
-        if line.lot_id and (line.received_qty or line.damaged_qty):
-            received, damaged = gains.get(line.lot_id, (0, 0))
-            gains[line.lot_id] = (received + line.received_qty, damaged + line.damaged_qty)
+        for part in line.received_parts():
+            if part.lot_id and (part.received_qty or part.damaged_qty):
+                received, damaged = gains.get(part.lot_id, (0, 0))
+                gains[part.lot_id] = (received + part.received_qty, damaged + part.damaged_qty)
     return gains
+
+
+def _set_parts(line: ManifestLine, parts: list[ReceiptPartInput]) -> None:
+    """The parts named get their counts, the others keep theirs; the line's totals, bin and
+    lot follow the parts (the first part's bin and lot, for readers without parts)."""
+    counts = {(p.layout_id, p.lot_id): p for p in line.received_parts()}
+    for part in parts:
+        counts[(part.layout_id, part.lot_id)] = ReceiptPart.model_validate(part.model_dump())
+    line.parts = [p for p in counts.values() if p.received_qty or p.damaged_qty]
+    line.received_qty = sum(p.received_qty for p in line.parts)
+    line.damaged_qty = sum(p.damaged_qty for p in line.parts)
+    first = line.parts[0] if line.parts else None
+    line.layout_id = first.layout_id if first else line.layout_id
+    line.lot_id = first.lot_id if first else line.lot_id
 
 
 def check_transition(current: ManifestStatus, target: ManifestStatus) -> None:
@@ -102,10 +119,26 @@ def _record_receipts(manifest: Manifest, update: ManifestUpdate, location: Locat
             line = ManifestLine(item_id=receipt.item_id, qty=0)
             manifest.inventory.append(line)
             lines[line.item_id] = line
+        if receipt.parts is not None:
+            for number, part in enumerate(receipt.parts):
+                if part.layout_id is not None and location.layout(part.layout_id) is None:
+                    raise InvalidInput(
+                        f"Bin {part.layout_id} is not a layout of {location.name}.",
+                        [
+                            FieldError(
+                                f"inventory.{index}.parts.{number}.layout_id",
+                                f"not a layout of {location.id}",
+                            )
+                        ],
+                    )
+            _set_parts(line, receipt.parts)
+            continue
         for field in ("received_qty", "damaged_qty", "layout_id", "lot_id"):
             value = getattr(receipt, field)
             if value is not None:
                 setattr(line, field, value)
+        # the line as a whole: its units are in its one bin and lot
+        line.parts = []
     if manifest.status == S.ACCEPTED:
         manifest.status = S.PROCESSING  # the first receipt starts the work
 

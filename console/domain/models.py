@@ -208,8 +208,20 @@ class ManifestStatus(StrEnum):
     VOID = "void"
 
 
+class ReceiptPart(WireModel):
+    """Units of a manifest line received into one bin and one lot (this project's extension
+    of the wire contract: a line's units may go to several bins and come in several lots)."""
+
+    layout_id: str | None = None
+    lot_id: str | None = None
+    received_qty: Quantity = 0
+    damaged_qty: Quantity = 0
+
+
 class ManifestLine(WireModel):
-    """One expected item on an inbound manifest, and what has been received of it so far."""
+    """One expected item on an inbound manifest, and what has been received of it so far.
+    With `parts`, the received and damaged counts are their sums and `layout_id` / `lot_id`
+    the first part's, so a reader that knows no parts still reads the totals right."""
 
     item_id: str
     qty: Quantity = 0
@@ -217,6 +229,22 @@ class ManifestLine(WireModel):
     damaged_qty: Quantity = 0
     layout_id: str | None = None
     lot_id: str | None = None
+    parts: list[ReceiptPart] = Field(default_factory=list)
+
+    def received_parts(self) -> list[ReceiptPart]:
+        """Where the line's units went: its parts, or the line itself as one part."""
+        if self.parts:
+            return self.parts
+        if not (self.received_qty or self.damaged_qty):
+            return []
+        return [
+            ReceiptPart(
+                layout_id=self.layout_id,
+                lot_id=self.lot_id,
+                received_qty=self.received_qty,
+                damaged_qty=self.damaged_qty,
+            )
+        ]
 
     @property
     def missing_qty(self) -> int:

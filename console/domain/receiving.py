@@ -1,9 +1,11 @@
 """Receiving an inbound manifest as an operator does it, one scan at a time.
 
-Receipts travel as absolute counts per line (`received_qty`, `damaged_qty`), so a re-sent
-update never counts twice; the operator's scans are kept as what they added on top of the last
-state the backend confirmed (see `unconfirmed`). A manifest line holds one bin and one lot: the
-bin the units were put away in, the lot their case labels carried.
+Receipts travel as absolute counts, so a re-sent update never counts twice; the operator's
+scans are kept as what they added on top of the last state the backend confirmed (see
+`unconfirmed`). With a backend that keeps receipt parts (`split`), each unit counts in the bin
+it went to and the lot its label carried, so one line's units may go to several bins and come
+in several lots; with one that does not, a line holds one bin and one lot, and moving it moves
+all its units.
 """
 
 from __future__ import annotations
@@ -34,15 +36,35 @@ class _Sent:
     lots: dict[str, str] = field(default_factory=dict)
 
 
+_PART = "\x1f"  # between the item, the bin and the lot of a part's key
+
+
+def part_key(item_id: str, layout_id: str | None, lot_id: str | None) -> str:
+    return _PART.join((item_id, layout_id or "", lot_id or ""))
+
+
+def _item_of(key: str) -> str:
+    return key.split(_PART, 1)[0]
+
+
+def _part_of(key: str) -> tuple[str | None, str | None]:
+    _, layout_id, lot_id = [*key.split(_PART), "", ""][:3]
+    return layout_id or None, lot_id or None
+
+
 class Receiving:
     """One manifest as this console receives it: the last state the backend confirmed, plus the
-    units, bins and lots counted here and not confirmed yet."""
+    units, bins and lots counted here and not confirmed yet. Counts are kept per key: the item
+    (one bin and lot per line), or with `split` the item, bin and lot of each part."""
 
-    def __init__(self, manifest: Manifest) -> None:
+    def __init__(self, manifest: Manifest, *, split: bool = False) -> None:
         self.manifest = manifest
+        self.split = split
         self._lines = {line.item_id: line for line in manifest.inventory}
         self.received = AddedCounts()
         self.damaged = AddedCounts()
+        # the bin and lot the next units of each item go to (with `split`: only a choice; a
+        # line's bin and lot otherwise, sent as such)
         self.bins: dict[str, str] = {}
         self.lots: dict[str, str] = {}
         # items that came off the truck but are not on the manifest (yet: until confirmed)
@@ -75,13 +97,52 @@ class Receiving:
         line = self.line(item_id)
         return line.qty if line else 0
 
+    def _key(self, item_id: str, layout_id: str | None, lot_id: str | None) -> str:
+        return part_key(item_id, layout_id, lot_id) if self.split else item_id
+
+    def _added(self, counts: AddedCounts, item_id: str) -> int:
+        if not self.split:
+            return counts[item_id]
+        return sum(n for key, n in counts.as_dict().items() if _item_of(key) == item_id)
+
+    def _confirmed(self, attribute: str, manifest: Manifest | None = None) -> dict[str, int]:
+        """The confirmed counts by key, of the manifest as confirmed (or as `manifest` shows)."""
+        lines = (manifest or self.manifest).inventory
+        if not self.split:
+            return {line.item_id: getattr(line, attribute) for line in lines}
+        return {
+            part_key(line.item_id, part.layout_id, part.lot_id): getattr(part, attribute)
+            for line in lines
+            for part in line.received_parts()
+        }
+
     def received_qty(self, item_id: str) -> int:
         line = self.line(item_id)
-        return (line.received_qty if line else 0) + self.received[item_id]
+        return (line.received_qty if line else 0) + self._added(self.received, item_id)
 
     def damaged_qty(self, item_id: str) -> int:
         line = self.line(item_id)
-        return (line.damaged_qty if line else 0) + self.damaged[item_id]
+        return (line.damaged_qty if line else 0) + self._added(self.damaged, item_id)
+
+    def parts(self, item_id: str) -> list[tuple[str | None, str | None, int]]:
+        """(bin, lot, units) of every part of the line with units, confirmed or not, in the
+        order they were first counted."""
+        if not self.split:
+            counted = self.counted(item_id)
+            return [(self.bin_of(item_id), self.lot_of(item_id), counted)] if counted else []
+        confirmed_r, confirmed_d = self._confirmed("received_qty"), self._confirmed("damaged_qty")
+        keys = [k for k in (*confirmed_r, *self.received.as_dict(), *self.damaged.as_dict())]
+        shown: list[tuple[str | None, str | None, int]] = []
+        for key in dict.fromkeys(k for k in keys if _item_of(k) == item_id):
+            units = (
+                confirmed_r.get(key, 0)
+                + confirmed_d.get(key, 0)
+                + self.received[key]
+                + self.damaged[key]
+            )
+            if units:
+                shown.append((*_part_of(key), units))
+        return shown
 
     def counted(self, item_id: str) -> int:
         return self.received_qty(item_id) + self.damaged_qty(item_id)
@@ -118,7 +179,8 @@ class Receiving:
 
     @property
     def unsaved(self) -> bool:
-        return bool(self.received) or bool(self.damaged) or bool(self.bins) or bool(self.lots)
+        counts = bool(self.received) or bool(self.damaged)
+        return counts or (not self.split and (bool(self.bins) or bool(self.lots)))
 
     # -- the operator's work ------------------------------------------------------------------
 
@@ -154,16 +216,24 @@ class Receiving:
 
     def needs_bin_move(self, item_id: str, layout_id: str | None) -> str | None:
         """The line's bin, when units are already counted into it and the operator is at
-        another bin (a line holds one bin: moving it moves all its units)."""
+        another bin, on a backend where a line holds one bin (moving it moves all its units).
+        Never with `split`: the units counted at the other bin are a part of their own."""
         current = self.bin_of(item_id)
-        if layout_id is None or current is None or current == layout_id:
+        if self.split or layout_id is None or current is None or current == layout_id:
             return None
         return current if self.counted(item_id) else None
 
     def receive(
-        self, item_id: str, count: int, *, damaged: bool = False, layout_id: str | None = None
+        self,
+        item_id: str,
+        count: int,
+        *,
+        damaged: bool = False,
+        layout_id: str | None = None,
+        lot_id: str | None = None,
     ) -> None:
-        """Count units off the truck into the bin (the line's bin when none is given)."""
+        """Count units off the truck into the bin (the line's bin when none is given), of the
+        lot their label carried (with `split`; the line's lot otherwise)."""
         self._receiving()
         self._check_bin(item_id, layout_id)
         if count <= 0:
@@ -172,7 +242,10 @@ class Receiving:
             self.unexpected.append(item_id)
         if layout_id is not None and layout_id != self.bin_of(item_id):
             self.bins[item_id] = layout_id
-        (self.damaged if damaged else self.received).add(item_id, count)
+        if self.split and lot_id is not None:
+            self.lots[item_id] = lot_id
+        key = self._key(item_id, self.bin_of(item_id), self.lot_of(item_id))
+        (self.damaged if damaged else self.received).add(key, count)
 
     def set_counts(
         self, item_id: str, received: int, damaged: int, *, layout_id: str | None = None
@@ -189,8 +262,33 @@ class Receiving:
         line = self.line(item_id)
         if line is None and item_id not in self.unexpected:
             self.unexpected.append(item_id)
-        self.received.make_total(item_id, line.received_qty if line else 0, received)
-        self.damaged.make_total(item_id, line.damaged_qty if line else 0, damaged)
+        if not self.split:
+            self.received.make_total(item_id, line.received_qty if line else 0, received)
+            self.damaged.make_total(item_id, line.damaged_qty if line else 0, damaged)
+            return
+        self._make_line_total(self.received, "received_qty", item_id, received)
+        self._make_line_total(self.damaged, "damaged_qty", item_id, damaged)
+
+    def _make_line_total(
+        self, counts: AddedCounts, attribute: str, item_id: str, total: int
+    ) -> None:
+        """With `split`: the line's count becomes `total`; the current bin and lot's part takes
+        the difference, and when fewer are typed than the line holds, the current part gives
+        back first, then the parts counted last."""
+        confirmed = self._confirmed(attribute)
+        line = self.line(item_id)
+        change = total - (getattr(line, attribute) if line else 0) - self._added(counts, item_id)
+        current = self._key(item_id, self.bin_of(item_id), self.lot_of(item_id))
+        if change >= 0:
+            counts.add(current, change)
+            return
+        keys = [k for k in dict.fromkeys([*confirmed, *counts.as_dict()]) if _item_of(k) == item_id]
+        for key in [current, *reversed([k for k in keys if k != current])]:
+            if change >= 0:
+                break
+            back = min(confirmed.get(key, 0) + counts[key], -change)
+            counts.add(key, -back)
+            change += back
 
     def put_in_bin(self, item_id: str, layout_id: str) -> None:
         self._receiving()
@@ -199,8 +297,12 @@ class Receiving:
 
     def record_lot(self, item_id: str, lot_id: str) -> str | None:
         """Note the lot a scanned case label carried; the line's other lot if it has one
-        already (then nothing changes: a line holds one lot)."""
+        already (then nothing changes: a line holds one lot). With `split` the lot is the one
+        the item's next units count in, and nothing is refused."""
         self._receiving()
+        if self.split:
+            self.lots[item_id] = lot_id
+            return None
         current = self.lot_of(item_id)
         if current is not None and current != lot_id:
             return current
@@ -214,9 +316,10 @@ class Receiving:
         """The update that sends the unconfirmed work, or None when there is none."""
         if not self.unsaved:
             return None
-        lines = self._lines
-        received = self.received.sending({i: line.received_qty for i, line in lines.items()})
-        damaged = self.damaged.sending({i: line.damaged_qty for i, line in lines.items()})
+        received = self.received.sending(self._confirmed("received_qty"))
+        damaged = self.damaged.sending(self._confirmed("damaged_qty"))
+        if self.split:
+            return self._next_parts(received, damaged)
         sent = _Sent(received, damaged, dict(self.bins), dict(self.lots))
         records = []
         for item_id in self.item_ids:
@@ -233,6 +336,31 @@ class Receiving:
                 records.append(record)
         self.in_flight = sent
         return {"inventory": records}
+
+    def _next_parts(self, received: Sent, damaged: Sent) -> dict[str, Any] | None:
+        """With `split`: every part with unconfirmed units, both of its counts absolute."""
+        confirmed_r, confirmed_d = self._confirmed("received_qty"), self._confirmed("damaged_qty")
+        records: dict[str, list[dict[str, Any]]] = {}
+        for key in dict.fromkeys([*received, *damaged]):
+            layout_id, lot_id = _part_of(key)
+            records.setdefault(_item_of(key), []).append(
+                {
+                    "layout_id": layout_id,
+                    "lot_id": lot_id,
+                    "received_qty": confirmed_r.get(key, 0) + self.received[key],
+                    "damaged_qty": confirmed_d.get(key, 0) + self.damaged[key],
+                }
+            )
+        if not records:
+            return None
+        self.in_flight = _Sent(received, damaged)
+        order = {item_id: n for n, item_id in enumerate(self.item_ids)}
+        return {
+            "inventory": [
+                {"item_id": item_id, "parts": parts}
+                for item_id, parts in sorted(records.items(), key=lambda r: order.get(r[0], 0))
+            ]
+        }
 
     def confirmed(self, answer: Manifest) -> None:
         """The update's answer arrived: it is the new confirmed state."""
@@ -282,21 +410,30 @@ class Receiving:
         PickPack.restore for `landed`)."""
         self.unexpected = [str(i) for i in kept.get("unexpected", [])]
         self.allowed = {str(i) for i in kept.get("allowed", [])}
-        for item_id, count in kept.get("received", {}).items():
-            self.received.add(item_id, int(count))
-        for item_id, count in kept.get("damaged", {}).items():
-            self.damaged.add(item_id, int(count))
         self.bins = {str(k): str(v) for k, v in kept.get("bins", {}).items()}
         self.lots = {str(k): str(v) for k, v in kept.get("lots", {}).items()}
+        for key, count in kept.get("received", {}).items():
+            self.received.add(self._rekey(str(key)), int(count))
+        for key, count in kept.get("damaged", {}).items():
+            self.damaged.add(self._rekey(str(key)), int(count))
         sent = kept.get("in_flight")
         if sent and landed is not None:
             for counts, carried in (
                 (self.received, sent.get("received", {})),
                 (self.damaged, sent.get("damaged", {})),
             ):
-                counts.drop({k: (int(v[0]), int(v[1])) for k, v in carried.items()})
+                counts.drop({self._rekey(k): (int(v[0]), int(v[1])) for k, v in carried.items()})
             self._forget(sent.get("bins", {}), self.bins)
             self._forget(sent.get("lots", {}), self.lots)
+
+    def _rekey(self, key: str) -> str:
+        """A key kept on disk in the other form (a journal written before the backend kept
+        parts, or by a console on a backend without them) in this one's."""
+        if self.split and _PART not in key:
+            return part_key(key, self.bin_of(key), self.lot_of(key))
+        if not self.split and _PART in key:
+            return _item_of(key)
+        return key
 
     def rebase(self, current: Manifest) -> None:
         """The update was refused because the manifest changed meanwhile (another console
@@ -307,8 +444,8 @@ class Receiving:
 
     def _settle(self, sent: _Sent, answer: Manifest, *, applied: bool) -> None:
         lines = {line.item_id: line for line in answer.inventory}
-        received = None if applied else {i: ln.received_qty for i, ln in lines.items()}
-        damaged = None if applied else {i: ln.damaged_qty for i, ln in lines.items()}
+        received = None if applied else self._confirmed("received_qty", answer)
+        damaged = None if applied else self._confirmed("damaged_qty", answer)
         self.received.settle(sent.received, received)
         self.damaged.settle(sent.damaged, damaged)
         for chosen, sent_values, attribute in (
@@ -333,10 +470,12 @@ class Receiving:
         self._lines = {line.item_id: line for line in answer.inventory}
         pending = {i for i in self.unexpected if i not in self._lines}
         keep = set(self._lines) | {
-            i for i in pending if self.received[i] or self.damaged[i] or i in self.bins
+            i
+            for i in pending
+            if self._added(self.received, i) or self._added(self.damaged, i) or i in self.bins
         }
-        self.received.keep_only(keep)
-        self.damaged.keep_only(keep)
+        for counts in (self.received, self.damaged):
+            counts.keep_only(k for k in counts.as_dict() if _item_of(k) in keep)
         self.bins = {k: v for k, v in self.bins.items() if k in keep}
         self.lots = {k: v for k, v in self.lots.items() if k in keep}
         self.unexpected = [i for i in self.unexpected if i in keep]

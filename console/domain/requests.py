@@ -344,8 +344,21 @@ class ManifestCreate(RequestModel):
     metadata: JsonObject | None = None
 
 
+class ReceiptPartInput(RequestModel):
+    """What has been received of one line into one bin and one lot (absolute counts)."""
+
+    CLEARABLE = frozenset({"layout_id", "lot_id"})
+
+    layout_id: NonEmptyStr | None = None
+    lot_id: NonEmptyStr | None = None
+    received_qty: Count = 0
+    damaged_qty: Count = 0
+
+
 class ManifestReceipt(RequestModel):
-    """What has been received of one line so far (absolute counts, so a re-send is harmless)."""
+    """What has been received of one line so far (absolute counts, so a re-send is harmless):
+    for the line as a whole (one bin, one lot), or per part (`parts`, this project's extension:
+    a part named gets these counts, a part not named keeps its own)."""
 
     CLEARABLE = frozenset({"layout_id", "lot_id"})
 
@@ -354,6 +367,19 @@ class ManifestReceipt(RequestModel):
     damaged_qty: Count | None = None
     layout_id: NonEmptyStr | None = None
     lot_id: NonEmptyStr | None = None
+    parts: Annotated[list[ReceiptPartInput], Field(max_length=100)] | None = None
+
+    @model_validator(mode="after")
+    def _parts_or_the_line(self) -> ManifestReceipt:
+        if self.parts is None:
+            return self
+        line_fields = ("received_qty", "damaged_qty", "layout_id", "lot_id")
+        if any(name in self.model_fields_set for name in line_fields):
+            raise ValueError("give the parts or the line's counts, not both")
+        keys = [(part.layout_id, part.lot_id) for part in self.parts]
+        if len(set(keys)) != len(keys):
+            raise ValueError("a bin and lot is named more than once")
+        return self
 
 
 class ManifestUpdate(RequestModel):

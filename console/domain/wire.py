@@ -22,4 +22,6 @@ IF_MATCH = "If-Match"
 # `lots` and completing an order takes the picked units out of those lots.
 EXTENSIONS = "X-Warehouse-Extensions"
 LOT_PICKS = "lot-picks"
-OFFERED_EXTENSIONS = (LOT_PICKS,)
+# `receipt-parts`: a manifest line's units may be received into several bins and lots (`parts`).
+RECEIPT_PARTS = "receipt-parts"
+OFFERED_EXTENSIONS = (LOT_PICKS, RECEIPT_PARTS)

@@ -178,7 +178,10 @@ class Recovery:
             order.restore(kept.state.get("work", {}), landed=landed)
             session = counting.picking(order, self.backend, self.outbox, views)
         elif kind == "manifest":
-            manifest = Receiving(await self.backend.get_manifest(record_id))
+            manifest = Receiving(
+                await self.backend.get_manifest(record_id),
+                split=self.backend.capabilities.receipt_parts,
+            )
             manifest.restore(kept.state.get("work", {}), landed=landed)
             session = counting.receiving(manifest, self.backend, self.outbox, views)
         else:

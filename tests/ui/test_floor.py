@@ -9,13 +9,14 @@ from textual.widgets import DataTable
 
 from console.domain.errors import InvalidInput
 from console.domain.models import Lot
-from console.ui.screens.dialogs import Ask
+from console.ui.screens.dialogs import Ask, Confirm
 from console.ui.screens.item import ItemScreen
 from console.ui.screens.lots import LotDetailScreen, LotFormScreen, LotsScreen
 from console.ui.screens.receiving import ManifestScreen
 from console.ui.screens.search import SearchScreen
 from console.ui.widgets import MessageLine
-from tests.contract.world import A1, A2, BOLT, BOLT_GTIN13, DAY, MILK_GTIN12, NOW, RENO
+from tests.contract.test_levels import qty
+from tests.contract.world import A1, A2, BOLT, BOLT_GTIN13, DAY, MANIFEST, MILK_GTIN12, NOW, RENO
 from tests.ui.conftest import cells, message, open_lots, press, rings, scan, settle, static_text
 from tests.ui.test_adjust import open_bolt
 from tests.ui.test_lots import open_l300_form
@@ -25,6 +26,7 @@ from tests.ui.test_pickpack import (
     pack_in_one_parcel_and_complete,
     with_box_sizes,
 )
+from tests.ui.test_receiving import confirm, lines, open_manifest
 
 
 async def bolt_lots(warehouse: Any) -> tuple[Lot, Lot]:
@@ -284,3 +286,28 @@ async def test_a_scanned_tracking_number_finds_a_manifest_beyond_the_first_page(
         await scan(pilot, "1Z999AA10123456784")
         assert isinstance(app.screen, ManifestScreen)
         assert app.screen.manifest.id == late.id
+
+
+async def test_one_line_received_into_two_bins_is_put_away_in_both(make_app, backend) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_manifest(pilot)
+        await confirm(pilot, "ctrl+a")
+        await scan(pilot, "A-01-01")
+        for _ in range(2):
+            await scan(pilot, BOLT_GTIN13)
+        await scan(pilot, "A-01-02")  # the rest of the bolts went to the next bin
+        for _ in range(3):
+            await scan(pilot, BOLT_GTIN13)
+        await settle(pilot)
+        assert not isinstance(app.screen, Confirm), "no question: each part keeps its bin"
+        assert screen.work.parts(BOLT) == [(A1, None, 2), (A2, None, 3)]
+        assert lines(app)["Stainless Hex Bolt M8x40"][1] == "A-01-02 +1"  # after the SKU
+        before = await backend.inner.get_item(BOLT)
+        await confirm(pilot, "ctrl+k")
+        await settle(pilot)
+    bolt = await backend.inner.get_item(BOLT)
+    assert qty(bolt, RENO, A1) == qty(before, RENO, A1) + 2
+    assert qty(bolt, RENO, A2) == qty(before, RENO, A2) + 3
+    stored = await backend.inner.get_manifest(MANIFEST)
+    assert [(p.layout_id, p.received_qty) for p in stored.inventory[0].parts] == [(A1, 2), (A2, 3)]

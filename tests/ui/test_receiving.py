@@ -438,12 +438,31 @@ async def test_case_labels_of_a_new_lot_make_one_lot_and_a_second_lot_asks(
             await type_like_a_scanner(pilot, f"]C101{MILK_14}10L-NEW{GS}21{serial}{GS}302", gap=0)
         await settle(pilot)
         assert lines(app)[MILK_NAME][1:4] == ["L-NEW", "6", "4"]
+        await scan(pilot, f"]C101{MILK_14}10L-OTHER{GS}302")  # the truck brought a second lot
+        await settle(pilot)
+        assert lines(app)[MILK_NAME][1:4] == ["L-OTHER +1", "6", "6"]  # where units go now, +1
+        assert screen.work.parts(MILK)[1][2] == 2
+    numbers = [lot.number for lot in (await backend.inner.list_lots()).data]
+    assert numbers.count("L-NEW") == 1 and numbers.count("L-OTHER") == 1
+
+
+async def test_where_a_line_holds_one_lot_a_second_lot_asks_and_counts_nothing_unless_told(
+    make_app, backend
+) -> None:
+    backend.receipt_parts = False  # a backend without receipt parts, as PackageX
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_manifest(pilot)
+        await confirm(pilot, "ctrl+a")
+        await scan(pilot, "Shelf [A1]")
+        await scan(pilot, f"]C101{MILK_14}10L-NEW{GS}302")
+        await settle(pilot)
         await scan(pilot, f"]C101{MILK_14}10L-OTHER{GS}302")
         assert isinstance(app.screen, Confirm)
         assert "holds lot L-NEW" in static_text(app, ".dialog-body")
         await press(pilot, "escape")
         await settle(pilot)
-        assert screen.work.counted(MILK) == 4
+        assert screen.work.counted(MILK) == 2
     numbers = [lot.number for lot in (await backend.inner.list_lots()).data]
     assert numbers.count("L-NEW") == 1 and "L-OTHER" not in numbers
 

@@ -57,7 +57,7 @@ from console.domain.requests import (
     RequestModel,
     parse_request,
 )
-from console.domain.wire import LOT_PICKS
+from console.domain.wire import LOT_PICKS, RECEIPT_PARTS
 
 __all__ = ["ClientConfigError", "HttpBackend", "RetryPolicy"]
 
@@ -128,6 +128,7 @@ class HttpBackend:
             idempotency_keys=self._http.honours_keys,
             etags=self._http.etags,
             lot_picks=LOT_PICKS in self._http.extensions,
+            receipt_parts=RECEIPT_PARTS in self._http.extensions,
         )
 
     @property

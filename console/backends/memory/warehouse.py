@@ -79,7 +79,9 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound=BaseModel)
 Body = RequestModel | Mapping[str, Any]
 
-MEMORY_CAPABILITIES = Capabilities(idempotency_keys=True, etags=True, lot_picks=True)
+MEMORY_CAPABILITIES = Capabilities(
+    idempotency_keys=True, etags=True, lot_picks=True, receipt_parts=True
+)
 # Idempotency keys are remembered with their answers up to this many bytes in all and for this
 # long, the oldest forgotten first: a client re-sends within seconds or minutes, and answers
 # kept as live objects grew a server by hundreds of megabytes and made every collection slow.
@@ -931,11 +933,16 @@ class MemoryWarehouse:
             self._check_version(current, if_match, "manifest")
             for index, receipt in enumerate(request.inventory or []):
                 item = self._item(receipt.item_id, f"inventory.{index}.item_id")
-                lot = self._lots.get(receipt.lot_id) if receipt.lot_id else None
-                if receipt.lot_id and (lot is None or lot.item_id != item.id):
-                    raise InvalidInput.on(f"inventory.{index}.lot_id", f"not a lot of {item.name}")
-                if lot is not None and lot.location_id != current.location_id:
-                    raise InvalidInput.on(f"inventory.{index}.lot_id", "a lot of another location")
+                named = [(f"inventory.{index}.lot_id", receipt.lot_id)] + [
+                    (f"inventory.{index}.parts.{n}.lot_id", part.lot_id)
+                    for n, part in enumerate(receipt.parts or [])
+                ]
+                for field, lot_id in named:
+                    lot = self._lots.get(lot_id) if lot_id else None
+                    if lot_id and (lot is None or lot.item_id != item.id):
+                        raise InvalidInput.on(field, f"not a lot of {item.name}")
+                    if lot is not None and lot.location_id != current.location_id:
+                        raise InvalidInput.on(field, "a lot of another location")
             location = self._location(current.location_id)
             manifest, plan = manifest_rules.apply_update(current, request, location, now)
             lots = (

@@ -148,9 +148,10 @@ class ManifestScreen(CountingScreen):
         "{manifest.accept} accepts a requested manifest: its units show as manifested (on the "
         "way). Then scan the bin the units go to (or {manifest.bin} to choose it), and scan "
         "each unit: a scan counts one received unit, or the count a GS1 (30)/(37) label "
-        "carries; a lot and expiry on the label are recorded on the lot. {manifest.damaged} "
-        "switches to counting damaged units and back. An item not on the manifest, or more "
-        "than expected, rings and asks first. {manifest.counts} types the counts of the "
+        "carries; a lot and expiry on the label are recorded on the lot. Units count in the bin "
+        "scanned last and their label's lot, so one line may go to several bins and lots. "
+        "{manifest.damaged} switches to counting damaged units and back. An item not on the "
+        "manifest, or more than expected, rings and asks first. {manifest.counts} types the counts of the "
         "highlighted line. {manifest.complete} completes the manifest: received units go into "
         "verified (damaged into damaged) in their bins and what is missing is reported. "
         "{manifest.void} voids it. Every step shows its effect on stock before it is sent; "
@@ -160,7 +161,7 @@ class ManifestScreen(CountingScreen):
 
     def __init__(self, manifest: Manifest) -> None:
         super().__init__()
-        self.work = Receiving(manifest)
+        self.work = Receiving(manifest, split=self.backend.capabilities.receipt_parts)
         self.lots: dict[str, Lot] = {}  # lot id → lot, for the lines' lot numbers and expiry
         self.bin_id: str | None = None  # the bin the operator scanned or chose last
         self.damaged_mode = False
@@ -237,12 +238,20 @@ class ManifestScreen(CountingScreen):
         lot_id = work.lot_of(item_id)
         lot = self.lots.get(lot_id) if lot_id else None
         item = self.names.get(item_id)
+        parts = work.parts(item_id)
+        more_bins = len({b for b, _, _ in parts} - {work.bin_of(item_id)})
+        more_lots = len({lt for _, lt, _ in parts if lt} - {lot_id})
         return {
             "mark": Text(mark, style=style),
             "item": plain(self.names.name(item_id)),
             "sku": plain(item.sku or "" if item else ""),
-            "bin": plain(self._bin_name(work.bin_of(item_id))),
-            "lot": plain((lot.number or lot.id) if lot else (lot_id or "—")),
+            "bin": plain(
+                self._bin_name(work.bin_of(item_id)) + (f" +{more_bins}" if more_bins else "")
+            ),
+            "lot": plain(
+                ((lot.number or lot.id) if lot else (lot_id or "—"))
+                + (f" +{more_lots}" if more_lots else "")
+            ),
             "expires": plain(show_day(lot.expires_at) if lot else ""),
             "expected": Text(str(work.expected(item_id)), justify="right"),
             "received": Text(
@@ -351,14 +360,20 @@ class ManifestScreen(CountingScreen):
                 f"bin: all its units move to {self._bin_name(bin_id)}."
             )
         held = self._line_lot_number(item.id)
-        if scan.lot and held is not None and held.casefold() != scan.lot.casefold():
+        split = self.work.split
+        if not split and scan.lot and held is not None and held.casefold() != scan.lot.casefold():
             questions.append(
                 f"This line holds lot {held}; a line keeps one lot: these units count under "
                 f"{held}, and lot {scan.lot} is not recorded."
             )
 
         async def count_them() -> None:
-            if self._record_count(item, count, bin_id, damaged) and scan.lot and held is None:
+            if split:  # the units count in their own lot: known before they are counted
+                lot = match.lot or (
+                    await self._label_lot(item, scan, bin_id=bin_id) if scan.lot else None
+                )
+                self._record_count(item, count, bin_id, damaged, lot.id if lot else None)
+            elif self._record_count(item, count, bin_id, damaged) and scan.lot and held is None:
                 await self._note_lot(item, scan)
 
         if not questions:
@@ -414,9 +429,19 @@ class ManifestScreen(CountingScreen):
         self._show_summary()
         self.say(f"At bin {clean(layout.name)}: scans count into it.")
 
-    def _record_count(self, item: Item, count: int, bin_id: str | None, damaged: bool) -> bool:
+    def _record_count(
+        self,
+        item: Item,
+        count: int,
+        bin_id: str | None,
+        damaged: bool,
+        lot_id: str | None = None,
+    ) -> bool:
         if not self.record(
-            lambda: self.work.receive(item.id, count, damaged=damaged, layout_id=bin_id), item.id
+            lambda: self.work.receive(
+                item.id, count, damaged=damaged, layout_id=bin_id, lot_id=lot_id
+            ),
+            item.id,
         ):
             return False
         work = self.work
@@ -428,39 +453,56 @@ class ManifestScreen(CountingScreen):
         return True
 
     async def _note_lot(self, item: Item, scan: Scan) -> None:
-        """Record the lot a case label carried on its line: the lot of that number here, or a
-        new one. One at a time, so several labels of a new lot make one lot."""
+        """Record the lot a case label carried on its line (a line holds one lot)."""
+        if self.work.lot_of(item.id) is not None:
+            return
+        lot = await self._label_lot(item, scan, counted=True)
+        if lot is not None and self.work.lot_of(item.id) is None:
+            self.record(lambda: self.work.record_lot(item.id, lot.id), item.id)
+
+    async def _label_lot(
+        self, item: Item, scan: Scan, *, counted: bool = False, bin_id: str | None = None
+    ) -> Lot | None:
+        """The lot a case label names: the lot of that number here, or a new one. One at a
+        time, so several labels of a new lot make one lot."""
         assert scan.lot is not None
         async with self._lot_gate:
-            if self.work.lot_of(item.id) is not None:
-                return  # an earlier label of this line recorded it meanwhile
+            known = next(
+                (
+                    lot
+                    for lot in self.lots.values()
+                    if lot.item_id == item.id
+                    and (lot.number or "").casefold() == scan.lot.casefold()
+                ),
+                None,
+            )
+            if known is not None:
+                return known
             lot, created, error = await lot_from_label(
                 self.backend,
                 self.console.outbox,
                 item,
                 scan,
                 location_id=self.manifest.location_id,
-                layout_id=self.work.bin_of(item.id),
+                layout_id=bin_id or self.work.bin_of(item.id),
             )
-            if lot is None:
-                self.alert(
-                    f"Units counted, but lot {clean(scan.lot)} could not be recorded: {error}"
-                )
-                return
+        if lot is None:
+            done = "Units counted" if counted else "Units counted without a lot"
+            self.alert(f"{done}, but lot {clean(scan.lot)} could not be recorded: {error}")
+            return None
         if created:
             expiry = f" (expires {show_day(lot.expires_at)})" if lot.expires_at else ""
             self.say(
                 f"New lot {clean(scan.lot)}{expiry} recorded for {clean(item.name)}.", "success"
             )
         self.lots[lot.id] = lot
-        if self.record(lambda: self.work.record_lot(item.id, lot.id), item.id) and (
-            scan.expires_at and lot.expires_at and scan.expires_at != lot.expires_at
-        ):
+        if scan.expires_at and lot.expires_at and scan.expires_at != lot.expires_at:
             self.alert(
                 f"Lot {clean(scan.lot)} of {clean(item.name)} is on record expiring "
                 f"{show_day(lot.expires_at)}; the label says {show_day(scan.expires_at)}.",
                 "warning",
             )
+        return lot
 
     def _after_change(self, before: ManifestStatus) -> None:
         if self.work.status != before:
