@@ -81,13 +81,13 @@ class PickPackScreen(RecordList[Fulfillment]):
     BINDINGS: ClassVar[list[BindingType]] = bindings(SCREEN)
     PLACEHOLDER = "Scan or type an order number"
     COLUMNS = (
-        ("", "mark", 1),
-        ("Order", "order", 14),
-        ("Lines", "lines", 5),
-        ("Units", "units", 6),
-        ("Picked", "picked", 6),
-        ("Status", "status", 10),
-        ("Due", "due", 16),
+        Column("", "mark", 1),
+        Column("Order", "order", 14),
+        Column("Lines", "lines", 5, gives_way=4),
+        Column("Units", "units", 6, gives_way=3),
+        Column("Picked", "picked", 6, gives_way=2),
+        Column("Status", "status", 10, gives_way=1),
+        Column("Due", "due", 0, least=12),
     )
 
     async def load(self, page: int) -> bool:
@@ -104,15 +104,19 @@ class PickPackScreen(RecordList[Fulfillment]):
             self.rows.append(ful)
             due, overdue = due_in(ful.complete_at, now)
             style = OVERDUE_STYLE if overdue else ""
-            self.table.add_row(
-                Text("✖" if overdue else "", style=style),
-                plain(ful.order_number or ful.id, "bold" if overdue else ""),
-                Text(str(len(ful.inventory)), justify="right"),
-                Text(str(sum(ln.qty for ln in ful.inventory)), justify="right"),
-                Text(str(sum(ln.picked_qty for ln in ful.inventory)), justify="right"),
-                plain(ful.status),
-                plain(due, style),
-                key=ful.id,
+            self.add_record_row(
+                {
+                    "mark": Text("✖" if overdue else "", style=style),
+                    "order": plain(ful.order_number or ful.id, "bold" if overdue else ""),
+                    "lines": Text(str(len(ful.inventory)), justify="right"),
+                    "units": Text(str(sum(ln.qty for ln in ful.inventory)), justify="right"),
+                    "picked": Text(
+                        str(sum(ln.picked_qty for ln in ful.inventory)), justify="right"
+                    ),
+                    "status": plain(ful.status),
+                    "due": plain(due, style),
+                },
+                ful.id,
             )
         more = " · end of list loads more" if answer.pagination.has_more else ""
         overdue_count = sum(1 for f in self.rows if due_in(f.complete_at, now)[1])

@@ -53,13 +53,13 @@ class InboundScreen(RecordList[Manifest]):
     )
     PLACEHOLDER = "Scan or type an order or tracking number"
     COLUMNS = (
-        ("", "mark", 1),
-        ("Order", "order", 14),
-        ("Lines", "lines", 5),
-        ("Units", "units", 6),
-        ("Counted", "counted", 7),
-        ("Status", "status", 10),
-        ("Delivery", "eta", 16),
+        Column("", "mark", 1),
+        Column("Order", "order", 14),
+        Column("Lines", "lines", 5, gives_way=4),
+        Column("Units", "units", 6, gives_way=3),
+        Column("Counted", "counted", 7, gives_way=2),
+        Column("Status", "status", 10, gives_way=1),
+        Column("Delivery", "eta", 0, least=12),
     )
     BINDINGS: ClassVar[list[BindingType]] = bindings(SCREEN)
 
@@ -85,15 +85,18 @@ class InboundScreen(RecordList[Manifest]):
             style = LATE_STYLE if late else ""
             eta, _ = due_in(manifest.estimated_delivery_at, now)
             lines = manifest.inventory
-            self.table.add_row(
-                Text("✖" if late else "", style=style),
-                plain(manifest.order_number or manifest.id, "bold" if late else ""),
-                Text(str(len(lines)), justify="right"),
-                Text(str(sum(ln.qty for ln in lines)), justify="right"),
-                Text(str(sum(ln.received_qty + ln.damaged_qty for ln in lines)), justify="right"),
-                plain(manifest.status),
-                plain(eta.replace("overdue", "late"), style),
-                key=manifest.id,
+            counted = sum(ln.received_qty + ln.damaged_qty for ln in lines)
+            self.add_record_row(
+                {
+                    "mark": Text("✖" if late else "", style=style),
+                    "order": plain(manifest.order_number or manifest.id, "bold" if late else ""),
+                    "lines": Text(str(len(lines)), justify="right"),
+                    "units": Text(str(sum(ln.qty for ln in lines)), justify="right"),
+                    "counted": Text(str(counted), justify="right"),
+                    "status": plain(manifest.status),
+                    "eta": plain(eta.replace("overdue", "late"), style),
+                },
+                manifest.id,
             )
         more = " · end of list loads more" if answer.pagination.has_more else ""
         late_count = sum(1 for m in self.rows if self._late(m, now))

@@ -13,7 +13,7 @@ from console.domain.numbers import known_by
 from console.domain.queries import SEARCH_TEXT_MAX
 from console.domain.scan import Scan, interpret
 from console.ui.screens.base import WarehouseScreen
-from console.ui.widgets import ScanField
+from console.ui.widgets import Column, ScanField, fit_columns
 
 Row = TypeVar("Row")
 Shown = TypeVar("Shown")
@@ -37,7 +37,9 @@ class RecordList(WarehouseScreen, Generic[Row]):
     (the highlighted record in a line), `numbers` (what scanning opens a record by) and
     `open_record`."""
 
-    COLUMNS: ClassVar[tuple[tuple[str, str, int], ...]] = ()
+    # fitted to the width (console/ui/widgets.py): on a handheld the counts give way to the
+    # number, the status and when it is due
+    COLUMNS: ClassVar[tuple[Column, ...]] = ()
     PLACEHOLDER: ClassVar[str] = ""
 
     def __init__(self) -> None:
@@ -58,11 +60,27 @@ class RecordList(WarehouseScreen, Generic[Row]):
 
     def on_mount(self) -> None:
         super().on_mount()
-        for label, key, width in self.COLUMNS:
-            self.table.add_column(label, key=key, width=width)
+        self._add_columns(self.app.size.width)
         self.query_one("#scan", ScanField).focus()
         if self.location is not None:
             self.reload()
+
+    def _add_columns(self, width: int) -> None:
+        self.fitted_width = width
+        self.table.clear(columns=True)
+        for label, key, w in fit_columns(list(self.COLUMNS), width):
+            self.table.add_column(label, key=key, width=w)
+
+    def fit_to_width(self, width: int) -> None:
+        if self.query("#records"):  # a resize can come before the table is composed
+            self._add_columns(width)
+            if self.location is not None:
+                self.reload()
+
+    def add_record_row(self, cells: dict[str, Any], key: str) -> None:
+        """One record's row: its cells by column key, as many as the width shows."""
+        keys = [str(column.key.value) for column in self.table.columns.values()]
+        self.table.add_row(*(cells[k] for k in keys), key=key)
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
