@@ -201,8 +201,8 @@ class OrderScreen(CountingScreen):
         # narrow: the lot (also on the line below the table) and the packed count give way
         return [
             Column("", "mark", 1),
-            Column("Bin", "bin", 9),
-            Column("Item", "item", 0),
+            Column("Bin", "bin", 10),  # "A-01-01 +1": its bins
+            Column("Item", "item", 0, least=7),
             Column("SKU", "sku", 18, wide=110),
             Column("Want", "want", 4),
             Column("Picked", "picked", 6),

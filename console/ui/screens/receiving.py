@@ -189,7 +189,7 @@ class ManifestScreen(CountingScreen):
             Column("", "mark", 1),
             Column("Item", "item", 0),
             Column("SKU", "sku", 18, wide=110),
-            Column("Bin", "bin", 9, gives_way=1),
+            Column("Bin", "bin", 10, gives_way=1),  # "A-01-01 +1": its bins
             Column("Lot", "lot", 9, gives_way=2),
             Column("Expires", "expires", 10, wide=110),
             Column("Exp", "expected", 4),
