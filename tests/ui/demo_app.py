@@ -151,8 +151,10 @@ def with_steady_cursor(scene: Scene) -> Scene:
 
     async def run(pilot: Pilot[Any]) -> None:
         await scene(pilot)
-        for field in pilot.app.screen.query(Input):
-            field.cursor_blink = False
+        # every screen on the stack: a dialog's picture shows the screen under it too
+        for screen in pilot.app.screen_stack:
+            for field in screen.query(Input):
+                field.cursor_blink = False
         await settle(pilot, 0)
 
     return run

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,7 +16,7 @@ from console.domain.queries import LotQuery
 from console.ui.actions import bindings
 from console.ui.screens.base import WarehouseScreen
 from console.ui.text import clean, plain
-from console.ui.widgets import ScanField
+from console.ui.widgets import Column, ScanField, fit_columns
 
 
 def money(cents: int | None, currency: str | None) -> str:
@@ -64,30 +64,54 @@ class ItemScreen(WarehouseScreen):
         yield ScanField(id="scan", placeholder="Scan another item")
 
     def on_mount(self) -> None:
-        levels = self.query_one("#levels", DataTable)
-        for label, width in (
-            ("Location", 18),
-            ("Bin", 14),
-            ("Verified", 8),
-            ("Damaged", 7),
-            ("Reserved", 8),
-            ("Manifest", 8),
-        ):
-            levels.add_column(label, width=width)
-        lots = self.query_one("#lots", DataTable)
-        for label, width in (
-            ("Lot", 14),
-            ("Expires", 10),
-            ("Avail", 6),
-            ("Total", 6),
-            ("Status", 11),
-            ("Location", 16),
-        ):
-            lots.add_column(label, width=width)
+        self._add_columns(self.app.size.width)
         self.show_item(self.current_item)
         if self._notice:
             self.alert(self._notice, "warning")
         self.action_reload()
+
+    def _add_columns(self, width: int) -> None:
+        """On a narrow screen the other locations' names, then the rarer counts give way."""
+        self.fitted_width = width
+        for table_id, columns in (
+            (
+                "#levels",
+                [
+                    Column("Location", "location", 18, gives_way=3),
+                    Column("Bin", "bin", 0, least=8),
+                    Column("Verified", "verified", 8),
+                    Column("Damaged", "damaged", 7, gives_way=1),
+                    Column("Reserved", "reserved", 8, gives_way=2),
+                    Column("Manifest", "manifested", 8, gives_way=4),
+                ],
+            ),
+            (
+                "#lots",
+                [
+                    Column("Lot", "lot", 14),
+                    Column("Expires", "expires", 10),
+                    Column("Avail", "avail", 6),
+                    Column("Total", "total", 6, gives_way=1),
+                    Column("Status", "status", 11, gives_way=2),
+                    Column("Location", "location", 0, least=8, gives_way=3),
+                ],
+            ),
+        ):
+            table = self.query_one(table_id, DataTable)
+            table.clear(columns=True)
+            for label, key, w in fit_columns(columns, width):
+                table.add_column(label, key=key, width=w)
+
+    def fit_to_width(self, width: int) -> None:
+        if self.query("#levels"):
+            self._add_columns(width)
+            self.show_item(self.current_item)
+            self.action_reload()
+
+    @staticmethod
+    def _row(table: DataTable[Any], cells: dict[str, Any], key: str | None = None) -> None:
+        keys = [str(column.key.value) for column in table.columns.values()]
+        table.add_row(*(cells[k] for k in keys), key=key)
 
     def show_item(self, item: Item) -> None:
         self.current_item = item
@@ -124,34 +148,29 @@ class ItemScreen(WarehouseScreen):
         )
         for level in rows:
             style = "bold" if level.location_id == here else ""
-            table.add_row(
-                plain(names.get(level.location_id, level.location_id), style),
-                plain(level.layout_name or level.layout_id or "no bin", style),
-                *(
-                    Text(str(n), justify="right", style=style)
-                    for n in (
-                        level.verified_qty,
-                        level.damaged_qty,
-                        level.reserved_qty,
-                        level.manifested_qty,
-                    )
-                ),
-            )
+            cells: dict[str, Any] = {
+                "location": plain(names.get(level.location_id, level.location_id), style),
+                "bin": plain(level.layout_name or level.layout_id or "no bin", style),
+            }
+            for key in ("verified", "damaged", "reserved", "manifested"):
+                count = getattr(level, f"{key}_qty")
+                cells[key] = Text(str(count), justify="right", style=style)
+            self._row(table, cells)
 
     def show_lots(self, lots: list[Lot]) -> None:
         names = {loc.id: loc.name for loc in self.console.locations}
         table = self.query_one("#lots", DataTable)
         table.clear()
         for index, lot in enumerate(fefo(lots)):
-            table.add_row(
-                plain(lot.number or lot.id),
-                plain(day(lot.expires_at)),
-                Text(str(lot.available_qty), justify="right"),
-                Text(str(lot.total_qty), justify="right"),
-                plain(lot.status),
-                plain(names.get(lot.location_id, lot.location_id)),
-                key=lot.id,
-            )
+            cells = {
+                "lot": plain(lot.number or lot.id),
+                "expires": plain(day(lot.expires_at)),
+                "avail": Text(str(lot.available_qty), justify="right"),
+                "total": Text(str(lot.total_qty), justify="right"),
+                "status": plain(lot.status),
+                "location": plain(names.get(lot.location_id, lot.location_id)),
+            }
+            self._row(table, cells, lot.id)
             if lot.id == self._lot_id:
                 table.move_cursor(row=index)
         table.display = bool(lots)
