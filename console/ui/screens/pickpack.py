@@ -43,7 +43,7 @@ from console.ui.screens.counting import CountingScreen
 from console.ui.screens.dialogs import Ask, Confirm
 from console.ui.screens.records import RecordList
 from console.ui.text import clean, plain, typed_count
-from console.ui.widgets import Column, ScanField
+from console.ui.widgets import Column, ScanField, fit_columns
 
 S = FulfillmentStatus
 QUEUE_PAGE = 50
@@ -198,32 +198,39 @@ class OrderScreen(CountingScreen):
         yield Static(id="pick-line", classes="preview")
 
     def _columns(self) -> list[Column]:
-        # narrow: the lot (also on the line below the table) and the packed count give way
+        # narrow, while picking: the lot (also on the line below the table) and the packed
+        # count give way; while packing: the lot, the bin and the count wanted
+        packing = self.work.status in PACKING
         return [
             Column("", "mark", 1),
-            Column("Bin", "bin", 10),  # "A-01-01 +1": its bins
+            Column("Bin", "bin", 10, gives_way=3 if packing else 0),  # "A-01-01 +1"
             Column("Item", "item", 0, least=7),
             Column("SKU", "sku", 18, wide=110),
-            Column("Want", "want", 4),
+            Column("Want", "want", 4, gives_way=1 if packing else 0),
             Column("Picked", "picked", 6),
-            Column("Packed", "packed", 6, gives_way=1),
+            Column("Packed", "packed", 6, gives_way=0 if packing else 1),
             Column("Lot first", "lot", 11, gives_way=2),
             Column("Expires", "expires", 10, wide=110),
         ]
+
+    def add_line_columns(self, width: int) -> None:
+        super().add_line_columns(width)
+        parcels = self.query_one("#parcel-table", DataTable)
+        parcels.clear(columns=True)
+        columns = [
+            Column("#", "n", 2),
+            Column("L×W×H in", "size", 11),
+            Column("lb", "weight", 6),
+            Column("Units", "units", 5),
+            Column("Check", "check", 0, least=4),
+        ]
+        for label, key, w in fit_columns(columns, width):
+            parcels.add_column(label, key=key, width=w)
 
     def on_mount(self) -> None:
         super().on_mount()
         self.console.remember_place("order", self.fulfillment.id)
         self.add_line_columns(self.app.size.width)
-        parcels = self.query_one("#parcel-table", DataTable)
-        for label, key, width in (
-            ("#", "n", 2),
-            ("L×W×H in", "size", 16),
-            ("lb", "weight", 6),
-            ("Units", "units", 5),
-            ("Check", "check", 30),
-        ):
-            parcels.add_column(label, key=key, width=width)
         self.query_one("#scan", ScanField).focus()
         self._show_all()
         self.run_io(self._load_details, group="details")
@@ -532,6 +539,8 @@ class OrderScreen(CountingScreen):
 
     def _after_change(self, before: FulfillmentStatus) -> None:
         status = self.work.status
+        if status != before:
+            self.add_line_columns(self.app.size.width)  # packing keeps other columns
         if status != before and status == S.PICKED:
             self.say(
                 f"Every line is picked: the order is picked. {self.key('order.parcel')} opens "
