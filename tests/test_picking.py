@@ -248,3 +248,15 @@ def test_lots_of_a_pick_kept_on_disk_come_back_and_a_smaller_count_gives_back_th
     assert (again.lot_picked("bolt", "lot_a"), again.lot_picked("bolt", "lot_b")) == (1, 1)
     with pytest.raises(Conflict, match="more units from lots"):
         again.pick("bolt", 1, "Bolt", [("lot_a", 2)])
+
+
+def test_a_backend_without_lots_per_pick_is_never_sent_lots_not_even_from_a_journal() -> None:
+    import json
+
+    work = PickPack(order())
+    work.pick("bolt", 1, "Bolt", [("lot_a", 1)])
+    kept = json.loads(json.dumps(work.unconfirmed()))
+    plain = PickPack(order(), keeps_lots=False)
+    plain.restore(kept, landed=None)
+    plain.pick("bolt", 1, "Bolt", [("lot_a", 1)])
+    assert plain.next_update() == {"inventory": [{"item_id": "bolt", "picked_qty": 2}]}

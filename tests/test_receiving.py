@@ -230,3 +230,26 @@ def test_with_parts_a_smaller_typed_count_gives_back_from_the_current_part_first
     assert work.parts("bolt") == [("bin_a", None, 2), ("bin_b", None, 2)]
     work.set_counts("bolt", 1, 0)
     assert work.parts("bolt") == [("bin_a", None, 1)]
+
+
+def test_a_journal_of_parts_restored_on_a_backend_without_parts_counts_each_unit_once() -> None:
+    import json
+
+    from console.domain.models import ReceiptPart
+
+    work = Receiving(manifest(), split=True)
+    work.receive("bolt", 2, layout_id="bin_a")
+    work.receive("bolt", 3, layout_id="bin_b")
+    work.next_update()  # both parts on their way when the console stops
+    kept = json.loads(json.dumps(work.unconfirmed()))
+    landed = manifest(
+        received_qty=5,
+        layout_id="bin_a",
+        parts=[
+            ReceiptPart(layout_id="bin_a", received_qty=2),
+            ReceiptPart(layout_id="bin_b", received_qty=3),
+        ],
+    )
+    again = Receiving(landed, split=False)
+    again.restore(kept, landed=True)
+    assert again.received_qty("bolt") == 5 and not again.unsaved

@@ -144,53 +144,55 @@ def consume(fulfillment: Fulfillment) -> LevelPlan:
 
 @dataclass(slots=True)
 class LotHold:
-    """What a fulfillment update does to one lot: units picked of it are held for the order
-    (available → reserved; negative when a pick is undone or the order canceled), and units
-    shipped leave it (out of reserved and the total) when the order completes."""
+    """What a fulfillment update does to one lot on one line: units picked of it are held for
+    the order (available → reserved; negative when a pick is undone or the order canceled),
+    and units shipped leave it (out of reserved and the total) when the order completes."""
 
     item_id: str
     held: int = 0
     shipped: int = 0
 
 
-LotPlan = dict[str, LotHold]
+# (line's item, lot) → what the update does to that lot for that line
+LotPlan = dict[tuple[str, str], LotHold]
 
 
 def lot_holds(before: Fulfillment, after: Fulfillment) -> LotPlan:
-    """The lot changes from one state of a fulfillment to the next: picks held or let go, and
-    at completion the picked lots shipped; at cancelation every held unit goes back."""
-    plan: LotPlan = {}
-
-    def hold(item_id: str, lot_id: str) -> LotHold:
-        return plan.setdefault(lot_id, LotHold(item_id))
-
+    """The lot changes from one state of a fulfillment to the next, per line and lot (a lot
+    moved from one line to another is a give-back on one and a new pick on the other, each
+    checked): picks held or let go; at completion the picked lots shipped; at cancelation
+    every held unit goes back."""
     old = {(line.item_id, pick.lot_id): pick.qty for line in before.inventory for pick in line.lots}
     new = {(line.item_id, pick.lot_id): pick.qty for line in after.inventory for pick in line.lots}
     if after.status == S.CANCELED:
         new = {}
+    plan: LotPlan = {}
     for key in old.keys() | new.keys():
         change = new.get(key, 0) - old.get(key, 0)
         if change:
-            hold(*key).held += change
+            plan[key] = LotHold(key[0], held=change)
     if after.status == S.COMPLETED and before.status != S.COMPLETED:
-        for (item_id, lot_id), qty in new.items():
+        for key, qty in new.items():
             if qty:
-                entry = hold(item_id, lot_id)
-                entry.shipped += qty
-    return {lot_id: entry for lot_id, entry in plan.items() if entry.held or entry.shipped}
+                plan.setdefault(key, LotHold(key[0])).shipped += qty
+    return plan
 
 
-def held_lot(lot: Lot, hold: LotHold, fulfillment: Fulfillment, now: int) -> Lot:
-    """The lot after a fulfillment update's hold on it, or a refusal (409) naming what is wrong:
-    a lot of another item or location, an expired or blocked lot, or more than it has."""
+def held_lot(lot: Lot, holds: list[LotHold], fulfillment: Fulfillment, now: int) -> Lot:
+    """The lot after a fulfillment update's holds on it, or a refusal naming what is wrong with
+    a new pick of it: a lot of another item or location, an expired or blocked lot, more than it
+    has available. Giving units back and shipping them are never refused: they only undo or end
+    what a pick began, whatever became of the lot since (its counts do not go below zero)."""
     number = lot.number or lot.id
     field = "inventory.lots"
-    if lot.item_id != hold.item_id or lot.location_id != fulfillment.location_id:
-        raise InvalidInput(
-            f"Lot {number} is not a lot of {hold.item_id} at this order's location.",
-            [FieldError(field, f"{lot.id} is of another item or location")],
-        )
-    if hold.held > 0:
+    for hold in holds:
+        if hold.held <= 0:
+            continue
+        if lot.item_id != hold.item_id or lot.location_id != fulfillment.location_id:
+            raise InvalidInput(
+                f"Lot {number} is not a lot of {hold.item_id} at this order's location.",
+                [FieldError(field, f"{lot.id} is of another item or location")],
+            )
         if lot.status != "available":
             raise Conflict(
                 f"Lot {number} is {lot.status}: it cannot be picked.",
@@ -201,20 +203,19 @@ def held_lot(lot: Lot, hold: LotHold, fulfillment: Fulfillment, now: int) -> Lot
                 f"Lot {number} has expired: it cannot be picked.",
                 [FieldError(field, f"lot {number} has expired")],
             )
-        if hold.held > lot.available_qty:
-            raise Conflict(
-                f"Lot {number} has {lot.available_qty} available; {hold.held} more cannot be "
-                "picked of it.",
-                [FieldError(field, f"lot {number}: only {lot.available_qty} available")],
-            )
-    available = lot.available_qty - hold.held
-    reserved = lot.reserved_qty + hold.held - hold.shipped
-    total = lot.total_qty - hold.shipped
-    if reserved < 0 or total < 0:
+    held = sum(hold.held for hold in holds)
+    shipped = sum(hold.shipped for hold in holds)
+    if held > lot.available_qty:
         raise Conflict(
-            f"Lot {number} does not hold the {hold.shipped} units this order picked of it.",
-            [FieldError(field, f"lot {number}: only {lot.reserved_qty} reserved")],
+            f"Lot {number} has {lot.available_qty} available; {held} more cannot be picked of it.",
+            [FieldError(field, f"lot {number}: only {lot.available_qty} available")],
         )
+    available = lot.available_qty - held
+    reserved = lot.reserved_qty + held - shipped
+    if reserved < 0:  # the lot was edited since the pick: what it lacks comes out of available
+        available, reserved = max(0, available + reserved), 0
+    total = max(0, lot.total_qty - shipped)
+    available = min(available, max(0, total - reserved - lot.defective_qty))
     return lot.model_copy(
         update={
             "available_qty": available,

@@ -166,8 +166,10 @@ class PickPack:
     """One fulfillment as this console works it: the last state the backend confirmed, plus the
     operator's picks, short-pick reasons and parcels not confirmed yet."""
 
-    def __init__(self, fulfillment: Fulfillment) -> None:
+    def __init__(self, fulfillment: Fulfillment, *, keeps_lots: bool = True) -> None:
         self.fulfillment = fulfillment
+        # whether the backend records the lot of each pick (lot-picks): without, none is kept
+        self.keeps_lots = keeps_lots
         self._lines = {line.item_id: line for line in fulfillment.inventory}
         self.added = AddedCounts()
         self.lot_added = AddedCounts()  # by lot_key: units picked of each lot, not confirmed
@@ -288,7 +290,7 @@ class PickPack:
         if sum(qty for _, qty in lots) > count:
             raise refuse(f"{name}: more units from lots than picked.")
         self.added.add(item_id, count)
-        for lot_id, qty in lots:
+        for lot_id, qty in lots if self.keeps_lots else ():
             if qty:
                 self.lot_added.add(lot_key(item_id, lot_id), qty)
         return self.picked(item_id)
@@ -445,7 +447,7 @@ class PickPack:
         for item_id, count in kept.get("added", {}).items():
             if self.line(item_id) is not None:
                 self.added.add(item_id, int(count))
-        for key, count in kept.get("lot_added", {}).items():
+        for key, count in kept.get("lot_added", {}).items() if self.keeps_lots else ():
             if self.line(_split_lot_key(key)[0]) is not None:
                 self.lot_added.add(key, int(count))
         for item_id, reason in kept.get("reasons", {}).items():

@@ -395,6 +395,7 @@ class Receiving:
             "lots": dict(self.lots),
             "unexpected": list(self.unexpected),
             "allowed": sorted(self.allowed),
+            "split": self.split,
             "in_flight": None
             if sent is None
             else {
@@ -410,8 +411,14 @@ class Receiving:
         PickPack.restore for `landed`)."""
         self.unexpected = [str(i) for i in kept.get("unexpected", [])]
         self.allowed = {str(i) for i in kept.get("allowed", [])}
-        self.bins = {str(k): str(v) for k, v in kept.get("bins", {}).items()}
-        self.lots = {str(k): str(v) for k, v in kept.get("lots", {}).items()}
+        bins = {str(k): str(v) for k, v in kept.get("bins", {}).items()}
+        lots = {str(k): str(v) for k, v in kept.get("lots", {}).items()}
+        if kept.get("split") and not self.split:
+            # there they were where the next units went; here they would move whole lines:
+            # kept only for lines that have no bin or lot yet
+            bins = {k: v for k, v in bins.items() if self.bin_of(k) is None}
+            lots = {k: v for k, v in lots.items() if self.lot_of(k) is None}
+        self.bins, self.lots = bins, lots
         for key, count in kept.get("received", {}).items():
             self.received.add(self._rekey(str(key)), int(count))
         for key, count in kept.get("damaged", {}).items():
@@ -422,9 +429,18 @@ class Receiving:
                 (self.received, sent.get("received", {})),
                 (self.damaged, sent.get("damaged", {})),
             ):
-                counts.drop({self._rekey(k): (int(v[0]), int(v[1])) for k, v in carried.items()})
+                counts.drop(self._rekeyed(carried))
             self._forget(sent.get("bins", {}), self.bins)
             self._forget(sent.get("lots", {}), self.lots)
+
+    def _rekeyed(self, carried: Mapping[str, Any]) -> Sent:
+        """What an update in flight carried, in this console's keys: parts that become one
+        line (a backend without parts) add up, so none of them is dropped twice or not at all."""
+        out: Sent = {}
+        for key, (before, after) in carried.items():
+            was, now = out.get(self._rekey(str(key)), (0, 0))
+            out[self._rekey(str(key))] = (was + int(before), now + int(after))
+        return out
 
     def _rekey(self, key: str) -> str:
         """A key kept on disk in the other form (a journal written before the backend kept

@@ -174,7 +174,10 @@ class Recovery:
         views = _Quiet(tell)
         session: counting.CountingSession[Any]
         if kind == "order":
-            order = PickPack(await self.backend.get_fulfillment(record_id))
+            order = PickPack(
+                await self.backend.get_fulfillment(record_id),
+                keeps_lots=self.backend.capabilities.lot_picks,
+            )
             order.restore(kept.state.get("work", {}), landed=landed)
             session = counting.picking(order, self.backend, self.outbox, views)
         elif kind == "manifest":

@@ -9,7 +9,7 @@ from console.backends.protocol import Backend
 from console.domain.errors import Conflict, InvalidInput
 from console.domain.models import Lot
 from tests.contract.test_fulfillments import PARCEL, order
-from tests.contract.world import MILK
+from tests.contract.world import BOLT, COLUMBUS, MILK
 
 
 async def lot(backend: Backend, lot_id: str) -> Lot:
@@ -101,3 +101,32 @@ async def test_no_lot_gives_more_than_it_has_available(backend: Backend, unchang
     with pytest.raises(Conflict, match="has 2 available"):
         await pick(backend, second.id, 3, lot_soon=3)
     await check()
+
+
+async def test_a_lot_moved_onto_another_items_line_is_refused(backend: Backend, unchanged) -> None:
+    ful = await order(backend, milk=2, bolt=1)
+    await pick(backend, ful.id, 2, lot_soon=2)
+    check = await unchanged()
+    with pytest.raises(InvalidInput, match="not a lot of"):
+        await backend.update_fulfillment(
+            ful.id,
+            {
+                "inventory": [
+                    {"item_id": MILK, "picked_qty": 2, "lots": [{"lot_id": "lot_soon", "qty": 1}]},
+                    {"item_id": BOLT, "picked_qty": 1, "lots": [{"lot_id": "lot_soon", "qty": 1}]},
+                ]
+            },
+        )
+    await check()
+
+
+async def test_an_order_holding_a_lot_edited_since_can_still_be_canceled(backend: Backend) -> None:
+    ful = await order(backend, milk=2)
+    await pick(backend, ful.id, 2, lot_soon=2)
+    await backend.update_lot("lot_soon", {"location_id": COLUMBUS})  # moved while held
+    canceled = await backend.update_fulfillment(
+        ful.id, {"status": "canceled", "cancel_reason": "lot moved"}
+    )
+    assert canceled.status == "canceled"
+    lot = await backend.get_lot("lot_soon")
+    assert (lot.available_qty, lot.reserved_qty) == (5, 0), "the held units came back"

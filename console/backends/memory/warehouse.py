@@ -1049,9 +1049,12 @@ class MemoryWarehouse:
             ful, plan = fulfillment_rules.apply_update(
                 current, request, lambda: self._new_id("prcl"), now
             )
+            by_lot: dict[str, list[fulfillment_rules.LotHold]] = {}
+            for (_, lot_id), hold in sorted(fulfillment_rules.lot_holds(current, ful).items()):
+                by_lot.setdefault(lot_id, []).append(hold)
             lots = {
-                lot_id: fulfillment_rules.held_lot(self._picked_lot(lot_id), hold, ful, now)
-                for lot_id, hold in fulfillment_rules.lot_holds(current, ful).items()
+                lot_id: fulfillment_rules.held_lot(self._picked_lot(lot_id), holds, ful, now)
+                for lot_id, holds in by_lot.items()
             }
             self._apply_plan(plan, now)  # checks every level before it changes one
             for lot_id, lot in lots.items():

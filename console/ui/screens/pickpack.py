@@ -172,7 +172,7 @@ class OrderScreen(CountingScreen):
 
     def __init__(self, fulfillment: Fulfillment) -> None:
         super().__init__()
-        self.work = PickPack(fulfillment)
+        self.work = PickPack(fulfillment, keeps_lots=self.backend.capabilities.lot_picks)
         # The lots here of each line's item, as read, and how many of each this order had
         # picked when it was read: what is left of a lot is what it had then, less what this
         # order has picked of it since.
