@@ -14,7 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -373,6 +373,11 @@ class Column:
     gives_way: int = 0
     wide: int = 0
     least: int = 8
+
+
+def add_keyed_row(table: DataTable[Any], cells: dict[str, Any], key: str | None = None) -> None:
+    """One row of a fitted table: its cells by column key, as many as the width shows."""
+    table.add_row(*(cells[str(column.key.value)] for column in table.columns.values()), key=key)
 
 
 def fit_columns(columns: list[Column], width: int) -> list[tuple[str, str, int]]:

@@ -19,7 +19,7 @@ from console.ui.actions import bindings
 from console.ui.screens.base import WarehouseScreen
 from console.ui.screens.dialogs import BinPicker, Confirm
 from console.ui.text import clean, plain
-from console.ui.widgets import Column, ScanField, fit_columns
+from console.ui.widgets import Column, ScanField, add_keyed_row, fit_columns
 
 T = TypeVar("T")
 
@@ -149,13 +149,12 @@ class AdjustScreen(WarehouseScreen):
         item = session.item
         title.update(plain(f"{item.name}  ·  {item.sku or ''}", "bold"))
         slots = session.slots()
-        keys = [str(column.key.value) for column in table.columns.values()]
         for slot in slots:
             cells = {"bin": plain(slot.label)} | {
                 q: Text(str(n), justify="right", style="bold" if q == session.kind else "")
                 for n, q in zip(session.counts(slot), LEVEL_QUANTITIES, strict=True)
             }
-            table.add_row(*(cells[k] for k in keys))
+            add_keyed_row(table, cells)
         if slots:
             session.choose(session.chosen)
             table.move_cursor(row=session.chosen)
@@ -194,7 +193,6 @@ class AdjustScreen(WarehouseScreen):
     def _show_log(self) -> None:
         table = self.query_one("#log", DataTable)
         table.clear()
-        keys = [str(column.key.value) for column in table.columns.values()]
         for record in reversed(self.session.log):
             cells = {
                 "time": plain(record.at),
@@ -204,7 +202,7 @@ class AdjustScreen(WarehouseScreen):
                     record.outcome.value, "bold" if record.outcome.needs_a_look else ""
                 ),
             }
-            table.add_row(*(cells[k] for k in keys))
+            add_keyed_row(table, cells)
 
     def on_input_changed(self, event: ScanField.Changed) -> None:
         if event.input.id == "qty":

@@ -19,7 +19,7 @@ from console.services.scans import KnownItems, ScanMatch, find_bin, resolve_scan
 from console.ui.screens.base import Job, WarehouseScreen
 from console.ui.screens.dialogs import Confirm, effects_body
 from console.ui.screens.records import at_cursor, step_cursor
-from console.ui.widgets import Column, ScanField, fit_columns
+from console.ui.widgets import Column, ScanField, add_keyed_row, fit_columns
 
 # A second Esc within this many seconds leaves even though counts are not saved yet.
 LEAVE_AGAIN_SECONDS = 5.0
@@ -93,11 +93,9 @@ class CountingScreen(WarehouseScreen):
         table = self.lines_table
         keep = table.cursor_row
         table.clear()
-        keys = [str(column.key.value) for column in table.columns.values()]
         self._shown_ids = self._line_ids()
         for item_id in self._shown_ids:
-            cells = self._cells(item_id)
-            table.add_row(*(cells[k] for k in keys), key=item_id)
+            add_keyed_row(table, self._cells(item_id), item_id)
         if self._shown_ids:
             table.move_cursor(row=min(keep, len(self._shown_ids) - 1))
         self._show_more()

@@ -16,7 +16,7 @@ from console.domain.queries import LotQuery
 from console.ui.actions import bindings
 from console.ui.screens.base import WarehouseScreen
 from console.ui.text import clean, plain
-from console.ui.widgets import Column, ScanField, fit_columns
+from console.ui.widgets import Column, ScanField, add_keyed_row, fit_columns
 
 
 def money(cents: int | None, currency: str | None) -> str:
@@ -108,11 +108,6 @@ class ItemScreen(WarehouseScreen):
             self.show_item(self.current_item)
             self.action_reload()
 
-    @staticmethod
-    def _row(table: DataTable[Any], cells: dict[str, Any], key: str | None = None) -> None:
-        keys = [str(column.key.value) for column in table.columns.values()]
-        table.add_row(*(cells[k] for k in keys), key=key)
-
     def show_item(self, item: Item) -> None:
         self.current_item = item
         self.query_one("#item-title", Static).update(plain(item.name, "bold"))
@@ -155,7 +150,7 @@ class ItemScreen(WarehouseScreen):
             for key in ("verified", "damaged", "reserved", "manifested"):
                 count = getattr(level, f"{key}_qty")
                 cells[key] = Text(str(count), justify="right", style=style)
-            self._row(table, cells)
+            add_keyed_row(table, cells)
 
     def show_lots(self, lots: list[Lot]) -> None:
         names = {loc.id: loc.name for loc in self.console.locations}
@@ -170,7 +165,7 @@ class ItemScreen(WarehouseScreen):
                 "status": plain(lot.status),
                 "location": plain(names.get(lot.location_id, lot.location_id)),
             }
-            self._row(table, cells, lot.id)
+            add_keyed_row(table, cells, lot.id)
             if lot.id == self._lot_id:
                 table.move_cursor(row=index)
         table.display = bool(lots)

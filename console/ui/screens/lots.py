@@ -33,7 +33,7 @@ from console.ui.actions import bindings
 from console.ui.screens.base import WarehouseScreen
 from console.ui.screens.dialogs import BinPicker, Confirm, ItemPicker
 from console.ui.text import clean, plain
-from console.ui.widgets import Column, FormFields, ScanField, fit_columns
+from console.ui.widgets import Column, FormFields, ScanField, add_keyed_row, fit_columns
 
 PAGE_SIZE = 50
 ITEM_CHOICES = 12  # items offered when a typed name matches several
@@ -163,10 +163,8 @@ class LotsScreen(WarehouseScreen):
             table.clear()
         now = self.console.now()
         layouts = {lay.id: lay.name for lay in self.location.layouts} if self.location else {}
-        keys = [str(column.key.value) for column in table.columns.values()]
         for lot in lots:
-            cells = self._cells(lot, now, layouts)
-            table.add_row(*(cells[k] for k in keys), key=lot.id)
+            add_keyed_row(table, self._cells(lot, now, layouts), lot.id)
         count = f"{self._total:,}" if self._total is not None else f"{len(self._rows)}+"
         order = self.filter.order.words
         more = " · end of list loads more" if self._has_more else ""

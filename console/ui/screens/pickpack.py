@@ -43,7 +43,7 @@ from console.ui.screens.counting import CountingScreen
 from console.ui.screens.dialogs import Ask, Confirm
 from console.ui.screens.records import RecordList
 from console.ui.text import clean, plain, typed_count
-from console.ui.widgets import Column, ScanField, fit_columns
+from console.ui.widgets import Column, ScanField, add_keyed_row, fit_columns
 
 S = FulfillmentStatus
 QUEUE_PAGE = 50
@@ -104,7 +104,8 @@ class PickPackScreen(RecordList[Fulfillment]):
             self.rows.append(ful)
             due, overdue = due_in(ful.complete_at, now)
             style = OVERDUE_STYLE if overdue else ""
-            self.add_record_row(
+            add_keyed_row(
+                self.table,
                 {
                     "mark": Text("✖" if overdue else "", style=style),
                     "order": plain(ful.order_number or ful.id, "bold" if overdue else ""),

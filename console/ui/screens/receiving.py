@@ -30,7 +30,7 @@ from console.ui.screens.counting import CountingScreen
 from console.ui.screens.dialogs import Ask, BinPicker, Confirm
 from console.ui.screens.records import RecordList
 from console.ui.text import clean, plain, typed_count
-from console.ui.widgets import Column, ScanField
+from console.ui.widgets import Column, ScanField, add_keyed_row
 
 S = ManifestStatus
 OPEN_STATUSES = (S.REQUESTED, S.ACCEPTED, S.PROCESSING)
@@ -86,7 +86,8 @@ class InboundScreen(RecordList[Manifest]):
             eta, _ = due_in(manifest.estimated_delivery_at, now)
             lines = manifest.inventory
             counted = sum(ln.received_qty + ln.damaged_qty for ln in lines)
-            self.add_record_row(
+            add_keyed_row(
+                self.table,
                 {
                     "mark": Text("✖" if late else "", style=style),
                     "order": plain(manifest.order_number or manifest.id, "bold" if late else ""),

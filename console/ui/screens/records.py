@@ -77,11 +77,6 @@ class RecordList(WarehouseScreen, Generic[Row]):
             if self.location is not None:
                 self.reload()
 
-    def add_record_row(self, cells: dict[str, Any], key: str) -> None:
-        """One record's row: its cells by column key, as many as the width shows."""
-        keys = [str(column.key.value) for column in self.table.columns.values()]
-        self.table.add_row(*(cells[k] for k in keys), key=key)
-
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
         if self.location is not None:

@@ -18,7 +18,7 @@ from console.services.scans import resolve_scan
 from console.ui.actions import bindings
 from console.ui.screens.base import WarehouseScreen
 from console.ui.text import clean, marked, plain
-from console.ui.widgets import Column, MessageLine, ScanField, fit_columns
+from console.ui.widgets import Column, MessageLine, ScanField, add_keyed_row, fit_columns
 
 PAGE_SIZE = 50
 # A search not answered after this is said to be under way, and the rows shown marked as old.
@@ -165,7 +165,6 @@ class SearchScreen(WarehouseScreen):
         if not append:
             table.clear()
         here = self.location.id if self.location else ""
-        keys = [str(column.key.value) for column in table.columns.values()]
         for item in items:
             marks = item.search_highlights or {}
             cells = {
@@ -175,7 +174,7 @@ class SearchScreen(WarehouseScreen):
                 "here": Text(str(item.on_hand_at(here)), justify="right"),
                 "total": Text(str(item.total_verified), justify="right"),
             }
-            table.add_row(*(cells[k] for k in keys), key=item.id)
+            add_keyed_row(table, cells, item.id)
         count = f"{total:,}" if total is not None else f"{len(self._rows)}+"
         query = self._shown_query
         order = self._list_order(query.search if query else None).words
