@@ -8,7 +8,7 @@ from console.domain.errors import Conflict, InvalidInput
 from console.domain.fulfillments import check_transition as fulfillment_transition
 from console.domain.gtin import gtin14, with_check_digit
 from console.domain.levels import apply_level_changes, inverse, level_label, with_totals
-from console.domain.lots import fefo, pick_first
+from console.domain.lots import fefo, lots_to_take
 from console.domain.manifests import check_transition as manifest_transition
 from console.domain.models import (
     Envelope,
@@ -279,7 +279,7 @@ def test_fefo_puts_earliest_expiry_first_and_undated_last() -> None:
     assert [x.id for x in fefo(lots)] == ["d", "a", "b", "c"]
 
 
-def test_pick_first_skips_expired_empty_and_blocked_lots() -> None:
+def test_the_lot_to_take_first_skips_expired_empty_and_blocked_lots() -> None:
     lots = [
         lot("expired", 50),
         lot("blocked", 150, status="quarantined"),
@@ -287,9 +287,14 @@ def test_pick_first_skips_expired_empty_and_blocked_lots() -> None:
         lot("good", 170),
         lot("later", 500),
     ]
-    first = pick_first(lots, now=100)
-    assert first is not None and first.id == "good"
-    assert pick_first([lot("old", 10)], now=100) is None
+
+    def first(lots: list[Lot]) -> Lot | None:
+        taking = lots_to_take(lots, [], 1, lambda x: x.available_qty, now=100)
+        return taking[0][0] if taking else None
+
+    found = first(lots)
+    assert found is not None and found.id == "good"
+    assert first([lot("old", 10)]) is None
 
 
 @pytest.mark.parametrize(

@@ -46,15 +46,6 @@ def usable(lot: Lot, *, now: int) -> bool:
     return lot.status == "available" and not expired(lot.expires_at, now=now)
 
 
-def pick_first(lots: Iterable[Lot], *, now: int) -> Lot | None:
-    """The lot to take first: the earliest-expiring usable one that has stock."""
-    return min(
-        (lot for lot in lots if usable(lot, now=now) and lot.available_qty > 0),
-        key=fefo_key,
-        default=None,
-    )
-
-
 def lots_to_take(
     lots: Iterable[Lot],
     bins: Collection[str],
