@@ -237,6 +237,14 @@ def check_transition(current: FulfillmentStatus, target: FulfillmentStatus) -> N
         )
 
 
+def _still_picking(ful: Fulfillment, field: str) -> None:
+    if ful.status not in PICKING:
+        raise Conflict(
+            f"Picks can no longer change: the fulfillment is {ful.status}.",
+            [FieldError(field, f"fulfillment is {ful.status}")],
+        )
+
+
 def _record_picks(ful: Fulfillment, update: FulfillmentUpdate) -> None:
     lines = {line.item_id: line for line in ful.inventory}
     for index, record in enumerate(update.inventory or []):
@@ -247,11 +255,7 @@ def _record_picks(ful: Fulfillment, update: FulfillmentUpdate) -> None:
                 [FieldError(f"inventory.{index}.item_id", "not on this fulfillment")],
             )
         if record.picked_qty is not None and record.picked_qty != line.picked_qty:
-            if ful.status not in PICKING:
-                raise Conflict(
-                    f"Picks can no longer change: the fulfillment is {ful.status}.",
-                    [FieldError(f"inventory.{index}.picked_qty", f"fulfillment is {ful.status}")],
-                )
+            _still_picking(ful, f"inventory.{index}.picked_qty")
             if record.picked_qty > line.qty:
                 raise Conflict(
                     f"Over-pick: {record.picked_qty} picked but only {line.qty} ordered.",
@@ -259,11 +263,7 @@ def _record_picks(ful: Fulfillment, update: FulfillmentUpdate) -> None:
                 )
             line.picked_qty = record.picked_qty
         if record.lots is not None:
-            if ful.status not in PICKING:
-                raise Conflict(
-                    f"Picks can no longer change: the fulfillment is {ful.status}.",
-                    [FieldError(f"inventory.{index}.lots", f"fulfillment is {ful.status}")],
-                )
+            _still_picking(ful, f"inventory.{index}.lots")
             counts = {pick.lot_id: pick.qty for pick in line.lots}
             counts.update({pick.lot_id: pick.qty for pick in record.lots})
             line.lots = [LotPick(lot_id=k, qty=v) for k, v in counts.items() if v]

@@ -131,7 +131,7 @@ class Receiving:
             counted = self.counted(item_id)
             return [(self.bin_of(item_id), self.lot_of(item_id), counted)] if counted else []
         confirmed_r, confirmed_d = self._confirmed("received_qty"), self._confirmed("damaged_qty")
-        keys = [k for k in (*confirmed_r, *self.received.as_dict(), *self.damaged.as_dict())]
+        keys = [*confirmed_r, *self.received.as_dict(), *self.damaged.as_dict()]
         shown: list[tuple[str | None, str | None, int]] = []
         for key in dict.fromkeys(k for k in keys if _item_of(k) == item_id):
             units = (

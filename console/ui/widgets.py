@@ -226,7 +226,6 @@ class HeaderBar(Static):
             [(title, ""), (backend, ""), place],
             [(title, ""), place],
         )
-        shown = choices[-1]
         for choice in choices:
             if width <= 0 or sum(len(t) + 3 for t, _ in choice) - 1 <= width:
                 shown = choice
