@@ -513,8 +513,8 @@ class OrderScreen(CountingScreen):
         )
 
     def _take(self, item_id: str, count: int, name: str, lots: list[tuple[Lot, int]]) -> None:
-        # a backend that keeps no lot per pick is sent none (it would refuse the field)
-        taken = [(lot.id, qty) for lot, qty in lots] if self.backend.capabilities.lot_picks else []
+        # the work keeps them only for a backend that records lots per pick (PickPack.keeps_lots)
+        taken = [(lot.id, qty) for lot, qty in lots]
         if self.record(lambda: self.work.pick(item_id, count, name, taken), item_id):
             self.picks_shown.append(time.perf_counter())
             line = self.work.line(item_id)
