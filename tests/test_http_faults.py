@@ -509,7 +509,7 @@ async def test_a_404_on_a_list_path_means_a_wrong_url(
     server: FaultServer, make_client: Factory
 ) -> None:
     server.plan = lambda seen, n: Canned(404, b"Not Found", {"content-type": "text/plain"})
-    with pytest.raises(Unavailable, match="ends in /v1"):
+    with pytest.raises(Unavailable, match="PackageX-style /v1"):
         await make_client().list_lots()
 
 

@@ -11,9 +11,12 @@ caller that lost an answer may re-send with the same key, or re-read the object.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
-from console.domain.models import Fulfillment, Item, Location, Lot, Manifest, Page
+from console.domain.errors import NotOffered
+from console.domain.lots import LOT_FORM_FIELDS
+from console.domain.models import Fulfillment, Item, Location, Lot, LotStatus, Manifest, Page
 from console.domain.queries import (
     FulfillmentQuery,
     ItemQuery,
@@ -36,9 +39,35 @@ from console.domain.requests import (
 Body = dict[str, Any]
 
 
+class Offer(StrEnum):
+    """What a backend may keep. Every backend finds items and lists lots; the rest it offers
+    or not (byrd's API lists lots and products, and changes nothing)."""
+
+    LEVELS = "level adjustment"
+    ITEM_WRITES = "item changes"
+    LOT_WRITES = "lot changes"
+    LOT_BINS = "lots per bin"
+    LOT_EXPIRY_FILTER = "filtering lots by expiry"
+    MANIFESTS = "receiving (inbound manifests)"
+    FULFILLMENTS = "pick-pack (outbound orders)"
+
+
+EVERY_OFFER = frozenset(Offer)
+
+
 @dataclass(frozen=True)
 class Capabilities:
     """What a backend offers beyond the calls every backend answers."""
+
+    # what it keeps, and the name it goes by in "byrd offers no level adjustment"
+    offers: frozenset[Offer] = EVERY_OFFER
+    system: str = "The warehouse"  # as it starts a sentence: "byrd", "Directus"
+    # the statuses its lots take (the lot form and the status filter offer these), and the
+    # lot fields its lot form fills in (console/domain/lots.py names them)
+    lot_statuses: tuple[str, ...] = tuple(LotStatus)
+    lot_fields: tuple[str, ...] = LOT_FORM_FIELDS
+    # the lot stock it keeps per warehouse (byrd): shown beside each lot
+    stock_by_warehouse: bool = False
 
     # It applies a change once per Idempotency-Key and answers a repeat with the first answer,
     # so a change whose answer was lost can be sent again (console/services/outbox.py).
@@ -52,6 +81,16 @@ class Capabilities:
     # It keeps a manifest line's units per bin and lot (`parts`), so a line received into
     # several bins, in several lots, is put away where each part went (docs/api.md).
     receipt_parts: bool = False
+
+    def offer(self, offer: Offer) -> bool:
+        return offer in self.offers
+
+    def lacking(self, offer: Offer) -> str:
+        """The one line a screen shows for what is not offered."""
+        return f"{self.system} offers no {offer.value}."
+
+    def refuse(self, offer: Offer) -> NotOffered:
+        return NotOffered(self.lacking(offer))
 
 
 @runtime_checkable

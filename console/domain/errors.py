@@ -102,6 +102,14 @@ class RateLimited(WarehouseError):
         self.retry_after = retry_after
 
 
+class NotOffered(WarehouseError):
+    """The backend keeps no such thing (byrd keeps no level adjustments): asked of a backend
+    whose capabilities say so, it changes nothing."""
+
+    status = 501
+    code = "not_offered"
+
+
 class Unavailable(WarehouseError):
     """The backend could not be reached or answered with something unusable."""
 

@@ -44,3 +44,14 @@ def shortest_gtin(code: str) -> str:
     significant = len(digits.lstrip("0"))
     length = next(n for n in (8, 12, 13, 14) if n >= significant or n == 14)
     return digits[-length:] if len(digits) >= length else digits.zfill(length)
+
+
+def gtin_spellings(code: str | None) -> list[str]:
+    """Every way a system may have stored this GTIN (as GTIN-14, EAN-13, UPC-A or GTIN-8, with
+    its padding zeros or without), longest first: for an exact look-up in a system that keeps
+    GTINs as typed. Empty when `code` is no GTIN."""
+    full = gtin14(code)
+    if full is None:
+        return []
+    significant = len(full.lstrip("0"))
+    return [full[-n:] for n in (14, 13, 12, 8) if n >= significant]

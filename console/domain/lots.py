@@ -198,9 +198,20 @@ class LotFilter:
 # ---------------------------------------------------------------------------------------------
 # The lot form: what an operator typed, checked before anything is sent
 
-LOT_TEXT_FIELDS = ("number", "manufacturer_number")
+LOT_TEXT_FIELDS = ("number", "manufacturer_number", "digital_link")
 LOT_COUNT_FIELDS = ("total_qty", "available_qty", "reserved_qty", "defective_qty")
 LOT_DAY_FIELDS = ("expires_at", "production_date", "best_before_date", "sell_by_date")
+# Every field of the lot form, in its order; a backend keeps these or fewer (Capabilities).
+LOT_FORM_FIELDS = (
+    "item",
+    "bin",
+    "number",
+    "manufacturer_number",
+    *LOT_DAY_FIELDS,
+    *LOT_COUNT_FIELDS,
+    "status",
+    "digital_link",
+)
 _MAX_DIGITS = 9  # a billion units in one lot is a typo, not a count
 
 
@@ -213,9 +224,15 @@ def _count(text: str, field: str) -> int:
     return int(text)
 
 
-def lot_form_values(form: dict[str, str], original: Lot | None = None) -> dict[str, object]:
+def lot_form_values(
+    form: dict[str, str],
+    original: Lot | None = None,
+    *,
+    statuses: tuple[str, ...] = tuple(LotStatus),
+) -> dict[str, object]:
     """The fields to send for a lot form: all filled ones for a new lot, only the changed ones
-    for an existing lot. Refuses (InvalidInput naming the field) what no backend would take."""
+    for an existing lot. Refuses (InvalidInput naming the field) what no backend would take;
+    `statuses` are the ones the backend's lots take (the first is a new lot's)."""
     values: dict[str, object] = {}
     for field in LOT_TEXT_FIELDS:
         if field in form:
@@ -228,11 +245,14 @@ def lot_form_values(form: dict[str, str], original: Lot | None = None) -> dict[s
         if field in form and not unchanged:  # a day shown as typed keeps its time of day
             values[field] = parse_day(form[field], field)
     if "status" in form:
-        status = form["status"].strip().casefold() or LotStatus.AVAILABLE.value
-        if status not in set(LotStatus):
-            known = ", ".join(LotStatus)
+        status = form["status"].strip().casefold() or statuses[0]
+        if status not in statuses:
+            known = ", ".join(statuses)
             raise InvalidInput.on("status", f"“{form['status']}” is not a lot status ({known})")
         values["status"] = status
+    link = values.get("digital_link")
+    if isinstance(link, str) and not link.casefold().startswith(("https://", "http://")):
+        raise InvalidInput.on("digital_link", f"“{link}” is not a web address (https://…)")
     if not values.get("number") and (original is None or "number" in form):
         raise InvalidInput.on("number", "a lot needs a number")
     counts = {f: values.get(f, getattr(original, f) if original else 0) for f in LOT_COUNT_FIELDS}

@@ -176,6 +176,21 @@ class LotStatus(StrEnum):
     CONSUMED = "consumed"
 
 
+class WarehouseStock(WireModel):
+    """A lot's stock in one of several warehouses, from a system that keeps it so (byrd)."""
+
+    id: str
+    code: str | None = None
+    name: str | None = None
+    country_code: str | None = None
+    physical_qty: Quantity = 0
+    reserved_qty: Quantity = 0
+
+    @property
+    def available_qty(self) -> int:
+        return max(0, self.physical_qty - self.reserved_qty)
+
+
 class Lot(Versioned):
     id: str
     number: str | None = None
@@ -196,6 +211,9 @@ class Lot(Versioned):
     sell_by_date: Timestamp | None = None
     digital_link: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    # Not in the PackageX documentation: where a system with several warehouses (byrd) keeps
+    # the lot's units; empty where a lot lies at one location.
+    warehouses: list[WarehouseStock] = Field(default_factory=list)
     created_at: Timestamp | None = None
     updated_at: Timestamp | None = None
 

@@ -18,7 +18,8 @@ message an operator can act on. The rules, in short:
   code that failed half-way; telling the operator "re-read" is always safe, telling them "it
   failed" when it did not would make them apply it twice. A failure to connect (nothing was sent)
   is :class:`Unreachable`.
-* **The key is a secret.** It is only ever put in the ``PX-API-KEY`` header. Error messages are
+* **The key is a secret.** It is only ever put in the dialect's key header (``PX-API-KEY`` for
+  PackageX, ``Authorization: Bearer`` for Directus and byrd). Error messages are
   built from our own words plus the server's ``message`` (with the key redacted should a server
   echo it); typed errors are raised *outside* the ``except`` blocks, so no httpx exception (which
   holds the request and its headers) is chained to them, not even as ``__context__``.
@@ -84,6 +85,44 @@ class ClientConfigError(ValueError):
     """The client cannot be built as configured (bad URL, key over plain http, bad timeout)."""
 
 
+def _packagex_errors(payload: Any) -> tuple[str | None, list[FieldError], str | None]:
+    """A PackageX envelope's words: `message`, the `errors` array and `code`."""
+    envelope = payload if isinstance(payload, dict) else {}
+    return envelope.get("message"), field_errors(envelope.get("errors")), envelope.get("code")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one kind of API is spoken: the shape of its base URL, where the key goes, how its
+    errors are worded. The exchange itself (timeouts, retries, lost answers) is the same for
+    every API the console talks to."""
+
+    name: str  # "a PackageX-style /v1 inventory API": what the URL should point at
+    example_url: str  # "https://api.packagex.io/v1"
+    key_source: str  # where the operator sets the key: "PX_API_KEY or api_key in config.toml"
+    # the path the base URL must end in (a bare host gets it), or None: any path is kept
+    version_path: str | None = None
+    key_header: str = "PX-API-KEY"
+    key_scheme: str = ""  # "Bearer": the header is "Bearer <key>"
+    # payload of an error answer → (message, field errors, error code)
+    read_errors: Callable[[Any], tuple[str | None, list[FieldError], str | None]] = _packagex_errors
+    conflict_codes: frozenset[str] = frozenset()  # codes that mean "conflicts with the state"
+    # The API answers 403 for a record that does not exist, so as not to tell which exist
+    # (Directus does): a 403 on one record is reported as not found, its message kept.
+    forbidden_means_missing: bool = False
+
+    def key_value(self, key: str) -> str:
+        return f"{self.key_scheme} {key}" if self.key_scheme else key
+
+
+PACKAGEX = Dialect(
+    name="a PackageX-style /v1 inventory API",
+    example_url="https://api.packagex.io/v1",
+    key_source="PX_API_KEY or api_key in config.toml",
+    version_path="/v1",
+)
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """How reads are retried. Changes are never retried."""
@@ -94,39 +133,46 @@ class RetryPolicy:
     max_retry_after: float = 30.0  # a longer Retry-After is reported instead of waited out
 
 
-def check_base_url(base_url: str, *, has_key: bool, allow_insecure_http: bool) -> httpx.URL:
-    """The API base URL, normalised to end in /v1, or a `ClientConfigError` saying what is wrong."""
+def check_base_url(
+    base_url: str, *, has_key: bool, allow_insecure_http: bool, dialect: Dialect = PACKAGEX
+) -> httpx.URL:
+    """The API base URL, normalised (to end in the dialect's version path, /v1 for PackageX),
+    or a `ClientConfigError` saying what is wrong."""
+    example = dialect.example_url
     try:
         url = httpx.URL(base_url.strip())
     except Exception:  # httpx.InvalidURL and friends: the text is not a URL at all
         raise ClientConfigError(
-            "The API URL is not a valid URL: use one like https://api.packagex.io/v1."
+            f"The API URL is not a valid URL: use one like {example}."
         ) from None
     if url.scheme not in ("http", "https") or not url.host:
         raise ClientConfigError(
             "The API URL must start with https:// (or http:// for a server on this machine), "
-            "like https://api.packagex.io/v1."
+            f"like {example}."
         )
     if url.userinfo or url.query or url.fragment:
         # A key smuggled into the URL would end up in logs and error messages.
         raise ClientConfigError(
             "The API URL must not carry a user name, query or fragment: put the key in "
-            "PX_API_KEY or in config.toml (api_key)."
+            f"{dialect.key_source}."
         )
     path = url.path.rstrip("/")
-    if path == "":
-        path = "/v1"
-    if not path.endswith("/v1"):
-        raise ClientConfigError(
-            f"The API URL must end in /v1 (the API version), like https://{url.netloc.decode()}/v1."
-        )
+    version = dialect.version_path
+    if version is not None:
+        if path == "":
+            path = version
+        if not path.endswith(version):
+            raise ClientConfigError(
+                f"The API URL must end in {version} (the API version), like "
+                f"https://{url.netloc.decode()}{version}."
+            )
     if url.scheme == "http" and has_key and not allow_insecure_http and not is_loopback(url.host):
         raise ClientConfigError(
             f"Refusing to send the API key unencrypted to {url.host} over plain http://: use "
             "https://, or pass --allow-insecure-http (allow_insecure_http = true) only on a "
             "network you trust."
         )
-    return url.copy_with(path=path)
+    return url.copy_with(path=path or "/")
 
 
 def host_label(url: httpx.URL) -> str:
@@ -194,7 +240,9 @@ class Transport:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         max_connections: int = 20,
+        dialect: Dialect = PACKAGEX,
     ) -> None:
+        self.dialect = dialect
         for name, value in (("connect_timeout", connect_timeout), ("read_timeout", read_timeout)):
             if not value > 0:
                 raise ClientConfigError(f"{name} must be a positive number of seconds.")
@@ -203,10 +251,13 @@ class Transport:
             # Said without the key itself: it is a secret even when it is malformed.
             raise ClientConfigError(
                 "The API key contains spaces, control or non-ASCII characters and cannot be sent; "
-                "check PX_API_KEY or api_key in config.toml (a stray quote or line break?)."
+                f"check {dialect.key_source} (a stray quote or line break?)."
             )
         self.url = check_base_url(
-            base_url, has_key=self._api_key is not None, allow_insecure_http=allow_insecure_http
+            base_url,
+            has_key=self._api_key is not None,
+            allow_insecure_http=allow_insecure_http,
+            dialect=dialect,
         )
         self.label = host_label(self.url)
         self.connect_timeout = connect_timeout
@@ -222,7 +273,7 @@ class Transport:
         self.instance_changed: Callable[[str, str], None] | None = None
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
         if self._api_key:
-            headers["PX-API-KEY"] = self._api_key
+            headers[dialect.key_header] = dialect.key_value(self._api_key)
         self._client = httpx.AsyncClient(
             base_url=str(self.url),
             headers=headers,
@@ -245,6 +296,16 @@ class Transport:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+    def authorize(self, key: str | None) -> None:
+        """Send `key` from now on (a token the API gave at login), or no key at all."""
+        if key is not None and not _HEADER_SAFE.match(key):
+            raise Unauthorized(f"The API at {self.label} gave a token that cannot be sent.")
+        self._api_key = key or None
+        if self._api_key:
+            self._client.headers[self.dialect.key_header] = self.dialect.key_value(self._api_key)
+        else:
+            self._client.headers.pop(self.dialect.key_header, None)
 
     # -- the exchange ------------------------------------------------------------------------
 
@@ -432,24 +493,31 @@ class Transport:
     def _status_error(self, call: Call, answer: Answer) -> WarehouseError:
         status = answer.status
         envelope = answer.payload if isinstance(answer.payload, dict) else {}
-        said = self._clean(envelope.get("message"))
+        message, raw_errors, code = self.dialect.read_errors(answer.payload)
+        said = self._clean(message)
         errors = [
             FieldError(self._clean(e.field) or "", self._clean(e.message) or "invalid")
-            for e in field_errors(envelope.get("errors"))
+            for e in raw_errors
         ]
+        key_source = self.dialect.key_source
         # The server's words inside our sentence: "(HTTP 503: down for maintenance)".
         suffix = f": {said.rstrip('.')}" if said else ""
+        if code is not None and str(code) in self.dialect.conflict_codes:
+            return Conflict(said or f"The API refused this (HTTP {status}, {code}).", errors)
+        if status == 403 and self.dialect.forbidden_means_missing and not call.collection:
+            found = f"{call.subject[0].upper()}{call.subject[1:]} was not found"
+            return NotFound(f"{found} (HTTP 403{suffix}).")
         if status in (400, 413, 422):
             return InvalidInput(said or f"The API refused the request (HTTP {status}).", errors)
         if status == 401:
             if self._api_key is None:
                 return Unauthorized(
                     f"The API at {self.label} needs an API key{suffix}. Ask an admin for one and "
-                    "set PX_API_KEY or api_key in config.toml."
+                    f"set {key_source}."
                 )
             return Unauthorized(
                 f"The API at {self.label} refused the API key (HTTP 401{suffix}). Ask an admin "
-                "for a valid API key and set PX_API_KEY or api_key in config.toml."
+                f"for a valid API key and set {key_source}."
             )
         if status == 403:
             return Unauthorized(
@@ -460,7 +528,7 @@ class Transport:
             if call.collection:
                 return Unavailable(
                     f"The API at {self.label} has no {call.path} (HTTP 404): check that the API "
-                    "URL ends in /v1 and points at a PackageX-style inventory API."
+                    f"URL points at {self.dialect.name}."
                 )
             return NotFound(said or f"{call.subject[0].upper()}{call.subject[1:]} was not found.")
         if status == 412:
@@ -492,7 +560,7 @@ class Transport:
         if 300 <= status < 400:
             return Unavailable(
                 f"The API answered with a redirect (HTTP {status}) while {call.doing}: check the "
-                "API URL (https:// and the /v1 ending)."
+                f"API URL (https://, like {self.dialect.example_url})."
             )
         if status in (405, *NOT_ATTEMPTED_5XX):
             return Unavailable(
@@ -531,7 +599,7 @@ class Transport:
             )
         return Unavailable(
             f"The API at {self.label} answered in an unexpected form while {call.doing} "
-            f"({problem}): check that the API URL points at a PackageX-style /v1 inventory API."
+            f"({problem}): check that the API URL points at {self.dialect.name}."
         )
 
 
