@@ -1,13 +1,15 @@
 """`warehouse-console`: start the console (demo warehouse or an API), or serve a warehouse.
 
-    warehouse-console [--api-url URL] [--config PATH] [--location ID] [--no-bell] [--no-flash]
-                      [--allow-insecure-http] [--demo-items N] [--seed S]
+    warehouse-console [--backend packagex|directus|byrd] [--api-url URL] [--config PATH]
+                      [--location ID] [--no-bell] [--no-flash] [--allow-insecure-http]
+                      [--demo-items N] [--seed S]
     warehouse-console serve [--host 127.0.0.1] [--port 8765] [--demo-items N] [--seed S]
                             [--data PATH] [--api-key-file PATH] [--allow-host NAME]
                             [--allow-origin URL]
 
 Without an API URL (flag, PX_API_URL or config file) the console runs on the in-memory demo
-warehouse. The server's key comes from --api-key-file, WAREHOUSE_SERVER_API_KEY or --api-key,
+warehouse. `--backend directus` and `--backend byrd` browse the lots of those systems; their
+credentials come from the environment or the config file only (console/config.py). The server's key comes from --api-key-file, WAREHOUSE_SERVER_API_KEY or --api-key,
 deliberately not from PX_API_KEY: an operator's own key must never become a training server's
 key by accident.
 """
@@ -65,10 +67,21 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Keyboard-first terminal console for warehouse operators.",
         epilog="Without an API URL the console runs on a demo warehouse in memory. "
-        "The API key is read from PX_API_KEY or the config file (api_key), never from a flag.",
+        "Credentials are never flags: packagex reads PX_API_KEY, directus DIRECTUS_TOKEN, "
+        "byrd BYRD_API_KEY and BYRD_API_SECRET (or api_key and api_secret in the config file). "
+        "The backend may also come from WAREHOUSE_CONSOLE_BACKEND or backend = in the file.",
     )
     parser.add_argument(
-        "--api-url", metavar="URL", help="API base URL ending in /v1 (or PX_API_URL)"
+        "--backend",
+        choices=("packagex", "directus", "byrd"),
+        help="what the API is: a PackageX-style inventory API (default), a Directus "
+        "traceability project (lots), or byrd (lots with stock per warehouse, read-only)",
+    )
+    parser.add_argument(
+        "--api-url",
+        metavar="URL",
+        help="API base URL: packagex ends in /v1 (or PX_API_URL); directus is the project's "
+        "URL (or DIRECTUS_URL); byrd defaults to https://api.getbyrd.com/v2 (or BYRD_API_URL)",
     )
     parser.add_argument("--config", metavar="PATH", help="config file (default: the user's one)")
     parser.add_argument("--location", metavar="ID", help="location to work in (loc_...)")
@@ -248,21 +261,41 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def build_backend(settings: Settings, args: argparse.Namespace) -> Backend:
-    """The backend the settings ask for: the HTTP client when there is an API URL, else the demo."""
-    if not settings.api_url:
+    """The backend the settings ask for: a PackageX-style API when there is an API URL (else
+    the demo), or the Directus or byrd lots."""
+    if settings.backend == "packagex" and not settings.api_url:
         return demo_warehouse(args.demo_items, args.seed)
     # Imported only here: the demo needs no HTTP client, and httpx costs start-up time.
     from console.backends.http import ClientConfigError, HttpBackend
-    from console.config import ConfigError
+    from console.config import ConfigError, state_dir
 
+    timeouts: dict[str, Any] = {
+        "connect_timeout": settings.connect_timeout,
+        "read_timeout": settings.read_timeout,
+        "allow_insecure_http": settings.allow_insecure_http,
+    }
     try:
-        return HttpBackend(
-            settings.api_url,
-            settings.api_key,
-            connect_timeout=settings.connect_timeout,
-            read_timeout=settings.read_timeout,
-            allow_insecure_http=settings.allow_insecure_http,
-        )
+        if settings.backend == "directus":
+            from console.backends.directus import DirectusBackend
+
+            if not settings.api_url:
+                raise ConfigError(
+                    "--backend directus needs the project's URL: --api-url, DIRECTUS_URL or "
+                    "api_url in config.toml."
+                )
+            return DirectusBackend(settings.api_url, settings.api_key, **timeouts)
+        if settings.backend == "byrd":
+            from console.backends.byrd import ByrdBackend
+
+            return ByrdBackend(
+                settings.api_url,
+                settings.api_key,
+                settings.api_secret,
+                token_dir=state_dir(),
+                **timeouts,
+            )
+        assert settings.api_url is not None
+        return HttpBackend(settings.api_url, settings.api_key, **timeouts)
     except ClientConfigError as exc:
         raise ConfigError(str(exc)) from exc
 
@@ -277,6 +310,7 @@ def run_console_command(args: argparse.Namespace, **run_options: Any) -> int:
     from console.config import ConfigError, load_settings
 
     cli = {
+        "backend": args.backend,
         "api_url": args.api_url,
         "location_id": args.location,
         "bell": False if args.no_bell else None,

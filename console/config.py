@@ -1,12 +1,23 @@
 """Where the console finds its API and key: command line, environment, then a TOML file.
 
-Precedence is CLI > environment > file. The URL comes from ``--api-url``, ``PX_API_URL`` or
-``api_url``; the key from ``PX_API_KEY`` or ``api_key`` only (a key on the command line would
-show in ``ps`` and in shell history). The file is ``config.toml`` in
-``platformdirs.user_config_dir("warehouse-console")`` unless ``--config PATH`` names another::
+Precedence is CLI > environment > file. The backend is ``--backend``,
+``WAREHOUSE_CONSOLE_BACKEND`` or ``backend``: ``packagex`` (the default), ``directus`` or
+``byrd``. Its URL comes from ``--api-url``, the backend's URL variable or ``api_url``; its
+credentials from the backend's variables or ``api_key`` / ``api_secret`` only (a secret on the
+command line would show in ``ps`` and in shell history)::
 
+    backend    URL variable   credentials
+    packagex   PX_API_URL     PX_API_KEY
+    directus   DIRECTUS_URL   DIRECTUS_TOKEN (a static token of a Directus user)
+    byrd       BYRD_API_URL   BYRD_API_KEY and BYRD_API_SECRET (default URL api.getbyrd.com/v2)
+
+The file is ``config.toml`` in ``platformdirs.user_config_dir("warehouse-console")`` unless
+``--config PATH`` names another::
+
+    backend = "packagex"
     api_url = "https://api.packagex.io/v1"
     api_key = "px_live_..."          # keep this file private: chmod 600
+    api_secret = "..."               # byrd only
     connect_timeout = 5              # seconds
     read_timeout = 15                # seconds
     allow_insecure_http = false
@@ -29,7 +40,7 @@ are each reported at start, in one line, and that action keeps its default key. 
 prefix or suffix that is a key an operator types (a letter, space) is reported the same way
 and ignored.
 
-The key never appears in a repr, a warning or an error message.
+The key and the secret never appear in a repr, a warning or an error message.
 """
 
 from __future__ import annotations
@@ -46,6 +57,31 @@ APP_NAME = "warehouse-console"
 CONFIG_FILE = "config.toml"
 ENV_URL = "PX_API_URL"
 ENV_KEY = "PX_API_KEY"
+ENV_BACKEND = "WAREHOUSE_CONSOLE_BACKEND"
+STATE_DIR_ENV = "WAREHOUSE_CONSOLE_STATE_DIR"
+BACKENDS = ("packagex", "directus", "byrd")
+# Each backend's variables: (URL, key, secret).
+BACKEND_ENV: dict[str, tuple[str, str, str | None]] = {
+    "packagex": (ENV_URL, ENV_KEY, None),
+    "directus": ("DIRECTUS_URL", "DIRECTUS_TOKEN", None),
+    "byrd": ("BYRD_API_URL", "BYRD_API_KEY", "BYRD_API_SECRET"),
+}
+_SECRETS = ("api_key", "api_secret")
+
+
+def state_dir() -> Path:
+    """Where the console keeps what it remembers between runs (journals, a backend's token)."""
+    import platformdirs
+
+    return Path(os.environ.get(STATE_DIR_ENV) or platformdirs.user_state_dir(APP_NAME))
+
+
+def credential_names(backend: str) -> str:
+    """Where a backend's credentials are read from, in words."""
+    _url, key, secret = BACKEND_ENV[backend]
+    names = f"{key} and {secret}" if secret else key
+    files = "api_key and api_secret" if secret else "api_key"
+    return f"{names}, or {files} in config.toml"
 
 
 class ConfigError(Exception):
@@ -54,8 +90,10 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
+    backend: str = "packagex"
     api_url: str | None = None
     api_key: str | None = None
+    api_secret: str | None = None
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
     allow_insecure_http: bool = False
@@ -71,9 +109,9 @@ class Settings:
         shown = []
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name == "api_key":
+            if f.name in _SECRETS:
                 value = "<hidden>" if value else None
-                shown.append(f"api_key={value}")
+                shown.append(f"{f.name}={value}")
             else:
                 shown.append(f"{f.name}={value!r}")
         return f"Settings({', '.join(shown)})"
@@ -83,8 +121,10 @@ class Settings:
 
 # What each file key must be, and how to say so.
 _TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "backend": (str, 'one of "packagex", "directus", "byrd"'),
     "api_url": (str, 'a string like "https://api.packagex.io/v1"'),
     "api_key": (str, "a string"),
+    "api_secret": (str, "a string"),
     "connect_timeout": ((int, float), "a number of seconds"),
     "read_timeout": ((int, float), "a number of seconds"),
     "allow_insecure_http": (bool, "true or false"),
@@ -147,7 +187,9 @@ def read_config_file(path: Path, *, explicit: bool) -> tuple[dict[str, Any], lis
         if not ok:
             raise ConfigError(f"{path}: {key} must be {described}.")
         values[key] = value
-    warning = _permission_warning(path, holds_key=bool(values.get("api_key")))
+    warning = _permission_warning(
+        path, holds_key=bool(values.get("api_key") or values.get("api_secret"))
+    )
     if warning:
         warnings.append(warning)
     return values, warnings
@@ -172,16 +214,32 @@ def load_settings(
     settings = Settings(config_path=path if (from_file or explicit) else None)
 
     merged: dict[str, Any] = dict(from_file)
-    env_values = {"api_url": env.get(ENV_URL), "api_key": env.get(ENV_KEY)}
+    backend = (
+        cli.get("backend") or (env.get(ENV_BACKEND) or "").strip() or merged.get("backend")
+    ) or "packagex"
+    backend = str(backend).strip().casefold()
+    if backend not in BACKENDS:
+        raise ConfigError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}.")
+    url_name, key_name, secret_name = BACKEND_ENV[backend]
+    env_values = {
+        "api_url": env.get(url_name),
+        "api_key": env.get(key_name),
+        "api_secret": env.get(secret_name) if secret_name else None,
+    }
     merged.update({k: v for k, v in env_values.items() if v and v.strip()})
     unknown = set(cli) - {f.name for f in fields(Settings)} - {"config_path"}
     if unknown:
         raise ConfigError(f"Unknown settings: {', '.join(sorted(unknown))}.")
-    if "api_key" in cli:
-        raise ConfigError("The API key is read from PX_API_KEY or the config file only.")
+    for secret in _SECRETS:
+        if secret in cli:
+            raise ConfigError(
+                f"Credentials are read from {credential_names(backend)} only, never from the "
+                "command line."
+            )
     merged.update(cli)
+    merged["backend"] = backend
 
-    for key in ("api_url", "api_key", "location_id"):
+    for key in ("api_url", "api_key", "api_secret", "location_id"):
         if isinstance(merged.get(key), str):
             merged[key] = merged[key].strip() or None
     for key in ("connect_timeout", "read_timeout"):

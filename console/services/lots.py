@@ -79,10 +79,11 @@ class LotSaver:
         self, form: dict[str, str], location: Location, item: Item | None, lot: Lot | None
     ) -> tuple[dict[str, Any], Item | None]:
         values = {k: v for k, v in form.items() if k not in ("item", "bin")}
+        statuses = self.backend.capabilities.lot_statuses
         if lot is not None:
-            body = lot_form_values(values, lot)
+            body = lot_form_values(values, lot, statuses=statuses)
         else:
-            body = lot_form_values(values)
+            body = lot_form_values(values, statuses=statuses)
             typed = form.get("item", "").strip()
             if item is None or typed not in (item.sku, item.gtin, item.id):
                 item = await self.backend.find_item(typed) if typed else None

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
+from console.backends.protocol import Offer
+
 EVERYWHERE = "*"  # an action of the console itself, on every screen
 
 
@@ -30,6 +32,8 @@ class Action:
     show: bool = True  # in the keys line (all are in F1 and the palette)
     priority: bool = False  # before the focused field's own keys (Textual priority binding)
     also: str = ""  # more words the palette finds it by
+    # what the backend must offer for it to work (byrd keeps no levels: F3 shows unavailable)
+    needs: Offer | None = None
 
     def binding(self) -> Binding:
         return Binding(
@@ -53,6 +57,29 @@ class Action:
         """What the palette matches a query against."""
         return f"{self.words} {self.help} {self.also}"
 
+    @property
+    def call(self) -> tuple[str, tuple[object, ...]]:
+        """The Textual action's name and parameters, as check_action is given them."""
+        name, _, parameters = self.action.partition("(")
+        return name, action_parameters(parameters)
+
+
+def action_parameters(text: str) -> tuple[object, ...]:
+    """The parameters of an action string's call (`'pickpack'` of `show('pickpack')`)."""
+    text = text.rstrip(")").strip()
+    if not text:
+        return ()
+    values: list[object] = []
+    for part in text.split(","):
+        part = part.strip()
+        if part in ("True", "False"):
+            values.append(part == "True")
+        elif part.lstrip("-").isdigit():
+            values.append(int(part))
+        else:
+            values.append(part.strip("'\""))
+    return tuple(values)
+
 
 A = Action
 COUNTING = ("order", "manifest")
@@ -65,13 +92,13 @@ ACTIONS: tuple[Action, ...] = (
     A("find", "f2", "Find", "Item search: find an item by name, SKU, GTIN or a scan",
       (EVERYWHERE,), "show('search')", priority=True, also="search"),
     A("adjust", "f3", "Adjust", "Level adjustment of the item on screen, per bin",
-      (EVERYWHERE,), "adjust", priority=True, also="levels stock count"),
+      (EVERYWHERE,), "adjust", priority=True, also="levels stock count", needs=Offer.LEVELS),
     A("lots", "f4", "Lots", "Lots at this location, first to expire first", (EVERYWHERE,),
       "show('lots')", priority=True, also="expiry batches"),
     A("pick", "f5", "Pick", "Pick-pack: open fulfillments to pick, pack and complete",
-      (EVERYWHERE,), "show('pickpack')", priority=True, also="orders fulfillments outbound"),
+      (EVERYWHERE,), "show('pickpack')", priority=True, also="orders fulfillments outbound", needs=Offer.FULFILLMENTS),
     A("receive", "f6", "Receive", "Receiving: inbound manifests to count off the truck",
-      (EVERYWHERE,), "show('receiving')", priority=True, also="manifests inbound"),
+      (EVERYWHERE,), "show('receiving')", priority=True, also="manifests inbound", needs=Offer.MANIFESTS),
     A("site", "f9", "Site", "Change the location (site) you work at", (EVERYWHERE,),
       "pick_location", priority=True, also="location warehouse"),
     A("bell", "f10", "Bell", "Turn the bell for refused scans and adjustments on or off",
@@ -100,9 +127,9 @@ ACTIONS: tuple[Action, ...] = (
       show=False, also="next page load"),
     A("item.new", "ctrl+n", "New item", "Create an item: name, SKU, GTIN, packaged size and "
       "weight, value (a GTIN scanned that no item has is filled in)",
-      ("search", "item", "manifest"), "new_item", priority=True, also="create add product"),
+      ("search", "item", "manifest"), "new_item", priority=True, also="create add product", needs=Offer.ITEM_WRITES),
     A("item.edit", "ctrl+e", "Edit", "Edit this item: name, SKU, GTIN, packaged size, value",
-      ("item",), "edit", priority=True, also="change correct"),
+      ("item",), "edit", priority=True, also="change correct", needs=Offer.ITEM_WRITES),
     A("search.find", "ctrl+f", "Find field", "Back to the search field", ("search",),
       "focus_find", show=False),
     # -- level adjustment -------------------------------------------------------------------
@@ -119,20 +146,20 @@ ACTIONS: tuple[Action, ...] = (
       "before it is sent)", ("adjust",), "undo", priority=True, also="revert"),
     # -- lots -------------------------------------------------------------------------------
     A("lots.expiry", "ctrl+e", "Expiry", "Filter by expiry: expired, expiring soon, later, "
-      "all", ("lots",), "cycle_expiry", priority=True, also="expired expiring filter"),
+      "all", ("lots",), "cycle_expiry", priority=True, also="expired expiring filter", needs=Offer.LOT_EXPIRY_FILTER),
     A("lots.status", "ctrl+t", "Status", "Filter by status: available, quarantined, "
       "expired, recalled, consumed, any", ("lots",), "cycle_status", priority=True,
       also="filter"),
     A("lots.bin", "ctrl+b", "Bin", "Show only the lots of one bin", ("lots",), "choose_bin",
-      priority=True, also="filter layout"),
+      priority=True, also="filter layout", needs=Offer.LOT_BINS),
     A("lots.new", "ctrl+n", "New", "Create a lot (of the item and bin filtered on)",
-      ("lots",), "new_lot", priority=True, also="create add"),
+      ("lots",), "new_lot", priority=True, also="create add", needs=Offer.LOT_WRITES),
     A("lots.clear", "ctrl+x", "Clear filters", "Show every lot here again", ("lots",),
       "clear_filters", show=False, priority=True, also="reset all"),
     A("lots.window", "ctrl+w", "Soon window", "Change how many days count as expiring soon",
       ("lots",), "cycle_window", show=False, priority=True, also="days expiring"),
     A("lot.edit", "ctrl+e", "Edit", "Edit this lot", ("lot",), "edit", priority=True,
-      also="change"),
+      also="change", needs=Offer.LOT_WRITES),
     A("form.save", "enter", "Save", "Save the form", ("lot-form", "item-form"), "save", priority=True),
     A("form.cancel", "escape", "Cancel", "Leave the form without saving", ("lot-form", "item-form"),
       "app.back"),
@@ -227,6 +254,9 @@ SCREENS: dict[str, str] = {
 
 
 _RANK = {action.id: index for index, action in enumerate(ACTIONS)}
+_BY_CALL: dict[tuple[str, str, tuple[object, ...]], Action] = {
+    (screen, *action.call): action for action in ACTIONS for screen in action.screens
+}
 
 
 def key_rank(action_id: str | None) -> tuple[int, int, int]:
@@ -237,6 +267,11 @@ def key_rank(action_id: str | None) -> tuple[int, int, int]:
         return (1, 1, len(_RANK))
     shared = "." not in action.id
     return (action.everywhere, shared + (action.id == "back"), _RANK[action.id])
+
+
+def action_called(screen: str, name: str, parameters: tuple[object, ...]) -> Action | None:
+    """The action of a screen (or the console's own) that a Textual action call runs."""
+    return _BY_CALL.get((screen, name, parameters)) or _BY_CALL.get((EVERYWHERE, name, parameters))
 
 
 def actions_on(screen: str, *, everywhere: bool = False) -> list[Action]:

@@ -37,7 +37,10 @@ from console.services.scanner import (
     check_setup,
 )
 from console.ui.actions import (
+    EVERYWHERE,
+    Action,
     Keymap,
+    action_called,
     actions_on,
     app_bindings,
     help_text,
@@ -469,9 +472,43 @@ class WarehouseApp(App[int]):
                 )
             )
 
-    @staticmethod
-    def keys_help(screen_id: str, keymap: Keymap) -> list[tuple[str, str, str]]:
-        """(key, words, what it does) of every action on a screen, its own first."""
+    # -- what the backend does not offer --------------------------------------------------------
+
+    def lacking(self, action: Action) -> str | None:
+        """The line a screen shows for an action the backend does not offer, or None."""
+        capabilities = self.backend.capabilities
+        if action.needs is None or capabilities.offer(action.needs):
+            return None
+        return capabilities.lacking(action.needs)
+
+    def refuse_unoffered(self, action: Action) -> bool:
+        """Say so when the backend does not offer the action (and do nothing else)."""
+        line = self.lacking(action)
+        if line is None:
+            return False
+        screen = self.screen
+        if isinstance(screen, WarehouseScreen):
+            screen.alert(line, "warning")
+        return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        found = action_called(EVERYWHERE, action, parameters)
+        return None if found is not None and self.lacking(found) else True
+
+    def _refused_key(self, event: events.Key) -> bool:
+        """A key of an action the backend does not offer: shown unavailable in the keys line,
+        and said so in one line when pressed (Textual would pass it on in silence)."""
+        screen_id = getattr(self.screen, "SCREEN", "")
+        for action in actions_on(screen_id, everywhere=True):
+            keys = self.keymap.key(action).split(",")
+            if action.needs is not None and event.key in keys and self.refuse_unoffered(action):
+                event.stop()
+                return True
+        return False
+
+    def keys_help(self, screen_id: str, keymap: Keymap) -> list[tuple[str, str, str]]:
+        """(key, words, what it does) of every action on a screen, its own first; what the
+        backend does not offer says so."""
         from console.ui.actions import shown_key
 
         own = sorted(actions_on(screen_id), key=lambda action: key_rank(action.id))
@@ -479,7 +516,7 @@ class WarehouseApp(App[int]):
             action for action in actions_on(screen_id, everywhere=True) if action.everywhere
         ]
         return [
-            (shown_key(keymap.key(action)), action.words, action.help)
+            (shown_key(keymap.key(action)), action.words, self.lacking(action) or action.help)
             for action in [*own, *everywhere]
         ]
 
@@ -504,6 +541,8 @@ class WarehouseApp(App[int]):
             if verdict is Verdict.SCAN and self._scan_ended(event):
                 return
             if self._route_scan_key(event, verdict):
+                return
+            if verdict is not Verdict.SCAN and self._refused_key(event):
                 return
         await super().on_event(event)
 

@@ -23,17 +23,21 @@ class ActionCommands(Provider):
         live: list[tuple[Action, Screen[object] | None]] = []
         own = sorted(actions_on(screen_id), key=lambda action: key_rank(action.id))
         everywhere = [a for a in actions_on(screen_id, everywhere=True) if a.everywhere]
+        lacking = getattr(self.app, "lacking", lambda _action: None)
         for action in [*own, *everywhere]:
-            name, _, parameters = action.action.partition("(")
+            name, parameters = action.call
             node = None if action.everywhere else screen
             if node is not None and name.startswith("app."):
                 continue  # field moves and the like: nothing to do from the palette
-            checked = (node or self.app).check_action(name, _parameters(parameters))
-            if checked:
+            # what the backend does not offer is listed too: chosen, it says so
+            if lacking(action) or (node or self.app).check_action(name, parameters):
                 live.append((action, node))
         return live
 
     def _run(self, action: Action, node: Screen[object] | None) -> None:
+        refuse = getattr(self.app, "refuse_unoffered", None)
+        if refuse is not None and refuse(action):
+            return
         target = node if node is not None else self.app
         self.app.call_later(partial(target.run_action, action.action))
 
@@ -61,20 +65,3 @@ class ActionCommands(Provider):
                     partial(self._run, action, node),
                     help=action.help,
                 )
-
-
-def _parameters(text: str) -> tuple[object, ...]:
-    """The parameters of an action string's call, as check_action is given them."""
-    text = text.rstrip(")").strip()
-    if not text:
-        return ()
-    values: list[object] = []
-    for part in text.split(","):
-        part = part.strip()
-        if part in ("True", "False"):
-            values.append(part == "True")
-        elif part.lstrip("-").isdigit():
-            values.append(int(part))
-        else:
-            values.append(part.strip("'\""))
-    return tuple(values)

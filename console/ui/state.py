@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
-import platformdirs
+from console.config import STATE_DIR_ENV, state_dir
 
-STATE_DIR_ENV = "WAREHOUSE_CONSOLE_STATE_DIR"
+__all__ = ["STATE_DIR_ENV", "Memory"]
 
 
 class Memory:
     """A small JSON file in the user's state directory; unreadable or missing means empty."""
 
     def __init__(self, directory: Path | None = None) -> None:
-        base = directory or Path(
-            os.environ.get(STATE_DIR_ENV) or platformdirs.user_state_dir("warehouse-console")
-        )
+        base = directory or state_dir()
         self.path = base / "state.json"
 
     def _read(self) -> dict[str, Any]:

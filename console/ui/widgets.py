@@ -412,6 +412,9 @@ class FormFields(VerticalScroll):
     def field(self, key: str) -> Input:
         return self.query_one(f"#f-{key}", Input)
 
+    def has(self, key: str) -> bool:
+        return any(key == field for field, *_ in self.fields)
+
     def fill(self, values: dict[str, str]) -> None:
         """Every field shows its value (untrusted text made safe), or nothing."""
         for key, *_ in self.fields:

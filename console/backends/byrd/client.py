@@ -220,7 +220,7 @@ class ByrdBackend(LotSystem):
         api_key: str | None,
         api_secret: str | None,
         *,
-        token_file: Path | None = None,
+        token_dir: Path | None = None,
         connect_timeout: float = 5.0,
         read_timeout: float = 15.0,
         allow_insecure_http: bool = False,
@@ -244,7 +244,8 @@ class ByrdBackend(LotSystem):
         self._secret = api_secret or ""
         self._clock = clock
         account = hashlib.sha256(f"{self._http.url}\n{self._key}".encode()).hexdigest()[:16]
-        self._file = TokenFile(token_file.with_name(f"byrd-{account}.json") if token_file else None)
+        # one file per account and URL, in the console's state directory
+        self._file = TokenFile(token_dir / f"byrd-{account}.json" if token_dir else None)
         self._token: str | None = None
         self._expires: int | None = None
         self._issued: float | None = None

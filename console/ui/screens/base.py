@@ -21,7 +21,7 @@ from console.domain.queries import SEARCH_TEXT_MAX
 from console.domain.scan import Scan, interpret
 from console.services.notices import Notice, Tone
 from console.services.scans import ScanMatch, resolve_scan
-from console.ui.actions import actions_on
+from console.ui.actions import action_called, actions_on
 from console.ui.upstream import forget_removed_widgets
 from console.ui.widgets import HeaderBar, KeysLine, MessageLine, ScanField
 
@@ -74,6 +74,11 @@ class WarehouseScreen(Screen[None]):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """What the backend does not offer shows unavailable (console/ui/app.py says why)."""
+        found = action_called(self.SCREEN, action, parameters)
+        return None if found is not None and self.console.lacking(found) else True
 
     def on_mount(self) -> None:
         self.refresh_header()

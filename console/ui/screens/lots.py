@@ -24,7 +24,7 @@ from console.domain.lots import (
     time_left,
     urgency,
 )
-from console.domain.models import Item, Lot, LotStatus
+from console.domain.models import Item, Lot, LotStatus, WarehouseStock
 from console.domain.queries import LOT_ORDERS, ItemQuery
 from console.domain.scan import Scan, ScanKind, interpret
 from console.services.lots import LotSaver, NothingChanged, NotSaved, Saved
@@ -38,7 +38,6 @@ from console.ui.widgets import Column, FormFields, ScanField, add_keyed_row, fit
 PAGE_SIZE = 50
 ITEM_CHOICES = 12  # items offered when a typed name matches several
 SOON_SETTING = "soon_days"
-STATUSES: tuple[str | None, ...] = (None, *LotStatus)
 URGENCY_STYLE = {Urgency.EXPIRED: "bold red", Urgency.SOON: "bold yellow"}
 
 
@@ -183,18 +182,22 @@ class LotsScreen(WarehouseScreen):
         return self._rows[table.cursor_row]
 
     def _show_line(self) -> None:
-        """The highlighted lot in full: its item's whole name and every count."""
+        """The highlighted lot in full: its item's whole name and every count (per warehouse,
+        where the backend keeps several)."""
         lot = self._highlighted()
         line = self.query_one("#lot-line", Static)
         if lot is None:
             line.update("No lots match." if self._shown is not None else "")
             return
-        line.update(
-            plain(
-                f"{lot.available_qty}/{lot.total_qty} available · {lot.reserved_qty} reserved · "
-                f"{lot.defective_qty} defective · {self.names.name(lot.item_id)}"
-            )
+        counts = (
+            f"{lot.available_qty}/{lot.total_qty} available · {lot.reserved_qty} reserved · "
+            f"{lot.defective_qty} defective · {self.names.name(lot.item_id)}"
         )
+        if lot.warehouses:
+            counts = f"{lot.available_qty}/{lot.total_qty} available · " + " · ".join(
+                stock_words(stock) for stock in lot.warehouses
+            )
+        line.update(plain(counts))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_line()
@@ -257,8 +260,9 @@ class LotsScreen(WarehouseScreen):
         self.say(f"Showing: {self.filter.describe(self.soon_days)}.")
 
     def action_cycle_status(self) -> None:
-        index = STATUSES.index(self.filter.status)
-        self.narrow(status=STATUSES[(index + 1) % len(STATUSES)])
+        statuses: tuple[str | None, ...] = (None, *self.backend.capabilities.lot_statuses)
+        index = statuses.index(self.filter.status) if self.filter.status in statuses else 0
+        self.narrow(status=statuses[(index + 1) % len(statuses)])
         self.say(f"Status: {self.filter.status or 'any'}.")
 
     def action_cycle_order(self) -> None:
@@ -480,9 +484,11 @@ class LotDetailScreen(WarehouseScreen):
             ("Updated", show_day(lot.updated_at)),
             ("Id", lot.id),
         ]
+        for stock in lot.warehouses:
+            pairs.append((stock.code or stock.name or stock.id, stock_words(stock, named=True)))
         for key, value in sorted(lot.metadata.items()):
             shown = value if isinstance(value, str) else json.dumps(value, default=str)
-            pairs.append((f"meta {key}", shown))
+            pairs.append((key if " " in key or key == "uom" else f"meta {key}", shown))
         lines = [
             Text.assemble((f"{clean(label)[:14]:>14} ", "dim"), clean(value))
             for label, value in pairs
@@ -507,6 +513,16 @@ class LotDetailScreen(WarehouseScreen):
         self.lots.run_io(lambda: self.lots.take_scan(scan), group="scan")
 
 
+def stock_words(stock: WarehouseStock, *, named: bool = False) -> str:
+    """A lot's stock in one warehouse: "TST 38/43 (5 rsv)"."""
+    where = "" if named else f"{stock.code or stock.name or stock.id} "
+    name = f" · {stock.name}" if named and stock.name else ""
+    return (
+        f"{where}{stock.available_qty}/{stock.physical_qty} available, "
+        f"{stock.reserved_qty} reserved{name}"
+    )
+
+
 # The form's fields: (key, label, placeholder). Item and bin are resolved from what is typed.
 FORM_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("item", "Item", "SKU or GTIN"),
@@ -522,6 +538,7 @@ FORM_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("reserved_qty", "Reserved", "0"),
     ("defective_qty", "Defective", "0"),
     ("status", "Status", ", ".join(LotStatus)),
+    ("digital_link", "Digital Link", "https://… (optional)"),
 )
 
 
@@ -572,6 +589,8 @@ class LotFormScreen(WarehouseScreen):
                 prefill[field] = show_day(epoch)
         if scan.count:
             prefill["total_qty"] = prefill["available_qty"] = str(scan.count)
+        if scan.digital_link:
+            prefill["digital_link"] = scan.digital_link
         return cls(lots, item=item, prefill=prefill)
 
     @property
@@ -580,7 +599,20 @@ class LotFormScreen(WarehouseScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="form-title", classes="title")
-        yield FormFields(FORM_FIELDS, id="lot-form")
+        yield FormFields(self.form_fields(), id="lot-form")
+
+    def form_fields(self) -> tuple[tuple[str, str, str], ...]:
+        """The fields the backend keeps, its lot statuses offered in the status field."""
+        capabilities = self.backend.capabilities
+        kept = set(capabilities.lot_fields)
+        if not self.location or not self.location.layouts:
+            kept.discard("bin")  # a location without bins
+        statuses = ", ".join(capabilities.lot_statuses)
+        return tuple(
+            (key, label, statuses if key == "status" else hint)
+            for key, label, hint in FORM_FIELDS
+            if key in kept
+        )
 
     def on_mount(self) -> None:
         lot = self.lot
@@ -590,7 +622,7 @@ class LotFormScreen(WarehouseScreen):
         if self._layout_id and self.location and (lay := self.location.layout(self._layout_id)):
             values["bin"] = lay.name
         if lot is not None:
-            for key, *_ in FORM_FIELDS:
+            for key, *_ in self.form_fields():
                 value = getattr(lot, key, None)
                 if key in LOT_DAY_FIELDS:
                     values[key] = show_day(value)
@@ -606,7 +638,7 @@ class LotFormScreen(WarehouseScreen):
         self.query_one("#form-title", Static).update(plain(f"{verb} at {where}", "bold"))
         first = "number" if self.item is not None or self.editing else "item"
         if self._prefill.get("number"):
-            first = "bin"
+            first = "bin" if form.has("bin") else "expires_at"
         self.query_one(f"#f-{first}", Input).focus()
 
     def _form(self) -> dict[str, str]:
