@@ -6,7 +6,7 @@ traceability collections (`lot`, `product`, `location`) made through Directus's 
                                                   # a Directus with N demo lots, until Ctrl-C
 
 Directus is installed from the npm registry (about 700 MB, a few minutes) into a cache directory
-outside the clone, ``$WAREHOUSE_CONSOLE_CACHE`` or the user's cache directory, so later runs on
+outside the clone, ``$WAREHOUSE_CONSOLE_DIRECTUS_CACHE`` or the user's cache directory, so later runs on
 the same machine reuse it and a fresh machine still gets it. Each run gets its own SQLite file,
 copied from a template made once per cache (bootstrap, then the schema): a test run starts in a
 few seconds, never on another run's data.
@@ -48,7 +48,7 @@ class DirectusMissing(RuntimeError):
 
 
 def cache_dir() -> Path:
-    root = os.environ.get("WAREHOUSE_CONSOLE_CACHE") or platformdirs.user_cache_dir(
+    root = os.environ.get("WAREHOUSE_CONSOLE_DIRECTUS_CACHE") or platformdirs.user_cache_dir(
         "warehouse-console"
     )
     return Path(root) / f"directus-{VERSION}"
@@ -296,10 +296,21 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def template() -> Path:
-    """A database with the admin, its token and the three collections, made once per cache."""
+    """A database with the admin, its token and the three collections, made once per cache
+    (by one process: test workers starting together wait for the first)."""
+    import fcntl
+
     made = cache_dir() / f"template-schema-{SCHEMA_VERSION}.db"
     if made.exists():
         return made
+    with (cache_dir() / "template.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not made.exists():
+            _make_template(made)
+    return made
+
+
+def _make_template(made: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="directus-template-") as work:
         folder = Path(work)
         boot = subprocess.run(
@@ -319,7 +330,6 @@ def template() -> Path:
         partial = made.with_suffix(".partial")
         shutil.copyfile(folder / "data.db", partial)
         partial.rename(made)
-    return made
 
 
 @contextlib.contextmanager

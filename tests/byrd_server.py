@@ -85,11 +85,15 @@ def _error(status: int, message: str) -> JSONResponse:
 
 
 def build_app(world: ByrdWorld) -> Starlette:
+    """The server over `world`; `app.state.world` may be replaced by another between tests."""
+
     def authorized(request: Request) -> bool:
+        world = request.app.state.world
         header = request.headers.get("authorization", "")
         return header.startswith("Bearer ") and world.valid(header.removeprefix("Bearer "))
 
     async def login(request: Request) -> JSONResponse:
+        world = request.app.state.world
         now = world.clock()
         if now < world.blocked_until:
             return _error(429, "Too many login attempts: blocked.")
@@ -105,6 +109,7 @@ def build_app(world: ByrdWorld) -> Starlette:
         return JSONResponse({"token": token, "payload": payload})
 
     async def refresh(request: Request) -> JSONResponse:
+        world = request.app.state.world
         body = await request.json()
         old = body.get("token", "")
         if not world.valid(old):
@@ -146,6 +151,7 @@ def build_app(world: ByrdWorld) -> Starlette:
         )
 
     async def lots(request: Request) -> JSONResponse:
+        world = request.app.state.world
         if not authorized(request):
             return _error(401, "Unauthorized.")
         params = request.query_params
@@ -159,6 +165,7 @@ def build_app(world: ByrdWorld) -> Starlette:
         return listing(request, rows)
 
     async def products(request: Request) -> JSONResponse:
+        world = request.app.state.world
         if not authorized(request):
             return _error(401, "Unauthorized.")
         rows = list(world.products)
@@ -167,6 +174,7 @@ def build_app(world: ByrdWorld) -> Starlette:
         return listing(request, rows)
 
     async def product(request: Request) -> JSONResponse:
+        world = request.app.state.world
         if not authorized(request):
             return _error(401, "Unauthorized.")
         wanted = request.path_params["product_id"]
@@ -175,7 +183,7 @@ def build_app(world: ByrdWorld) -> Starlette:
                 return JSONResponse({"data": row})
         return _error(404, "Product not found.")
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/v2/login", login, methods=["POST"]),
             Route("/v2/refresh_token", refresh, methods=["POST"]),
@@ -184,6 +192,8 @@ def build_app(world: ByrdWorld) -> Starlette:
             Route("/v2/warehouse/products/{product_id}", product),
         ]
     )
+    app.state.world = world
+    return app
 
 
 def _matches(row: dict[str, Any], field_name: str, q: str) -> bool:

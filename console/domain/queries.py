@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
 
 from console.domain.errors import FieldError, InvalidInput
 from console.domain.models import FulfillmentStatus, LotStatus, ManifestStatus
@@ -29,7 +29,11 @@ def _comma_list(value: Any) -> Any:
 
 CommaList = Annotated[list[str] | None, BeforeValidator(_comma_list)]
 # Statuses to filter by: a status no record can have is refused, never an empty list.
-LotStatuses = Annotated[list[LotStatus] | None, BeforeValidator(_comma_list)]
+# A lot's status is a word of its backend's (byrd: active, inactive; Directus: draft,
+# published), so a lot query carries words; each backend refuses those its lots cannot have.
+# The API documents its own.
+LotStatusWord = Annotated[str, WithJsonSchema({"type": "string", "enum": list(LotStatus)})]
+LotStatuses = Annotated[list[LotStatusWord] | None, BeforeValidator(_comma_list)]
 ManifestStatuses = Annotated[list[ManifestStatus] | None, BeforeValidator(_comma_list)]
 FulfillmentStatuses = Annotated[list[FulfillmentStatus] | None, BeforeValidator(_comma_list)]
 

@@ -437,8 +437,11 @@ class ByrdBackend(LotSystem):
         code = code.strip()
         if not code:
             return None
-        wanted = set(gtin_spellings(code)) or {code}
-        params = {"q": code, "fields": "ean,upc,barcode,sku,packagingUnits.barcodeValue"}
+        spellings = gtin_spellings(code)
+        wanted = set(spellings) or {code}
+        # byrd's `q` finds a part of a field: the GTIN's shortest spelling is part of them all
+        searched = spellings[-1] if spellings else code
+        params = {"q": searched, "fields": "ean,upc,barcode,sku,packagingUnits.barcodeValue"}
         call = Call(
             "GET",
             "/warehouse/products",

@@ -43,6 +43,7 @@ from console.domain.models import (
     Level,
     Location,
     Lot,
+    LotStatus,
     Manifest,
     ManifestLine,
     ManifestStatus,
@@ -730,8 +731,13 @@ class MemoryWarehouse:
 
     async def list_lots(self, query: LotQuery | None = None) -> Page[Lot]:
         query = query or LotQuery()
+        statuses = set(query.statuses or ())
+        if unknown := statuses - set(LotStatus):
+            known = ", ".join(LotStatus)
+            raise InvalidInput.on(
+                "statuses", f"{', '.join(sorted(unknown))} is not a lot status ({known})"
+            )
         with self._lock:
-            statuses = set(query.statuses or ())
             needle = (query.search or "").strip().casefold()
 
             def keep(lot: Lot) -> bool:
