@@ -48,6 +48,8 @@ class ByrdWorld:
     refreshes: int = 0
     revoked: set[str] = field(default_factory=set)
     blocked_until: float = 0.0
+    asked: list[dict[str, str]] = field(default_factory=list)  # each lot list's parameters
+    issued: list[str] = field(default_factory=list)  # every token handed out
 
     def token(self, validity: int | None = None) -> tuple[str, dict[str, Any]]:
         now = int(self.clock())
@@ -64,7 +66,9 @@ class ByrdWorld:
         head = _b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
         body = _b64(json.dumps(payload).encode())
         signature = hmac.new(_SIGNING_KEY, f"{head}.{body}".encode(), hashlib.sha256).digest()
-        return f"{head}.{body}.{_b64(signature)}", payload
+        token = f"{head}.{body}.{_b64(signature)}"
+        self.issued.append(token)
+        return token, payload
 
     def valid(self, token: str) -> bool:
         try:
@@ -155,6 +159,7 @@ def build_app(world: ByrdWorld) -> Starlette:
         if not authorized(request):
             return _error(401, "Unauthorized.")
         params = request.query_params
+        world.asked.append(dict(params))
         rows = list(world.lots)
         if product := params.get("product_id"):
             rows = [r for r in rows if r["productID"] == product]

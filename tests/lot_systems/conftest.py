@@ -87,7 +87,9 @@ def byrd_backend(server: Any, world: ByrdWorld, token_dir: Any = None, **options
     from console.backends.byrd import ByrdBackend
 
     server.app.state.world = world
-    return ByrdBackend(f"http://127.0.0.1:{server.port}/v2", API_KEY, API_SECRET, token_dir=token_dir, **options)
+    return ByrdBackend(
+        f"http://127.0.0.1:{server.port}/v2", API_KEY, API_SECRET, token_dir=token_dir, **options
+    )
 
 
 @pytest.fixture(params=SYSTEMS)

@@ -86,7 +86,10 @@ def _count(value: Any) -> int:
         return 0
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError(f"a stock of {value!r} is not a number")
-    number = float(value)
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"a stock of {value!r} is not a number") from None
     if number != number or number < 0:
         raise ValueError(f"a stock of {value!r} is not a count")
     return int(number)
