@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 from console.domain.errors import NotOffered
-from console.domain.lots import LOT_FORM_FIELDS
+from console.domain.lots import LOT_COUNTS, LOT_FORM_FIELDS
 from console.domain.models import Fulfillment, Item, Location, Lot, LotStatus, Manifest, Page
 from console.domain.queries import (
     FulfillmentQuery,
@@ -66,6 +66,9 @@ class Capabilities:
     # lot fields its lot form fills in (console/domain/lots.py names them)
     lot_statuses: tuple[str, ...] = tuple(LotStatus)
     lot_fields: tuple[str, ...] = LOT_FORM_FIELDS
+    # the counts a lot has there (Directus keeps one quantity, no reservations): a screen shows
+    # these and no others
+    lot_counts: tuple[str, ...] = LOT_COUNTS
     # the lot stock it keeps per warehouse (byrd): shown beside each lot
     stock_by_warehouse: bool = False
 

@@ -201,6 +201,8 @@ class LotFilter:
 LOT_TEXT_FIELDS = ("number", "manufacturer_number", "digital_link")
 LOT_COUNT_FIELDS = ("total_qty", "available_qty", "reserved_qty", "defective_qty")
 LOT_DAY_FIELDS = ("expires_at", "production_date", "best_before_date", "sell_by_date")
+# Every count a lot may have, as the lot's screen lists them; a backend keeps these or fewer.
+LOT_COUNTS = (*LOT_COUNT_FIELDS, "manifested_qty")
 # Every field of the lot form, in its order; a backend keeps these or fewer (Capabilities).
 LOT_FORM_FIELDS = (
     "item",

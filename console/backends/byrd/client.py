@@ -42,7 +42,7 @@ from console.domain.errors import (
 )
 from console.domain.gtin import gtin_spellings
 from console.domain.lots import parse_day
-from console.domain.models import Item, Lot, Page, Pagination, WarehouseStock
+from console.domain.models import Item, Level, Lot, Page, Pagination, WarehouseStock
 from console.domain.queries import ItemQuery, LotQuery
 
 DEFAULT_URL = "https://api.getbyrd.com/v2"
@@ -52,6 +52,7 @@ CAPABILITIES = Capabilities(
     system="byrd",
     lot_statuses=(ACTIVE, INACTIVE),
     lot_fields=(),
+    lot_counts=("total_qty", "available_qty", "reserved_qty"),
     stock_by_warehouse=True,
 )
 LOGINS_PER_MINUTE = 3  # byrd blocks more than five
@@ -160,13 +161,22 @@ def item_from_byrd(row: dict[str, Any]) -> Item:
     ]
     if shown:
         metadata["packaging units"] = ", ".join(shown)
+    physical, reserved = _count(row.get("physicalStock")), _count(row.get("reservedStock"))
+    # the one location the console sees holds all of it (per warehouse: on each lot)
+    here = Level(
+        id=f"{row['id']}@{LOCATION_ID}",
+        location_id=LOCATION_ID,
+        verified_qty=physical,
+        reserved_qty=reserved,
+    )
     return Item(
         id=str(row["id"]),
         name=str(row.get("name") or row.get("sku") or row["id"]),
         sku=row.get("sku"),
         gtin=row.get("ean") or row.get("upc"),
-        total_verified=_count(row.get("physicalStock")),
-        total_reserved=_count(row.get("reservedStock")),
+        levels=[here],
+        total_verified=physical,
+        total_reserved=reserved,
         metadata=metadata,
         created_at=_moment(row.get("createdAt")),
         updated_at=_moment(row.get("updatedAt")),

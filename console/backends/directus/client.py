@@ -59,6 +59,7 @@ CAPABILITIES = Capabilities(
     system="Directus",
     lot_statuses=STATUSES,
     lot_fields=LOT_FIELDS,
+    lot_counts=("total_qty",),
 )
 # every field of a lot the console shows, relations expanded
 _LOT_READ = (

@@ -107,15 +107,17 @@ class LotsScreen(WarehouseScreen):
         what is left; totals, reserved and defective join when the terminal is wider; on a
         narrow one the status, the days left, the bin and the item give way, in that order."""
         wide = 110
+        bins = bool(self.location and self.location.layouts)  # a lot system keeps none
+        available = "Avail" if "available_qty" in self.backend.capabilities.lot_counts else "Qty"
         return fit_columns(
             [
                 Column("", "mark", 1),
-                Column("Lot", "lot", 11),
+                Column("Lot", "lot", 11 if bins else 14),
                 Column("Item", "item", 0, gives_way=1),  # also on the line below
-                Column("Bin", "bin", 8, gives_way=2),
+                *([Column("Bin", "bin", 8, gives_way=2)] if bins else []),
                 Column("Expires", "expires", 10),
                 Column("Left", "left", 9, gives_way=3),
-                Column("Avail", "avail", 5),
+                Column(available, "avail", 5),
                 Column("Total", "total", 5, wide=wide),
                 Column("Rsv", "reserved", 4, wide=wide),
                 Column("Def", "defective", 4, wide=wide),
@@ -189,15 +191,27 @@ class LotsScreen(WarehouseScreen):
         if lot is None:
             line.update("No lots match." if self._shown is not None else "")
             return
-        counts = (
-            f"{lot.available_qty}/{lot.total_qty} available · {lot.reserved_qty} reserved · "
-            f"{lot.defective_qty} defective · {self.names.name(lot.item_id)}"
-        )
-        if lot.warehouses:
-            counts = f"{lot.available_qty}/{lot.total_qty} available · " + " · ".join(
-                stock_words(stock) for stock in lot.warehouses
+        line.update(plain(" · ".join(self.counts(lot))))
+
+    def counts(self, lot: Lot) -> list[str]:
+        """What the lot holds, in the counts its backend keeps: "4/4 available · 0 reserved ·
+        0 defective · Oat milk"; "12.5 KGM · Oat milk" for one quantity; per warehouse where
+        there are several."""
+        kept = self.backend.capabilities.lot_counts
+        if "available_qty" not in kept:
+            quantity = (
+                lot.metadata.get("quantity") or f"{lot.total_qty} {lot.metadata.get('uom', '')}"
             )
-        line.update(plain(counts))
+            return [str(quantity).strip(), self.names.name(lot.item_id)]
+        parts = [f"{lot.available_qty}/{lot.total_qty} available"]
+        if lot.warehouses:
+            return parts + [stock_words(stock) for stock in lot.warehouses]
+        parts += [
+            f"{getattr(lot, field)} {word}"
+            for field, word in (("reserved_qty", "reserved"), ("defective_qty", "defective"))
+            if field in kept
+        ]
+        return [*parts, self.names.name(lot.item_id)]
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_line()
@@ -473,11 +487,11 @@ class LotDetailScreen(WarehouseScreen):
             ("Produced", show_day(lot.production_date)),
             ("Best before", show_day(lot.best_before_date)),
             ("Sell by", show_day(lot.sell_by_date)),
-            ("Total", lot.total_qty),
-            ("Available", lot.available_qty),
-            ("Reserved", lot.reserved_qty),
-            ("Defective", lot.defective_qty),
-            ("Manifested", lot.manifested_qty),
+            *(
+                (label, getattr(lot, field))
+                for field, label in COUNT_LABELS.items()
+                if field in self.backend.capabilities.lot_counts
+            ),
             ("Digital Link", lot.digital_link),
             ("Address", lot.address_id),
             ("Created", show_day(lot.created_at)),
@@ -488,7 +502,7 @@ class LotDetailScreen(WarehouseScreen):
             pairs.append((stock.code or stock.name or stock.id, stock_words(stock, named=True)))
         for key, value in sorted(lot.metadata.items()):
             shown = value if isinstance(value, str) else json.dumps(value, default=str)
-            pairs.append((key if " " in key or key == "uom" else f"meta {key}", shown))
+            pairs.append((METADATA_LABELS.get(key, f"meta {key}"), shown))
         lines = [
             Text.assemble((f"{clean(label)[:14]:>14} ", "dim"), clean(value))
             for label, value in pairs
@@ -513,13 +527,35 @@ class LotDetailScreen(WarehouseScreen):
         self.lots.run_io(lambda: self.lots.take_scan(scan), group="scan")
 
 
+# What a lot system's backend keeps in a lot's metadata (fields the console has none for).
+METADATA_LABELS = {
+    "uom": "Unit",
+    "quantity": "Quantity",
+    "produced at": "Produced at",
+    "product link": "Product link",
+    "not before": "Not before",
+    "not after": "Not after",
+}
+COUNT_LABELS = {
+    "total_qty": "Total",
+    "available_qty": "Available",
+    "reserved_qty": "Reserved",
+    "defective_qty": "Defective",
+    "manifested_qty": "Manifested",
+}
+
+
 def stock_words(stock: WarehouseStock, *, named: bool = False) -> str:
-    """A lot's stock in one warehouse: "TST 38/43 (5 rsv)"."""
-    where = "" if named else f"{stock.code or stock.name or stock.id} "
-    name = f" · {stock.name}" if named and stock.name else ""
+    """A lot's stock in one warehouse: "TST 38/43 5 rsv" on the lot line; on the lot's screen
+    "38/43 available, 5 reserved · DE - Demo" (available/physical)."""
+    if not named:
+        return (
+            f"{stock.code or stock.name or stock.id} {stock.available_qty}/"
+            f"{stock.physical_qty} {stock.reserved_qty} rsv"
+        )
+    name = f" · {stock.name}" if stock.name else ""
     return (
-        f"{where}{stock.available_qty}/{stock.physical_qty} available, "
-        f"{stock.reserved_qty} reserved{name}"
+        f"{stock.available_qty}/{stock.physical_qty} available, {stock.reserved_qty} reserved{name}"
     )
 
 
