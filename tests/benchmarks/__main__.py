@@ -19,6 +19,7 @@ BENCHMARKS = (
     "bench_console",
     "bench_lots",
     "bench_pickpack",
+    "bench_lot_systems",
 )
 
 

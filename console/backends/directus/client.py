@@ -62,7 +62,7 @@ CAPABILITIES = Capabilities(
     lot_counts=("total_qty",),
 )
 # every field of a lot the console shows, relations expanded
-_LOT_READ = (
+LOT_READ = (
     "id,lot_number,production_date,expiry_date,best_before_date,sell_by_date,digital_link,"
     "quantity,status,uom,date_created,date_updated,"
     "product.id,product.product_name,product.gtin,product.digital_link,"
@@ -362,7 +362,7 @@ class DirectusBackend(LotSystem):
         self, conditions: list[dict[str, Any]], sort: str, offset: int, limit: int
     ) -> tuple[list[Lot], int | None]:
         params: dict[str, Any] = {
-            "fields": _LOT_READ,
+            "fields": LOT_READ,
             "sort": f"{sort},id",  # ties in a stable order: pages never repeat or skip a lot
             "limit": limit,
             "offset": offset,
@@ -373,7 +373,7 @@ class DirectusBackend(LotSystem):
         return await self._rows("/items/lot", params, "lots", lot_from_directus)
 
     async def get_lot(self, lot_id: str) -> Lot:
-        return await self._one("/items/lot", lot_id, "lot", _LOT_READ, lot_from_directus)
+        return await self._one("/items/lot", lot_id, "lot", LOT_READ, lot_from_directus)
 
     async def _one(
         self,
@@ -408,7 +408,7 @@ class DirectusBackend(LotSystem):
             "/items/lot",
             f"creating lot {number}",
             f"lot {number}",
-            params={"fields": _LOT_READ},
+            params={"fields": LOT_READ},
             body=record,
             collection=True,
         )
@@ -441,7 +441,7 @@ class DirectusBackend(LotSystem):
             f"/items/lot/{quote(lot_id, safe='')}",
             f"saving lot {lot_id}",
             f"lot {lot_id}",
-            params={"fields": _LOT_READ},
+            params={"fields": LOT_READ},
             body=record,
         )
         data, _meta = await self._data(call)
