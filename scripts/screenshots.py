@@ -16,11 +16,11 @@ from tests.ui.demo_app import SCREENS, demo_app
 OUT = Path(__file__).resolve().parents[1] / "screenshots"
 SIZE = (80, 24)
 HANDHELD = (40, 16)
-HANDHELD_SCENES = ("search", "adjust", "order", "manifest", "lots")
+HANDHELD_SCENES = ("search", "adjust", "order", "manifest", "lots", "byrd-lots")
 
 
 async def take(name: str, state_dir: Path, size: tuple[int, int], file: str) -> Path:
-    app = demo_app(state_dir)
+    app = demo_app(state_dir, name)
     async with app.run_test(size=size) as pilot:
         await SCREENS[name](pilot)
         await pilot.pause()  # what the scene's last key changed is drawn, as snapshots wait

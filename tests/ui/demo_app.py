@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -23,11 +24,24 @@ LOCATION_NAME = "Reno DC"
 Scene = Callable[[Pilot[Any]], Awaitable[None]]
 
 
-def demo_app(state_dir: Path) -> WarehouseApp:
-    warehouse = MemoryWarehouse.demo(items=DEMO_ITEMS, seed=7, now=FIXED_NOW)
+def demo_app(state_dir: Path, scene: str = "") -> WarehouseApp:
+    """The console on the demo warehouse; for a `byrd-` scene, on the byrd-shaped server's
+    demo account (in this process, no network)."""
     clock = ManualClock(now=FIXED_NOW, monotonic=time.monotonic(), fixed_now=True)
+    backend: Any
+    if scene.startswith("byrd-"):
+        import httpx
+
+        from console.backends.byrd import ByrdBackend
+        from tests.byrd_server import API_KEY, API_SECRET, build_app, demo_world
+
+        today = dt.datetime.fromtimestamp(FIXED_NOW, dt.UTC).date()
+        server = httpx.ASGITransport(app=build_app(demo_world(today=today)))
+        backend = ByrdBackend("https://api.getbyrd.com/v2", API_KEY, API_SECRET, transport=server)
+    else:
+        backend = MemoryWarehouse.demo(items=DEMO_ITEMS, seed=7, now=FIXED_NOW)
     # no flash: a picture shows the message line as it settles, whatever the machine's speed
-    return WarehouseApp(warehouse, bell=False, flash=False, memory=Memory(state_dir), clock=clock)
+    return WarehouseApp(backend, bell=False, flash=False, memory=Memory(state_dir), clock=clock)
 
 
 async def choose_location(pilot: Pilot[Any]) -> None:
@@ -35,6 +49,8 @@ async def choose_location(pilot: Pilot[Any]) -> None:
     await settle(pilot)
     app = pilot.app
     assert isinstance(app, WarehouseApp)
+    if app.location is not None:
+        return  # a backend with one location (a lot system): nothing to choose
     names = [loc.name for loc in app.locations]
     for _ in range(names.index(LOCATION_NAME)):
         await press(pilot, "down")
@@ -173,5 +189,7 @@ SCENES: dict[str, Scene] = {
     "manifest": receiving,
     "help": after_location("f3", "f1"),
     "location": after_location("f9"),
+    # the lots of a byrd account, with their stock per warehouse on the line below
+    "byrd-lots": after_location("f4", "down", "down"),
 }
 SCREENS: dict[str, Scene] = {name: with_steady_cursor(scene) for name, scene in SCENES.items()}

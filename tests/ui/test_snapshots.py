@@ -20,5 +20,5 @@ SIZES = [(40, 16), (80, 24), (120, 40)]
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_screen(snap_compare: Any, tmp_path: Path, screen: str, size: tuple[int, int]) -> None:
-    app: WarehouseApp = demo_app(tmp_path)
+    app: WarehouseApp = demo_app(tmp_path, screen)
     assert snap_compare(app, terminal_size=size, run_before=SCREENS[screen])

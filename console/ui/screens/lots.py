@@ -205,7 +205,12 @@ class LotsScreen(WarehouseScreen):
             return [str(quantity).strip(), self.names.name(lot.item_id)]
         parts = [f"{lot.available_qty}/{lot.total_qty} available"]
         if lot.warehouses:
-            return parts + [stock_words(stock) for stock in lot.warehouses]
+            # a handheld's line holds two warehouses without their reservations (on the lot's
+            # screen in full)
+            brief = self.app.size.width < 60
+            if brief:
+                parts = [f"{lot.available_qty}/{lot.total_qty}"]
+            return parts + [stock_words(stock, brief=brief) for stock in lot.warehouses]
         parts += [
             f"{getattr(lot, field)} {word}"
             for field, word in (("reserved_qty", "reserved"), ("defective_qty", "defective"))
@@ -545,14 +550,13 @@ COUNT_LABELS = {
 }
 
 
-def stock_words(stock: WarehouseStock, *, named: bool = False) -> str:
-    """A lot's stock in one warehouse: "TST 38/43 5 rsv" on the lot line; on the lot's screen
-    "38/43 available, 5 reserved · DE - Demo" (available/physical)."""
+def stock_words(stock: WarehouseStock, *, named: bool = False, brief: bool = False) -> str:
+    """A lot's stock in one warehouse: "TST 38/43 5 rsv" on the lot line ("TST 38/43" on a
+    handheld); on the lot's screen "38/43 available, 5 reserved · DE - Demo"
+    (available/physical)."""
     if not named:
-        return (
-            f"{stock.code or stock.name or stock.id} {stock.available_qty}/"
-            f"{stock.physical_qty} {stock.reserved_qty} rsv"
-        )
+        where = f"{stock.code or stock.name or stock.id} {stock.available_qty}/{stock.physical_qty}"
+        return where if brief else f"{where} {stock.reserved_qty} rsv"
     name = f" · {stock.name}" if stock.name else ""
     return (
         f"{stock.available_qty}/{stock.physical_qty} available, {stock.reserved_qty} reserved{name}"
