@@ -332,6 +332,9 @@ class KeysLine(Widget):
             # Short of room, the keys that work on every screen (F2 Find, F3 Adjust...) lose
             # their words before this screen's own keys are cut off; F1 Help keeps them.
             line = self._line(keys, brief=True)
+        if line.cell_len > self.size.width:
+            # still short (a handheld): the keys that do nothing now give way to those that do
+            line = self._line([key for key in keys if key.enabled], brief=True)
         return line
 
     def _line(self, keys: list[ShownKey], *, brief: bool) -> Text:
