@@ -100,6 +100,9 @@ async def test_what_byrd_does_not_offer_shows_unavailable_and_says_so(
         await press(pilot, "f6")
         await settle(pilot)
         assert message(app) == "⚠ byrd offers no receiving (inbound manifests)."
+        await scan(pilot, "09506000999999")  # a GTIN byrd has no product for
+        await until(pilot, lambda: "09506000999999" in message(app), "the unknown GTIN")
+        assert "creates it" not in message(app), "byrd keeps no new items"
         await press(pilot, "f1")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
@@ -120,6 +123,13 @@ async def test_byrd_lots_with_stock_per_warehouse_and_a_case_barcode_narrowing(
         await press(pilot, "ctrl+n")
         await settle(pilot)
         assert message(app) == "⚠ byrd offers no lot changes."
+        # a case label of a lot byrd does not list: said, and no form offered to create it
+        await scan(pilot, f"https://id.gs1.org/01/{spec.OAT.gtin14}/10/LZ-999")
+        await until(pilot, lambda: "LZ-999" in message(app), "the lot not on record")
+        assert message(app) == (
+            "⚠ Lot LZ-999 of Organic oat drink 1 l is not on record. byrd offers no lot changes."
+        )
+        assert not isinstance(app.screen, Confirm | LotFormScreen)
         await scan(pilot, spec.OAT.case_barcode or "")
         await until(pilot, lambda: numbers(app) == ["LA-100", "LA-200"], "the oat drink's lots")
         assert "Lots of Organic oat drink 1 l." in message(app)

@@ -12,6 +12,7 @@ from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Input, Static
 
+from console.backends.protocol import Offer
 from console.domain.errors import WarehouseError
 from console.domain.lots import (
     DEFAULT_SOON_DAYS,
@@ -412,7 +413,13 @@ class LotsScreen(WarehouseScreen):
 
     def _offer_to_create(self, scan: Scan, item: Item) -> None:
         assert scan.lot is not None
-        self.alert(f"Lot {clean(scan.lot)} of {clean(item.name)} is not on record.", "warning")
+        missing = f"Lot {clean(scan.lot)} of {clean(item.name)} is not on record."
+        capabilities = self.backend.capabilities
+        if not capabilities.offer(Offer.LOT_WRITES):
+            # a read-only lot system (byrd): nothing to offer, and no form to open
+            self.alert(f"{missing} {capabilities.lacking(Offer.LOT_WRITES)}", "warning")
+            return
+        self.alert(missing, "warning")
         expiry = f" | Expires {show_day(scan.expires_at)}." if scan.expires_at else ""
 
         def answered(create: bool | None) -> None:
@@ -671,15 +678,16 @@ class LotFormScreen(WarehouseScreen):
         values.update(self._prefill)
         form = self.query_one(FormFields)
         form.fill(values)
-        item_field = form.field("item")
-        item_field.disabled = self.editing  # a lot stays with its item
+        if form.has("item"):
+            form.field("item").disabled = self.editing  # a lot stays with its item
         verb = f"Edit lot {lot.number or lot.id}" if lot else "New lot"
         where = self.location.name if self.location else ""
         self.query_one("#form-title", Static).update(plain(f"{verb} at {where}", "bold"))
         first = "number" if self.item is not None or self.editing else "item"
         if self._prefill.get("number"):
             first = "bin" if form.has("bin") else "expires_at"
-        self.query_one(f"#f-{first}", Input).focus()
+        if form.has(first):
+            form.field(first).focus()
 
     def _form(self) -> dict[str, str]:
         return self.query_one(FormFields).values()
