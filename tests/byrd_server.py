@@ -50,6 +50,9 @@ class ByrdWorld:
     blocked_until: float = 0.0
     asked: list[dict[str, str]] = field(default_factory=list)  # each lot list's parameters
     issued: list[str] = field(default_factory=list)  # every token handed out
+    # for the tests: lots answer 403 (good token, no access); a refused login echoes what was sent
+    forbidden: bool = False
+    careless: bool = False
 
     def token(self, validity: int | None = None) -> tuple[str, dict[str, Any]]:
         now = int(self.clock())
@@ -107,6 +110,9 @@ def build_app(world: ByrdWorld) -> Starlette:
             return _error(429, "Too many login attempts: blocked.")
         body = await request.json()
         if body.get("username") != API_KEY or body.get("password") != API_SECRET:
+            if world.careless:
+                sent = f"{body.get('username')}:{body.get('password')}"
+                return _error(401, f"Invalid credentials {sent}.")
             return _error(401, "Invalid credentials.")
         validity = body.get("validity")
         token, payload = world.token(int(validity) if validity else None)
@@ -158,6 +164,8 @@ def build_app(world: ByrdWorld) -> Starlette:
         world = request.app.state.world
         if not authorized(request):
             return _error(401, "Unauthorized.")
+        if world.forbidden:
+            return _error(403, "This account may not list lots.")
         params = request.query_params
         world.asked.append(dict(params))
         rows = list(world.lots)

@@ -53,6 +53,14 @@ class Unauthorized(WarehouseError):
     code = "unauthorized"
 
 
+class Forbidden(Unauthorized):
+    """The credentials are good but may not do this (HTTP 403): asking for a new token would
+    not help, and logging in again and again gets a client blocked."""
+
+    status = 403
+    code = "forbidden"
+
+
 class NotFound(WarehouseError):
     status = 404
     code = "not_found"
@@ -136,7 +144,7 @@ class OutcomeUnknown(Unavailable):
 ERRORS_BY_STATUS: dict[int, type[WarehouseError]] = {
     400: InvalidInput,
     401: Unauthorized,
-    403: Unauthorized,
+    403: Forbidden,
     404: NotFound,
     409: Conflict,
     412: PreconditionFailed,

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from console.backends.byrd.client import LOGINS_PER_MINUTE
-from console.domain.errors import RateLimited, Unauthorized, Unavailable
+from console.domain.errors import Forbidden, RateLimited, Unauthorized, Unavailable
 from console.domain.queries import LotQuery
 from tests.byrd_server import demo_world
 from tests.lot_systems import spec
@@ -95,6 +95,61 @@ async def test_the_token_is_refreshed_before_it_expires_and_a_lapsed_one_replace
     clock.now += 30 * DAY  # long expired: a login
     assert await lots(backend, limit=2) == ["LB-300", "LA-100"]
     assert (len(world.logins), world.refreshes) == (2, 1)
+
+
+async def test_consoles_on_one_account_take_each_others_fresh_token_before_logging_in(
+    connect: Any, world: Any, clock: Clock
+) -> None:
+    first, second = connect(), connect()
+    await lots(first)
+    await lots(second)
+    clock.now += 6.5 * DAY  # half a day left: both are due for a refresh
+    await lots(first)  # refreshed: byrd stops taking the old token
+    await lots(second)  # its refresh refused: it takes the first console's new token
+    assert (len(world.logins), world.refreshes) == (1, 1)
+    third = connect()
+    world.revoked.update(world.issued)
+    await lots(third)  # logs in afresh
+    assert await lots(second, limit=1) == ["LB-300"]  # its token refused: the third's is on file
+    assert len(world.logins) == 2
+
+
+async def test_a_token_without_access_is_said_and_not_replaced(connect: Any, world: Any) -> None:
+    backend = connect()
+    await lots(backend)
+    world.forbidden = True
+    for _ in range(LOGINS_PER_MINUTE + 1):
+        with pytest.raises(Forbidden, match=r"not allowed to do this \(HTTP 403: This account"):
+            await lots(backend)
+    assert len(world.logins) == 1, "a 403 is no reason to log in again"
+
+
+async def test_a_refused_login_never_shows_the_key_or_secret(
+    byrd_server: Any, world: Any, tmp_path: Path
+) -> None:
+    from console.backends.byrd import ByrdBackend
+
+    byrd_server.app.state.world = world
+    world.careless = True  # the refusal echoes what was sent
+    backend = ByrdBackend(
+        f"http://127.0.0.1:{byrd_server.port}/v2",
+        "byrd-test-key",
+        "not-the-secret",
+        token_dir=tmp_path,
+    )
+    with pytest.raises(Unauthorized) as refused:
+        await lots(backend)
+    said = str(refused.value)
+    assert said.startswith("byrd refused the API key and secret (HTTP 401)")
+    assert "byrd-test-key" not in said and "not-the-secret" not in said
+    await backend.aclose()
+
+
+def test_a_login_request_does_not_show_its_password() -> None:
+    from console.backends.http.transport import Call
+
+    login = Call("POST", "/login", "logging in", "the login", body={"password": "a-secret"})
+    assert "a-secret" not in repr(login)
 
 
 async def test_a_token_byrd_stops_taking_is_replaced_once(connect: Any, world: Any) -> None:
@@ -182,9 +237,9 @@ async def test_no_credentials_say_where_to_put_them(byrd_server: Any, world: Any
     from console.backends.byrd import ByrdBackend
 
     byrd_server.app.state.world = world
-    backend = ByrdBackend(f"http://127.0.0.1:{byrd_server.port}/v2", None, None)
+    backend = ByrdBackend(f"http://127.0.0.1:{byrd_server.port}/v2", None, "a-secret-value")
     with pytest.raises(Unauthorized, match="BYRD_API_KEY and BYRD_API_SECRET"):
         await backend.list_lots()
-    assert "secret" not in repr(backend)
+    assert "a-secret-value" not in repr(backend)
     assert world.logins == []
     await backend.aclose()

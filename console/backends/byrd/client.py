@@ -30,14 +30,17 @@ from urllib.parse import quote
 
 import httpx
 
-from console.backends.http.transport import Call, Dialect, Transport
+from console.backends.http.transport import Answer, Call, Dialect, Transport, field_errors
 from console.backends.lot_system import LOCATION_ID, LotSystem, empty_page
 from console.backends.protocol import Capabilities, Offer
 from console.domain.errors import (
+    FieldError,
+    Forbidden,
     InvalidInput,
     NotFound,
     RateLimited,
     Unauthorized,
+    Unavailable,
     WarehouseError,
 )
 from console.domain.gtin import gtin_spellings
@@ -62,6 +65,19 @@ REFRESH_BEFORE = 24 * 3600
 FIRST_PAGE = 0
 _SORTS = {"expires_at": "expiryDate", "number": "lotNumber", "created_at": "createdAt"}
 
+
+def _byrd_errors(payload: Any) -> tuple[str | None, list[FieldError], str | None]:
+    """byrd's error answers are not in its public docs (docs/lot-systems.md): its words are
+    taken from `message` or from `error` (a string, or an object with a `message` and `code`)."""
+    envelope = payload if isinstance(payload, dict) else {}
+    error = envelope.get("error")
+    if isinstance(error, dict):
+        code = error.get("code")
+        return error.get("message"), [], str(code) if code is not None else None
+    message = envelope.get("message") or (error if isinstance(error, str) else None)
+    return message, field_errors(envelope.get("errors")), None
+
+
 DIALECT = Dialect(
     name="byrd's API (https://api.getbyrd.com/v2)",
     example_url=DEFAULT_URL,
@@ -69,6 +85,7 @@ DIALECT = Dialect(
     version_path="/v2",
     key_header="Authorization",
     key_scheme="Bearer",
+    read_errors=_byrd_errors,
 )
 
 
@@ -251,6 +268,8 @@ class ByrdBackend(LotSystem):
             allow_insecure_http=allow_insecure_http,
             transport=transport,
             dialect=DIALECT,
+            # a careless server that echoes the login's credentials never has them shown
+            secrets=(api_key or "", api_secret or ""),
             **extra,
         )
         self._key = api_key or ""
@@ -296,13 +315,7 @@ class ByrdBackend(LotSystem):
     async def _token_now(self) -> None:
         """A token to send: the one held, the one on file, a refreshed one, or a new login."""
         if self._token is None:
-            kept = self._file.read()
-            token, expires, issued = kept.get("token"), kept.get("expires"), kept.get("issued")
-            expires = expires if isinstance(expires, int) else None
-            if isinstance(token, str) and self._fresh_enough(expires):
-                self._token, self._expires = token, expires
-                self._issued = issued if isinstance(issued, int | float) else None
-                self._http.authorize(token)
+            self._take_filed(other_than=None)
         if self._token is None or not self._fresh_enough(self._expires):
             await self._login()
             return
@@ -338,7 +351,17 @@ class ByrdBackend(LotSystem):
             "the byrd login",
             body={"username": self._key, "password": self._secret},
         )
-        token, payload = await self._token_call(call)
+        try:
+            token, payload = await self._token_call(call)
+        except Forbidden:
+            raise Unauthorized(
+                f"byrd does not let this API key log in (HTTP 403): ask byrd's support, or "
+                f"set another key in {DIALECT.key_source}."
+            ) from None
+        except Unauthorized:
+            raise Unauthorized(
+                f"byrd refused the API key and secret (HTTP 401): check {DIALECT.key_source}."
+            ) from None
         self._keep(token, payload, logins=logins)
 
     async def _refresh(self) -> None:
@@ -352,9 +375,13 @@ class ByrdBackend(LotSystem):
         )
         try:
             token, payload = await self._token_call(call)
-        except Unauthorized:
-            self._token = None
-            await self._login()
+        except Unauthorized as refused:
+            if isinstance(refused, Forbidden):
+                return  # may not refresh: the token is still good for a while
+            # another console may have refreshed it (byrd then stops taking the old one)
+            if not self._take_filed(other_than=self._token):
+                self._token = None
+                await self._login()
             return
         except WarehouseError:
             return  # still valid for a while: refreshed at the next call
@@ -365,7 +392,10 @@ class ByrdBackend(LotSystem):
         body = answer.payload if isinstance(answer.payload, dict) else {}
         token = body.get("token")
         if not isinstance(token, str) or not token:
-            raise Unauthorized(f"byrd answered {call.doing} without a token.")
+            raise Unavailable(
+                f"byrd answered {call.doing} without a token: check that the API URL points at "
+                f"{DIALECT.name}."
+            )
         return token, body.get("payload")
 
     async def _get(self, call: Call) -> Any:
@@ -373,15 +403,42 @@ class ByrdBackend(LotSystem):
         replaced once."""
         await self._token_now()
         try:
-            answer = await self._http.call(call)
+            return self._object(call, await self._http.call(call))
+        except Forbidden:
+            raise  # good credentials without access: a new token would not help
         except Unauthorized:
-            self._token = None
+            refused = self._token
+        # Another console on this account may have refreshed the token (byrd then stops taking
+        # the old one): its token on file is tried before a login is spent.
+        if self._take_filed(other_than=refused):
+            try:
+                return self._object(call, await self._http.call(call))
+            except Forbidden:
+                raise
+            except Unauthorized:
+                refused = self._token
+        self._token = None
+        if self._file.read().get("token") == refused:
             self._file.write(self._file.read() | {"token": None})
-            await self._login()
-            answer = await self._http.call(call)
+        await self._login()
+        return self._object(call, await self._http.call(call))
+
+    def _object(self, call: Call, answer: Answer) -> dict[str, Any]:
         if not answer.readable or not isinstance(answer.payload, dict):
             raise self._http.unreadable(call, "the answer is not a JSON object")
         return answer.payload
+
+    def _take_filed(self, *, other_than: str | None) -> bool:
+        """Take the token on file when it is another, still fresh one."""
+        kept = self._file.read()
+        token, expires, issued = kept.get("token"), kept.get("expires"), kept.get("issued")
+        expires = expires if isinstance(expires, int) else None
+        if not isinstance(token, str) or token == other_than or not self._fresh_enough(expires):
+            return False
+        self._token, self._expires = token, expires
+        self._issued = issued if isinstance(issued, int | float) else None
+        self._http.authorize(token)
+        return True
 
     def _read(self, call: Call, reader: Callable[[dict[str, Any]], Any], row: Any) -> Any:
         try:

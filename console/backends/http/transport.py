@@ -37,8 +37,8 @@ import socket
 import ssl
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -47,6 +47,7 @@ from console.backends.loopback import is_loopback
 from console.domain.errors import (
     Conflict,
     FieldError,
+    Forbidden,
     InvalidInput,
     NotFound,
     OutcomeUnknown,
@@ -194,7 +195,7 @@ class Call:
     doing: str  # "reading item item_123", "saving item item_123"
     subject: str  # "item item_123": what to re-read when an answer is lost
     params: Mapping[str, str | int] | None = None
-    body: Any = None
+    body: Any = field(default=None, repr=False)  # may hold a secret (a login's password)
     idempotency_key: str | None = None
     if_match: str | None = None  # the version the change is based on (412 when it is old)
     collection: bool = False  # a list or create path: a 404 there means a wrong URL
@@ -241,8 +242,11 @@ class Transport:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         max_connections: int = 20,
         dialect: Dialect = PACKAGEX,
+        secrets: Iterable[str] = (),
     ) -> None:
         self.dialect = dialect
+        # what never appears in a message besides the key: a login's own credentials
+        self._secrets = tuple(s for s in secrets if s and len(s) >= 4)
         for name, value in (("connect_timeout", connect_timeout), ("read_timeout", read_timeout)):
             if not value > 0:
                 raise ClientConfigError(f"{name} must be a positive number of seconds.")
@@ -520,7 +524,7 @@ class Transport:
                 f"for a valid API key and set {key_source}."
             )
         if status == 403:
-            return Unauthorized(
+            return Forbidden(
                 f"The API key is not allowed to do this (HTTP 403{suffix}) while {call.doing}. "
                 "Ask an admin for a key with access."
             )
@@ -586,8 +590,9 @@ class Transport:
         if text is None:
             return None
         text = _CONTROL.sub(" ", str(text)).strip()
-        if self._api_key and len(self._api_key) >= 4:
-            text = text.replace(self._api_key, "[redacted]")
+        for secret in (self._api_key or "", *self._secrets):
+            if len(secret) >= 4:
+                text = text.replace(secret, "[redacted]")
         return text[:300] or None
 
     def unreadable(self, call: Call, problem: str) -> WarehouseError:
@@ -716,13 +721,13 @@ def field_errors(raw: Any) -> list[FieldError]:
             continue
         if not isinstance(entry, dict):
             continue
-        field: Any = next(
+        named: Any = next(
             (entry[k] for k in ("field", "param", "path", "loc", "key") if entry.get(k)), ""
         )
-        if isinstance(field, list):
-            field = ".".join(str(part) for part in field)
+        if isinstance(named, list):
+            named = ".".join(str(part) for part in named)
         message = next(
             (entry[k] for k in ("message", "msg", "detail", "reason") if entry.get(k)), "invalid"
         )
-        out.append(FieldError(str(field), str(message)))
+        out.append(FieldError(str(named), str(message)))
     return out
