@@ -67,6 +67,8 @@ BACKEND_ENV: dict[str, tuple[str, str, str | None]] = {
     "byrd": ("BYRD_API_URL", "BYRD_API_KEY", "BYRD_API_SECRET"),
 }
 _SECRETS = ("api_key", "api_secret")
+# what in the file belongs to the file's backend and to no other
+_BACKEND_BOUND = ("api_url", *_SECRETS, "location_id")
 
 
 def state_dir() -> Path:
@@ -220,6 +222,18 @@ def load_settings(
     backend = str(backend).strip().casefold()
     if backend not in BACKENDS:
         raise ConfigError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}.")
+    # The file's URL, credentials and location are those of the file's own backend: a
+    # PackageX key is never sent to Directus because the backend was chosen on the command line.
+    file_backend = str(from_file.get("backend") or "packagex").strip().casefold()
+    if file_backend != backend:
+        belonging = [k for k in _BACKEND_BOUND if k in merged]
+        for key in belonging:
+            del merged[key]
+        if belonging:
+            warnings.append(
+                f"{path}: {', '.join(belonging)} belong to backend {file_backend!r}, not "
+                f"{backend!r}: not used."
+            )
     url_name, key_name, secret_name = BACKEND_ENV[backend]
     env_values = {
         "api_url": env.get(url_name),

@@ -82,6 +82,27 @@ def test_cli_beats_environment_beats_file(tmp_path: Path) -> None:
     assert settings.bell is False  # not given on the CLI: the file's value stands
 
 
+@pytest.mark.parametrize("chosen", ["cli", "env"])
+def test_the_files_key_is_never_sent_to_another_backend(tmp_path: Path, chosen: str) -> None:
+    path = write_config(tmp_path, FULL)  # a PackageX file: no `backend`, so packagex
+    cli, env = (
+        ({"backend": "directus"}, {})
+        if chosen == "cli"
+        else ({}, {"WAREHOUSE_CONSOLE_BACKEND": "directus"})
+    )
+    settings, warnings = load_settings(cli, env=env, config_path=path)
+    assert settings.backend == "directus"
+    assert (settings.api_url, settings.api_key, settings.location_id) == (None, None, None)
+    assert any("belong to backend 'packagex', not 'directus': not used" in w for w in warnings)
+    assert all(FILE_KEY not in w for w in warnings)
+    settings, _ = load_settings(
+        cli, env=env | {"DIRECTUS_TOKEN": "directus-token"}, config_path=path
+    )
+    assert settings.api_key == "directus-token"
+    settings, warnings = load_settings({}, env={}, config_path=path)
+    assert (settings.backend, settings.api_key) == ("packagex", FILE_KEY)
+
+
 def test_blank_environment_values_do_not_hide_the_file(tmp_path: Path) -> None:
     path = write_config(tmp_path, FULL)
     settings, _ = load_settings({}, env={"PX_API_URL": " ", "PX_API_KEY": ""}, config_path=path)
