@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from console.backends.byrd.client import LOGINS_PER_MINUTE
+from console.backends.byrd.client import LOGINS_PER_MINUTE, lot_from_byrd
 from console.domain.errors import Forbidden, RateLimited, Unauthorized, Unavailable
 from console.domain.queries import LotQuery
 from tests.byrd_server import demo_world
@@ -231,6 +231,21 @@ async def test_an_answer_of_the_wrong_shape_is_refused_in_words(connect: Any, wo
     backend = connect()
     with pytest.raises(Unavailable, match="could not be read: a stock of 'plenty'"):
         await backend.list_lots(LotQuery(limit=10))
+
+
+@pytest.mark.parametrize(
+    ("record", "problem"),
+    [
+        ({"physicalStock": "1e400"}, "a stock of '1e400' is not a count"),
+        ({"physicalStock": float("nan")}, "is not a count"),
+        ({"expiryDate": "31.12.2030"}, "'31.12.2030' is not a date"),
+    ],
+)
+def test_a_lot_with_no_date_or_count_where_one_belongs_is_unreadable(
+    record: dict[str, Any], problem: str
+) -> None:
+    with pytest.raises(ValueError, match=problem):
+        lot_from_byrd({"id": "lot-1", "lotNumber": "L-1"} | record)
 
 
 async def test_no_credentials_say_where_to_put_them(byrd_server: Any, world: Any) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from console.backends.directus import DirectusBackend
 from console.backends.directus.client import lot_from_directus
-from console.domain.errors import InvalidInput, NotFound, Unauthorized
+from console.domain.errors import InvalidInput, NotFound, OutcomeUnknown, Unauthorized
 from console.domain.lots import show_day
 from console.domain.queries import LotQuery
 from tests.lot_systems.conftest import empty_and_fill
@@ -84,6 +84,54 @@ async def test_a_lot_record_read_whole(directus: Any, directus_instance: Any) ->
 def test_a_record_of_the_wrong_shape_is_refused() -> None:
     with pytest.raises(ValueError, match="quantity is not a number"):
         lot_from_directus({"id": "x", "quantity": "a few"})
+
+
+@pytest.mark.parametrize(
+    ("record", "problem"),
+    [
+        ({"expiry_date": "2030-13-45"}, "'2030-13-45' is not a date"),
+        ({"quantity": "Infinity"}, "a quantity of Infinity is not a count"),
+    ],
+)
+def test_a_record_with_no_date_or_count_where_one_belongs_is_unreadable(
+    record: dict[str, Any], problem: str
+) -> None:
+    with pytest.raises(ValueError, match=problem):
+        lot_from_directus({"id": "x"} | record)
+
+
+async def test_a_created_lot_whose_answer_cannot_be_read_may_have_been_made() -> None:
+    """Not "refused": the lot may well be there, and sending it again would make two."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        made = {"id": "lot-1", "lot_number": "L-1", "expiry_date": "soon", "quantity": 5}
+        return httpx.Response(200, json={"data": made})
+
+    backend = DirectusBackend(
+        "https://traceability.example.com", "secret-token-1", transport=httpx.MockTransport(answer)
+    )
+    with pytest.raises(OutcomeUnknown, match="re-read lot L-1"):
+        await backend.create_lot(
+            {
+                "item_id": "/01/09506000134352",
+                "location_id": "lots",
+                "number": "L-1",
+                "total_qty": 5,
+            }
+        )
+    await backend.aclose()
+
+
+async def test_a_status_directus_does_not_have_is_refused() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("nothing is asked of Directus")
+
+    backend = DirectusBackend(
+        "https://traceability.example.com", "secret-token-1", transport=httpx.MockTransport(answer)
+    )
+    with pytest.raises(InvalidInput, match="Directus lots are draft or published, not archived"):
+        await backend.list_lots(LotQuery(statuses=("archived",)))
+    await backend.aclose()
 
 
 async def test_the_token_goes_in_the_authorization_header_only() -> None:

@@ -93,6 +93,22 @@ async def test_the_expiry_filter_or_a_refusal_that_says_so(lot_system: Seeded) -
         await lot_system.backend.list_lots(query)
 
 
+async def test_an_expiry_window_holds_what_expires_after_its_start_and_before_its_end(
+    lot_system: Seeded,
+) -> None:
+    # from the very moment LA-100 expires (2030-01-10, not after it) to midday of the day
+    # LB-500 expires (2030-02-15, before it): LB-500 alone
+    window = LotQuery(
+        expires_after=spec.epoch(spec.LOTS[0].expires),
+        expires_before=spec.epoch(spec.LOTS[4].expires) + 12 * 3600,
+    )
+    if not lot_system.backend.capabilities.offer(Offer.LOT_EXPIRY_FILTER):
+        with pytest.raises(NotOffered):
+            await lot_system.backend.list_lots(window)
+        return
+    assert [lot.number for lot in (await lot_system.backend.list_lots(window)).data] == ["LB-500"]
+
+
 async def test_a_lot_read_by_its_id_and_a_missing_one(lot_system: Seeded) -> None:
     listed = (await lot_system.backend.list_lots(LotQuery(search="LA-200"))).data[0]
     again = await lot_system.backend.get_lot(listed.id)

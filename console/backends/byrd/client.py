@@ -20,6 +20,7 @@ import base64
 import contextlib
 import hashlib
 import json
+import math
 import os
 import time
 from collections.abc import Awaitable, Callable
@@ -96,7 +97,14 @@ def _moment(value: Any) -> int | None:
 
 
 def _day(value: Any) -> int | None:
-    return parse_day(str(value)[:10], "date") if value else None
+    """A date of the answer; one that is no date makes the record unreadable (ValueError),
+    not the operator's input invalid."""
+    if not value:
+        return None
+    try:
+        return parse_day(str(value)[:10], "date")
+    except InvalidInput:
+        raise ValueError(f"{value!r} is not a date") from None
 
 
 def _count(value: Any) -> int:
@@ -108,7 +116,7 @@ def _count(value: Any) -> int:
         number = float(value)
     except ValueError:
         raise ValueError(f"a stock of {value!r} is not a number") from None
-    if number != number or number < 0:
+    if not math.isfinite(number) or number < 0:
         raise ValueError(f"a stock of {value!r} is not a count")
     return int(number)
 

@@ -107,9 +107,14 @@ DIALECT = Dialect(
 
 
 def _day(value: Any) -> int | None:
+    """A date of the answer; one that is no date makes the record unreadable (ValueError),
+    not the operator's input invalid."""
     if not value:
         return None
-    return parse_day(str(value)[:10], "date")
+    try:
+        return parse_day(str(value)[:10], "date")
+    except InvalidInput:
+        raise ValueError(f"{value!r} is not a date") from None
 
 
 def _moment(value: Any) -> int | None:
@@ -133,6 +138,8 @@ def lot_from_directus(row: dict[str, Any]) -> Lot:
         quantity = Decimal(str(row.get("quantity") or 0))
     except InvalidOperation:
         raise ValueError("quantity is not a number") from None
+    if not quantity.is_finite():
+        raise ValueError(f"a quantity of {quantity} is not a count")
     metadata: dict[str, Any] = {}
     if row.get("uom"):
         metadata["uom"] = row["uom"]
@@ -323,12 +330,21 @@ class DirectusBackend(LotSystem):
         if query.item_id:
             conditions.append({"product": {"_eq": query.item_id}})
         if query.statuses:
-            conditions.append({"status": {"_in": [str(s) for s in query.statuses]}})
+            wanted = [str(s) for s in query.statuses]
+            if unknown := sorted(set(wanted) - set(STATUSES)):
+                raise InvalidInput.on(
+                    "statuses",
+                    f"Directus lots are {' or '.join(STATUSES)}, not {', '.join(unknown)}",
+                )
+            conditions.append({"status": {"_in": wanted}})
+        # A lot expires at 00:00 UTC of its day (console/domain/lots.py): it expires before
+        # the moment `expires_before` if its day is at most that of the second before it, and
+        # after `expires_after` if its day is later than that moment's, as the memory
+        # warehouse compares them.
         if query.expires_before is not None:
-            # before the day of `expires_before` (a day is 00:00 UTC; see LotFilter.query)
-            conditions.append({"expiry_date": {"_lt": show_day(query.expires_before)}})
+            conditions.append({"expiry_date": {"_lte": show_day(query.expires_before - 1)}})
         if query.expires_after is not None:
-            conditions.append({"expiry_date": {"_gte": show_day(query.expires_after)}})
+            conditions.append({"expiry_date": {"_gt": show_day(query.expires_after)}})
         if query.search:
             conditions.append({"lot_number": {"_icontains": query.search.strip()}})
         return conditions
