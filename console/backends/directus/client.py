@@ -35,6 +35,7 @@ from console.domain.errors import (
     InvalidInput,
     NotFound,
     PreconditionFailed,
+    Unavailable,
 )
 from console.domain.gtin import gtin_spellings
 from console.domain.lots import parse_day, show_day
@@ -367,11 +368,18 @@ class DirectusBackend(LotSystem):
         undated = [*conditions, {"expiry_date": {"_null": True}}]
         first, second = (undated, dated) if descending else (dated, undated)
         rows, first_total = await self._lots(first, sort, offset, limit)
-        skip = max(0, offset - (first_total or 0))
+        if first_total is None:
+            # where the second part starts depends on how many the first holds
+            raise Unavailable(
+                f"Directus at {self.label} answered a lot list without meta.filter_count, "
+                "which the console asks for to page lots first to expire first: check that "
+                f"the API URL points at {DIALECT.name}."
+            )
+        skip = max(0, offset - first_total)
         more, second_total = await self._lots(second, sort, skip, limit - len(rows) or 1)
         if len(rows) < limit:
             rows += more[: limit - len(rows)]
-        total = None if None in (first_total, second_total) else first_total + second_total  # type: ignore[operator]
+        total = None if second_total is None else first_total + second_total
         return _page(rows, query.page, limit, total)
 
     async def _lots(
