@@ -127,7 +127,7 @@ async def test_byrd_lots_with_stock_per_warehouse_and_a_case_barcode_narrowing(
         await scan(pilot, f"https://id.gs1.org/01/{spec.OAT.gtin14}/10/LZ-999")
         await until(pilot, lambda: "LZ-999" in message(app), "the lot not on record")
         assert message(app) == (
-            "⚠ Lot LZ-999 of Organic oat drink 1 l is not on record. byrd offers no lot changes."
+            "⚠ byrd offers no lot changes: lot LZ-999 of Organic oat drink 1 l is not on record."
         )
         assert not isinstance(app.screen, Confirm | LotFormScreen)
         await scan(pilot, spec.OAT.case_barcode or "")

@@ -413,13 +413,15 @@ class LotsScreen(WarehouseScreen):
 
     def _offer_to_create(self, scan: Scan, item: Item) -> None:
         assert scan.lot is not None
-        missing = f"Lot {clean(scan.lot)} of {clean(item.name)} is not on record."
+        missing = f"lot {clean(scan.lot)} of {clean(item.name)} is not on record."
         capabilities = self.backend.capabilities
         if not capabilities.offer(Offer.LOT_WRITES):
-            # a read-only lot system (byrd): nothing to offer, and no form to open
-            self.alert(f"{missing} {capabilities.lacking(Offer.LOT_WRITES)}", "warning")
+            # a read-only lot system (byrd): nothing to offer, and no form to open. Why first:
+            # on a handheld the end of the line may not show.
+            lacking = capabilities.lacking(Offer.LOT_WRITES).removesuffix(".")
+            self.alert(f"{lacking}: {missing}", "warning")
             return
-        self.alert(missing, "warning")
+        self.alert(missing[0].upper() + missing[1:], "warning")
         expiry = f" | Expires {show_day(scan.expires_at)}." if scan.expires_at else ""
 
         def answered(create: bool | None) -> None:
