@@ -10,7 +10,7 @@ import pytest
 from pydantic import BaseModel
 
 from console.backends.memory.catalogue import catalogue
-from console.backends.memory.demo import DemoData, generate_demo, today_midnight_utc
+from console.backends.memory.demo import LINES_FROM, DemoData, generate_demo, today_midnight_utc
 from console.domain.gtin import gtin14, with_check_digit
 from console.domain.models import (
     LEVEL_QUANTITIES,
@@ -142,6 +142,25 @@ def test_uniqueness_holds_for_a_large_catalogue() -> None:
     for field in ("name", "sku", "gtin"):
         values = [getattr(item, field) for item in items if getattr(item, field)]
         assert len(set(values)) == len(values), field
+
+
+def name_words(items: list[Item]) -> set[str]:
+    return {w for item in items for w in re.findall(r"[^\W\d_]+", item.name.casefold())}
+
+
+def test_a_distributors_catalogue_speaks_as_many_words_as_real_ones() -> None:
+    """Past a shop's size, brands' product lines join the names, their number growing with the
+    root of the catalogue: 40,000 items speak thousands of distinct words, the same ones
+    for the same seed, and every name, SKU and GTIN is still one item's."""
+    shop = generate_demo(items=LINES_FROM - 1, seed=3, now=NOW).items
+    distributor = generate_demo(items=4 * LINES_FROM, seed=3, now=NOW).items
+    assert len(name_words(shop)) < 1500
+    assert len(name_words(distributor)) > 3000
+    for field in ("name", "sku", "gtin"):
+        values = [getattr(item, field) for item in distributor if getattr(item, field)]
+        assert len(set(values)) == len(values), field
+    again = generate_demo(items=4 * LINES_FROM, seed=3, now=NOW).items
+    assert [item.name for item in again] == [item.name for item in distributor]
 
 
 def test_every_gtin_is_a_valid_gtin13(demo: DemoData) -> None:

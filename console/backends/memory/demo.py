@@ -88,9 +88,21 @@ def _constructor(cls: type[T], unset: Iterable[str] = ()) -> Callable[..., T]:
     """`cls.model_construct` for values known to be of the right type (nothing is validated
     again); the fields named in `unset` do not count as set."""
     left_out = frozenset(unset)
+    # A field left to its default factory is filled in here: model_construct asks every time
+    # whether the factory takes the validated data (an inspect.signature of `list` or `dict`),
+    # which cost a third of the demo's build.
+    factories = {
+        name: field.default_factory
+        for name, field in cls.model_fields.items()
+        if field.default_factory is not None
+    }
 
     def make(**values: Any) -> T:
-        return cls.model_construct(_fields_set=set(values) - left_out, **values)
+        given = set(values) - left_out
+        for name, factory in factories.items():
+            if name not in values:
+                values[name] = factory()  # type: ignore[call-arg]
+        return cls.model_construct(_fields_set=given, **values)
 
     return make
 
@@ -325,11 +337,26 @@ def _yymmdd(epoch: int) -> str:
 # Draws of a lot number before a taken one is split into a sub-lot (see lot_number).
 _LOT_DRAWS = 20
 
+# Product lines ("Acme Terravo Hex Bolt"): a distributor's catalogue, past a shop's size, holds
+# many brands' lines and models, and its vocabulary grows as about the square root of its size
+# (Heaps' law): 100,000 items have several thousand distinct name words, 1,000,000 over ten
+# thousand. A shop's catalogue (the default 2,000 items, the screenshots, the tests) has none.
+LINES_FROM = 10_000  # items before a catalogue carries product lines
+_LINES_PER_ROOT = 12  # distinct lines: 12 per square root of the item count
+_LINE_SHARE = 0.6  # of the items with a line in their name
+_LINE_SYLLABLES = _words(
+    "ka, ro, vel, tor, min, dra, sen, lux, por, ven, tal, cor, fin, gra, bel, mar, ton, sil, "
+    "nor, bri, dex, zan, qui, lor, tek, vir, cal, mon, ser, dal, pen, ric, har, vos, lan, tim, "
+    "ber, cus, gen, fal, ost, ari, bo, cel, du, em, fa, go, hu, iz, jo, ke, li, mu, na, ol, pa, "
+    "ru, sa, te, ul, va, wi, xo, ya, zu"
+)
+
 
 class _Generator:
     def __init__(self, n_items: int, seed: int, now: int) -> None:
         self.n = n_items
         self.rng = Random(seed)
+        self.line_rng = Random(f"{seed}/product lines")
         self.r = self.rng.random
         self.now = now
         self.today = now - now % DAY
@@ -455,8 +482,32 @@ class _Generator:
             reference = 5 + brand.offset % 5
         return with_check_digit(f"{prefix}{reference:05d}")
 
+    def product_lines(self) -> list[str]:
+        """The catalogue's product line names: made-up words (as trade names are), distinct,
+        deterministic per seed."""
+        if self.n < LINES_FROM:
+            return []
+        syllables = _LINE_SYLLABLES
+        width = len(syllables)
+        # every two- and three-syllable word, numbered; a sample of numbers is a sample of
+        # distinct words, with no draw that can repeat
+        space = width**2 + width**3
+        count = min(space, int(_LINES_PER_ROOT * self.n**0.5))
+        words = []
+        for k in self.line_rng.sample(range(space), count):
+            if k < width**2:
+                parts = (k // width, k % width)
+            else:
+                k -= width**2
+                parts = (k // width**2, k // width % width, k % width)
+            words.append("".join(syllables[p] for p in parts).capitalize())
+        # two spellings may meet ("ari"+"bo" and "a"+"ribo" cannot, but keep it certain)
+        return list(dict.fromkeys(words))
+
     def build_items(self) -> None:
         r = self.r
+        lines = self.product_lines()
+        line_r = self.line_rng.random
         cat_pick = _Cumulative([c.weight for c in self.categories])
         # Within a category, products are drawn in proportion to how many names they can make.
         prod_picks = [
@@ -498,12 +549,16 @@ class _Generator:
                 ia2 = int(r() * len(prod.v2))
                 v1 = prod.v1[ia1]
                 v2 = prod.v2[ia2]
+                branded, line_code = brand.name, ""
+                if lines and line_r() < _LINE_SHARE:
+                    li = int(line_r() * len(lines))
+                    branded, line_code = f"{brand.name} {lines[li]}", f"-L{li}"
                 name = " ".join(
                     prod.fmt.format(
-                        b=brand.name, a=a.display, p=prod.name, v1=v1.display, v2=v2.display
+                        b=branded, a=a.display, p=prod.name, v1=v1.display, v2=v2.display
                     ).split()
                 )
-                sku = f"{cat.code}-{brand.code}-{prod.code}{a.sku}{v1.sku}{v2.sku}"
+                sku = f"{cat.code}-{brand.code}-{prod.code}{a.sku}{v1.sku}{v2.sku}{line_code}"
                 if name not in names and sku not in skus:
                     break
             else:  # a crowded catalogue: a model code tells the otherwise identical apart
