@@ -551,3 +551,19 @@ async def test_a_new_warehouse_searches_correctly_before_and_while_its_index_fil
     await warehouse.update_item("i5", {"name": "Globex Halyard"})
     assert await found("halyard") == ["i5"]
     assert "i5" not in await found("widget 0005")
+
+
+def test_the_best_few_are_the_first_of_every_match_and_the_count_is_all_of_them() -> None:
+    """A page of results (`top`) is exactly the start of the whole ranking, ties included,
+    over a catalogue where many items share a word and many share a score."""
+    from console.backends.memory.demo import generate_demo
+
+    index = SearchIndex()
+    for entry in generate_demo(items=3000, seed=5, now=1_790_000_000).items:
+        index.add(entry.id, {"name": entry.name, "sku": entry.sku, "gtin": entry.gtin})
+    for query in ("ca", "steel", "black", "cable 6", "shirt s", "stainles", "zzz", ""):
+        everything = index.search(query)
+        for count in (1, 10, 25, 100, 5000):
+            best = index.top(query, count)
+            assert best.hits == everything[:count], (query, count)
+            assert best.total == len(everything)

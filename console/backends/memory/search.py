@@ -31,6 +31,7 @@ How it works, in short:
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import sys
@@ -42,7 +43,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["SearchHit", "SearchIndex", "tokenize"]
+__all__ = ["SearchHit", "SearchIndex", "SearchTop", "tokenize"]
 
 _WORD = re.compile(r"[^\W_]+")
 _GTIN_LENGTHS = frozenset({8, 12, 13, 14})
@@ -90,6 +91,12 @@ _CACHE_SIZE = 32  # compiled queries kept (highlight() reuses the one search() c
 class SearchHit:
     doc_id: str
     score: float  # higher is more relevant; comparable within one query
+
+
+@dataclass(frozen=True, slots=True)
+class SearchTop:
+    hits: list[SearchHit]  # the best, best first
+    total: int  # how many documents match in all
 
 
 def _hit(
@@ -646,12 +653,36 @@ class SearchIndex:
 
     def search(self, query: str) -> list[SearchHit]:
         """Every matching document, best first (ties by doc_id). Blank query -> []."""
+        scored = self._scored(query)
+        # Two stable sorts instead of (score, id) tuples: far fewer objects for the GC to track.
+        ranked = sorted(scored)
+        ranked.sort(key=scored.__getitem__, reverse=True)
+        return [_hit(doc_id, scored[doc_id]) for doc_id in ranked]
+
+    def top(self, query: str, count: int) -> SearchTop:
+        """The best `count` documents, in the order `search` gives them, and how many match
+        in all: a page of results without sorting every match (a two-letter prefix over a
+        million items matches hundreds of thousands)."""
+        scored = self._scored(query)
+        if count <= 0:
+            return SearchTop([], len(scored))
+        if count * 8 >= len(scored):
+            ranked = sorted(scored)
+            ranked.sort(key=scored.__getitem__, reverse=True)
+            ranked = ranked[:count]
+        else:
+            # the score as sorted, then the id: the same order as the two sorts above
+            ranked = heapq.nsmallest(count, scored, key=lambda doc_id: (-scored[doc_id], doc_id))
+        return SearchTop([_hit(doc_id, scored[doc_id]) for doc_id in ranked], len(scored))
+
+    def _scored(self, query: str) -> dict[str, float]:
+        """{doc_id: score} of every matching document."""
         compiled = self._compile(query)
         # A word that matches nothing at all cannot take part; the others still must all match.
         terms = compiled.terms
         active = [j for j, term in enumerate(terms) if term.qualities or term.prefix]
         if not active:
-            return []
+            return {}
         order = sorted(active, key=lambda j: terms[j].est)
         candidates: set[int] | None = None
         if len(order) > 1:
@@ -677,10 +708,7 @@ class SearchIndex:
                 most = max(counts.values())
                 docs = {num for num, count in counts.items() if count == most}
                 scored = self._score(compiled, docs, active, need=most)
-        # Two stable sorts instead of (score, id) tuples: far fewer objects for the GC to track.
-        ranked = sorted(scored)
-        ranked.sort(key=scored.__getitem__, reverse=True)
-        return [_hit(doc_id, scored[doc_id]) for doc_id in ranked]
+        return scored
 
     def _score(
         self, compiled: _Compiled, docs: set[int] | None, active: list[int], need: int

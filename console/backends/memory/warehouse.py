@@ -571,9 +571,22 @@ class MemoryWarehouse:
         with self._lock:
             ids: Iterable[str]
             scores: dict[str, float] = {}
-            if query.search and query.search.strip():
+            searching = bool(query.search and query.search.strip())
+            filtered = query.location_id or query.sku is not None or query.gtin is not None
+            if searching and not query.order_by and not filtered and not query.layout_id:
+                # in the index's order, nothing filtered away: only the pages up to this one
+                # are ranked, not every match
                 self._catch_up_search()
-                hits = self._search.search(query.search)
+                best = self._search.top(query.search or "", query.page * query.limit)
+                page = _page([hit.doc_id for hit in best.hits], query, total=best.total)
+                scores = {hit.doc_id: hit.score for hit in best.hits}
+                return Page.of(
+                    [self._found(item_id, scores, query) for item_id in page.data],
+                    page.pagination,
+                )
+            if searching:
+                self._catch_up_search()
+                hits = self._search.search(query.search or "")
                 scores = {hit.doc_id: hit.score for hit in hits}
                 ids = [hit.doc_id for hit in hits]
                 if query.order_by:
@@ -584,14 +597,17 @@ class MemoryWarehouse:
                 ids = list(reversed(list(ids)))
             candidates = self._filter_items(ids, query)
             page = _page(candidates, query)
-            rows: list[Item] = []
-            for item_id in page.data:
-                item = _copy(self._items[item_id])
-                if scores:
-                    item.search_score = round(scores[item_id], 4)
-                    item.search_highlights = self._search.highlight(item_id, query.search or "")
-                rows.append(item)
-            return Page.of(rows, page.pagination)
+            return Page.of(
+                [self._found(item_id, scores, query) for item_id in page.data], page.pagination
+            )
+
+    def _found(self, item_id: str, scores: dict[str, float], query: ItemQuery) -> Item:
+        """A copy of one listed item, with its search score and highlights when searched."""
+        item = _copy(self._items[item_id])
+        if scores:
+            item.search_score = round(scores[item_id], 4)
+            item.search_highlights = self._search.highlight(item_id, query.search or "")
+        return item
 
     def _filter_items(self, ids: Iterable[str], query: ItemQuery) -> list[str]:
         allowed: set[str] | None = None
