@@ -567,3 +567,36 @@ def test_the_best_few_are_the_first_of_every_match_and_the_count_is_all_of_them(
             best = index.top(query, count)
             assert best.hits == everything[:count], (query, count)
             assert best.total == len(everything)
+
+
+def test_a_word_typed_over_a_huge_catalogue_gives_the_same_best_without_counting_all() -> None:
+    """Over tens of thousands of items sharing words, the best of a one-word query are found
+    by stopping early; they are the start of the whole ranking all the same."""
+    rng = random.Random(11)
+    stems = ["co", "cor", "corn", "cord", "cordless", "copper", "coil", "coat", "cobalt"]
+    others = ["bolt", "washer", "hinge", "cable", "steel", "zinc"]
+    index = SearchIndex()
+    for n in range(30_000):
+        words = [rng.choice(stems), *rng.sample(others, rng.randint(0, 4))]
+        if rng.random() < 0.3:
+            words.insert(0, rng.choice(others))
+        fields = {"name": " ".join(words), "sku": f"SK-{n}"}
+        if rng.random() < 0.2:
+            fields = {"name": rng.choice(others), "search": rng.choice(stems)}
+        index.add(f"itm_{n:05d}", fields)
+    for query in ("co", "cor", "cop", "coi"):
+        everything = index.search(query)
+        best = index.top(query, 25)
+        assert [h.doc_id for h in best.hits] == [h.doc_id for h in everything[:25]], query
+        assert [h.score for h in best.hits] == [h.score for h in everything[:25]], query
+    assert index.top("co", 25).total is None, "so many were not counted"
+    assert index.top("cobalt", 25).total == len(index.search("cobalt"))
+
+
+def test_an_exact_sku_comes_first_even_when_its_word_scores_low_elsewhere() -> None:
+    index = SearchIndex()
+    for n in range(30_000):
+        index.add(f"itm_{n:05d}", {"name": f"Coach bolt {n % 7}", "sku": f"X-{n}"})
+    index.add("itm_co", {"name": "Hinge", "sku": "CO"})
+    assert index.top("co", 10).hits[0].doc_id == "itm_co"
+    assert index.top("co", 10).hits == index.search("co")[:10]

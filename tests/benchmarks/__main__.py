@@ -12,8 +12,10 @@ import subprocess
 import sys
 import time
 
-BENCHMARKS = (
-    "bench_search",
+# a module, or a module and its arguments
+BENCHMARKS: tuple[str | tuple[str, ...], ...] = (
+    ("bench_search", "--items", "100000"),
+    ("bench_search", "--items", "1000000", "--synthetic"),
     "bench_warehouse",
     "bench_http",
     "bench_console",
@@ -24,15 +26,20 @@ BENCHMARKS = (
 
 
 def main(argv: list[str]) -> int:
-    chosen = [b for b in BENCHMARKS if not argv or any(word in b for word in argv)]
+    runs = [(b,) if isinstance(b, str) else b for b in BENCHMARKS]
+    chosen = [run for run in runs if not argv or any(word in run[0] for word in argv)]
     if not chosen:
-        print(f"no benchmark matches {' '.join(argv)!r}; there are: {', '.join(BENCHMARKS)}")
+        known = ", ".join(dict.fromkeys(run[0] for run in runs))
+        print(f"no benchmark matches {' '.join(argv)!r}; there are: {known}")
         return 2
     failed: list[str] = []
-    for name in chosen:
+    for module, *arguments in chosen:
+        name = " ".join((module, *arguments))
         print(f"\n=== {name} ===", flush=True)
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", f"tests.benchmarks.{name}"], check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", f"tests.benchmarks.{module}", *arguments], check=False
+        )
         print(f"--- {name}: {time.perf_counter() - started:.0f} s", flush=True)
         if done.returncode:
             failed.append(name)

@@ -1,29 +1,34 @@
-"""Speed and quality of the in-memory item search, against a plain rapidfuzz scan.
+"""Item search: the console's index beside the alternatives a user could pick, on the same
+names and the same neutral queries, whole and as typed.
 
-Run: ``python -m tests.benchmarks.bench_search [--items 100000] [--queries 1000]``
+Run: ``python -m tests.benchmarks.bench_search [--items 100000] [--queries 1000] [--synthetic]``
 
-Items come from the demo generator (``console.backends.memory.demo.generate_demo``) when it can be
-imported, else from a synthetic generator of product names in this file. Queries are an item's
-whole name, or its 2-4 most distinctive words, with exactly one typo (insertion, deletion,
-substitution or transposition, in turn) in one word of at least 5 letters. A query is a hit when
-the item it was made from is in the first 10 results.
+Items come from the demo generator (``console.backends.memory.demo.generate_demo``), or with
+``--synthetic`` from the name generator in this file. Queries are an item's whole name, or its
+2-4 rarest words, with exactly one typo (insertion, deletion, substitution or transposition,
+in turn) in one word of at least 5 letters; none is chosen by asking an index. A query is
+found when its item is in the first 10 results; recall is given for all queries and for the
+unambiguous ones (no other item holds all of their words). The alternatives are in
+tests/benchmarks/search_alternatives.py (the `bench` extra).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import gc
 import math
+import os
 import random
 import statistics
 import string
 import time
 import tracemalloc
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from console.backends.memory.search import SearchIndex, tokenize
+from console.backends.memory.search import tokenize
 
 TYPO_KINDS = ("insert", "delete", "substitute", "transpose")
 
@@ -171,28 +176,31 @@ def _typo(word: str, kind: str, rng: random.Random) -> str:
     return word[:j] + word[j + 1] + word[j] + word[j + 2 :]
 
 
-Query = tuple[str, str, str, str, str]
+@dataclass(frozen=True, slots=True)
+class Query:
+    text: str  # with its one typo
+    doc_id: str  # the item it was made from
+    kind: str  # the typo: insert, delete, substitute, transpose
+    style: str  # "name" (the whole name) or "words" (2-4 of its rarest words)
+    correct: str  # the same words without the typo
+    unambiguous: bool  # no other item holds every one of those words
 
 
-def make_queries(
-    docs: list[Doc], count: int, seed: int, index: SearchIndex | None = None
-) -> tuple[list[Query], int]:
-    """(query, intended doc id, typo kind, 'name' | 'words', query without the typo), and how
-    many drawn items had no answerable word query.
-
-    A 'words' query is what an operator types: the rarest words of the name, two at first and
-    up to four, until those words (without any typo) put the item in the top 10. Items whose
-    four rarest words still fit more than ten items equally well are skipped and counted: no
-    search could pick them from so few words, typo or not.
-    """
+def make_queries(docs: list[Doc], count: int, seed: int) -> list[Query]:
+    """Neutral queries: an item drawn at random, its whole name or 2-4 of its rarest words
+    (by how many names hold them, as an operator picks the words that tell an item apart),
+    one typo in one word of 5+ letters. Nothing here asks any index: a query is kept whether
+    or not a search would find its item. `unambiguous` is decided on the names alone: only the
+    intended item holds every word of the query without its typo."""
     rng = random.Random(seed)
-    df: Counter[str] = Counter()
-    for doc in docs:
-        df.update(set(tokenize(doc.name)))
+    holders: dict[str, list[int]] = {}
+    for n, doc in enumerate(docs):
+        for token in set(tokenize(doc.name)):
+            holders.setdefault(token, []).append(n)
     queries: list[Query] = []
-    unanswerable = 0
     while len(queries) < count:
-        doc = rng.choice(docs)
+        n = rng.randrange(len(docs))
+        doc = docs[n]
         words = doc.name.split()
         typo_able = [
             i for i, w in enumerate(words) if w.isalpha() and len(w) >= 5 and len(set(w)) > 1
@@ -203,169 +211,166 @@ def make_queries(
         if style == "words":
             by_rarity = sorted(
                 range(len(words)),
-                key=lambda i: min((df[t] for t in tokenize(words[i])), default=len(docs)),
+                key=lambda i: min((len(holders[t]) for t in tokenize(words[i])), default=0),
             )
-            keep: list[int] = []
-            for size in range(2, 5):
-                keep = sorted(by_rarity[:size])
-                if not any(i in typo_able for i in keep):
-                    keep = sorted({*keep[:-1], rng.choice(typo_able)})
-                plain = " ".join(words[i] for i in keep)
-                if index is None or doc.id in [h.doc_id for h in index.search(plain)[:10]]:
-                    break
-            else:
-                unanswerable += 1
-                continue
+            keep = sorted(by_rarity[: rng.randint(2, 4)])
+            if not any(i in typo_able for i in keep):
+                keep = sorted({*keep[:-1], rng.choice(typo_able)})
             target = rng.choice([k for k, i in enumerate(keep) if i in typo_able])
             words = [words[i] for i in keep]
         else:
-            target = rng.choice(typo_able)
+            target = words.index(words[rng.choice(typo_able)])
         kind = TYPO_KINDS[len(queries) // 2 % len(TYPO_KINDS)]  # every kind in both styles
         typo = _typo(words[target], kind, rng)
         if typo.lower() == words[target].lower():
             continue
         correct = " ".join(words)
+        together = None
+        for token in set(tokenize(correct)):
+            held = set(holders.get(token, ()))
+            together = held if together is None else together & held
+        unambiguous = together == {n}
         words = [*words[:target], typo, *words[target + 1 :]]
-        queries.append((" ".join(words), doc.id, kind, style, correct))
-    return queries, unanswerable
+        queries.append(Query(" ".join(words), doc.id, kind, style, correct, unambiguous))
+    return queries
+
+
+def prefixes(text: str) -> list[str]:
+    """What the field holds while the query is typed, from its second character."""
+    return [text[:i] for i in range(2, len(text) + 1)]
 
 
 # --------------------------------------------------------------------------- measuring
 
 
-def _build(docs: list[Doc]) -> SearchIndex:
-    index = SearchIndex()
-    for doc in docs:
-        index.add(doc.id, doc.fields)
-    return index
+def give_back_freed_memory() -> None:
+    """Freed memory returned to the system (glibc's malloc_trim), so that what a build adds
+    shows as resident memory instead of filling what earlier work left free."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def _time_queries(
-    run: Callable[[str], list[str]], queries: list[Query]
-) -> tuple[list[float], list[bool]]:
-    times: list[float] = []
-    hits: list[bool] = []
-    for query, doc_id, *_ in queries:
-        start = time.perf_counter()
-        top = run(query)
-        times.append((time.perf_counter() - start) * 1000)
-        hits.append(doc_id in top[:10])
-    return times, hits
+def resident_mib() -> float:
+    """The process's resident memory now (not its peak): what a build added, whatever the
+    allocator (SQLite's and tantivy's memory are not Python objects)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def _p95(values: list[float]) -> float:
+def _p(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
+
+
+def _timed(
+    run: Callable[[str], list[str]], texts: list[str]
+) -> tuple[list[float], list[list[str]]]:
+    times: list[float] = []
+    found: list[list[str]] = []
+    for text in texts:
+        start = time.perf_counter()
+        top = run(text)
+        times.append((time.perf_counter() - start) * 1000)
+        found.append(top)
+    return times, found
+
+
+def _recall(queries: list[Query], found: list[list[str]], *, only_unambiguous: bool) -> str:
+    pairs = [
+        q.doc_id in top[:10]
+        for q, top in zip(queries, found, strict=True)
+        if q.unambiguous or not only_unambiguous
+    ]
+    return f"{sum(pairs) / len(pairs):.1%} of {len(pairs)}" if pairs else "-"
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=1000)
-    parser.add_argument("--reference-queries", type=int, default=50)
+    parser.add_argument("--typed", type=int, default=200, help="queries also timed as typed")
+    parser.add_argument("--scan-queries", type=int, default=100, help="for the rapidfuzz scan")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--synthetic", action="store_true", help="ignore the demo generator")
-    parser.add_argument("--no-tracemalloc", action="store_true", help="skip the memory pass")
+    parser.add_argument("--synthetic", action="store_true", help="names from this file")
     args = parser.parse_args(argv)
 
-    docs = None if args.synthetic else demo_docs(args.items, args.seed)
-    source = "demo.generate_demo" if docs is not None else "synthetic"
-    if docs is None:
-        docs = synthetic_docs(args.items, args.seed)
-    vocabulary = len({t for doc in docs for t in tokenize(doc.name)})
-    print(f"source: {source}")
-    print(f"items: {len(docs)}")
-    print(f"distinct name tokens: {vocabulary}")
-    print(f"example name: {docs[len(docs) // 2].name}")
+    from tests.benchmarks.search_alternatives import RapidfuzzScan, alternatives
 
-    gc.collect()
-    start = time.perf_counter()
-    index = _build(docs)
-    build_s = time.perf_counter() - start
-    print(f"index build: {build_s:.2f} s ({build_s / len(docs) * 1e6:.1f} us/item)")
-    if not args.no_tracemalloc:
-        # A second, traced build: tracemalloc slows it down, so it is not the one timed.
+    docs = (
+        synthetic_docs(args.items, args.seed)
+        if args.synthetic
+        else demo_docs(args.items, args.seed)
+    )
+    assert docs is not None
+    source = "synthetic names (this file)" if args.synthetic else "the demo catalogue"
+    vocabulary = len({t for doc in docs for t in tokenize(doc.name)})
+    print(f"items: {len(docs):,} from {source}; {vocabulary:,} distinct name words")
+    print(f"example name: {docs[len(docs) // 2].name}")
+    queries = make_queries(docs, args.queries, args.seed + 1)
+    clear = sum(q.unambiguous for q in queries)
+    print(
+        f"queries: {len(queries)} neutral ones, one typo each (half whole names, half 2-4 words); "
+        f"{clear} unambiguous (no other item holds all their words)"
+    )
+    print(f"example query: {queries[1].text!r} for {queries[1].correct!r}")
+    typed = [p for q in queries[: args.typed] for p in prefixes(q.text)]
+    print(f"as typed: every prefix of the first {args.typed} queries, {len(typed):,} searches")
+    print("targets at 1,000,000 items, in process: prefix p95 <= 10 ms, full query p95 <= 3 ms,")
+    print("  recall@10 >= 99% on unambiguous queries, index memory <= 300 MB")
+    print()
+    header = (
+        f"{'engine':<26} {'build s':>8} {'py MiB':>6} {'RSS':>6} {'full p50':>9} {'p95':>7} "
+        f"{'typed p50':>10} {'p95':>7} {'max':>7}  recall@10 all / unambiguous"
+    )
+    print(header)
+    for engine in alternatives():
+        give_back_freed_memory()
+        before = resident_mib()
+        start = time.perf_counter()
+        engine.build(docs)
+        build_s = time.perf_counter() - start
+        grown = resident_mib() - before
+        # Python's own allocations, by a second build under tracemalloc (slower, so not the
+        # one timed); SQLite's and tantivy's are in the resident memory only
         gc.collect()
         tracemalloc.start()
-        traced = _build(docs)
-        traced.search("warm up the sorted vocabulary")
-        current, peak = tracemalloc.get_traced_memory()
+        traced = type(engine)()
+        traced.build(docs)
+        python_mib = tracemalloc.get_traced_memory()[0] / 2**20
         tracemalloc.stop()
         del traced
         gc.collect()
-        print(
-            f"index memory (tracemalloc; field texts are shared with the items): "
-            f"{current / 2**20:.1f} MiB, peak while building {peak / 2**20:.1f} MiB "
-            f"({current / len(docs):.0f} bytes/item)"
+        asked = queries
+        if isinstance(engine, RapidfuzzScan):
+            asked = queries[: args.scan_queries]  # a scan of every name: too slow for more
+        run = lambda text, engine=engine: engine.search(text, 10)  # noqa: E731
+        _timed(run, [q.text for q in queries[-20:]])  # warm-up
+        times, found = _timed(run, [q.text for q in asked])
+        line = (
+            f"{engine.name:<26} {build_s:>8.1f} {python_mib:>6.0f} {grown:>6.0f} "
+            f"{statistics.median(times):>9.2f} "
+            f"{_p(times, 0.95):>7.2f} "
         )
-
-    queries, unanswerable = make_queries(docs, args.queries, args.seed + 1, index)
-    kinds = Counter(query[2] for query in queries)
-    print(f"queries: {len(queries)} ({', '.join(f'{k} {kinds[k]}' for k in TYPO_KINDS)})")
+        if isinstance(engine, RapidfuzzScan):
+            line += f"{'-':>10} {'-':>7} {'-':>7}  "
+        else:
+            as_typed, _ = _timed(run, typed)
+            line += (
+                f"{statistics.median(as_typed):>10.2f} {_p(as_typed, 0.95):>7.2f} "
+                f"{max(as_typed):>7.1f}  "
+            )
+        line += (
+            f"{_recall(asked, found, only_unambiguous=False)} / "
+            f"{_recall(asked, found, only_unambiguous=True)}"
+        )
+        print(line, flush=True)
     print(
-        f"items skipped because even their 4 rarest words, without a typo, fit more than 10 "
-        f"items: {unanswerable}"
+        "(times in ms; py MiB: the Python objects a build holds, by tracemalloc; RSS: the\n"
+        " resident memory the build added, MiB, which hides Python memory reused from earlier\n"
+        " work but shows SQLite's and tantivy's; rapidfuzz on the first "
+        f"{args.scan_queries} queries only, not as typed)"
     )
-    print(f"example query: {queries[0][0]!r} -> {queries[0][1]}")
-
-    def run_index(query: str) -> list[str]:
-        return [hit.doc_id for hit in index.search(query)[:10]]
-
-    _time_queries(run_index, make_queries(docs, 20, args.seed + 2)[0])  # warm-up, other queries
-    times, hits = _time_queries(run_index, queries)
-    median, p95 = statistics.median(times), _p95(times)
-    print(f"index median ms/query: {median:.2f}")
-    print(f"index p95 ms/query: {p95:.2f}")
-    print(f"index max ms/query: {max(times):.2f}")
-    print(f"index top-10 hit rate: {sum(hits) / len(hits):.1%}")
-    for style in ("name", "words"):
-        picked = [h for h, q in zip(hits, queries, strict=True) if q[3] == style]
-        label = "whole name" if style == "name" else "2-4 distinctive words"
-        print(f"index top-10 hit rate, {label}: {sum(picked) / len(picked):.1%}")
-    for kind in TYPO_KINDS:
-        picked = [h for h, q in zip(hits, queries, strict=True) if q[2] == kind]
-        print(f"index top-10 hit rate, {kind}: {sum(picked) / len(picked):.1%}")
-    # A miss is unavoidable when, even without the typo, the words fit more than 10 items
-    # at least as well as the intended one.
-    ambiguous = 0
-    for (_, doc_id, _, _, correct), hit in zip(queries, hits, strict=True):
-        if not hit:
-            ranked = [h.doc_id for h in index.search(correct)]
-            ambiguous += doc_id not in ranked[:10]
-    print(f"index misses: {hits.count(False)}")
-    print(f"index misses that miss even without the typo (ambiguous words): {ambiguous}")
-    print(
-        "index top-10 hit rate where the words without the typo find the item: "
-        f"{sum(hits) / max(1, len(hits) - ambiguous):.1%}"
-    )
-
-    try:
-        from rapidfuzz import process
-    except ImportError:
-        print("rapidfuzz: not installed, no reference")
-        return
-    names = [doc.name for doc in docs]
-    ids = [doc.id for doc in docs]
-    reference = queries[: args.reference_queries]
-
-    def run_rapidfuzz(query: str) -> list[str]:
-        return [ids[i] for _, _, i in process.extract(query, names, limit=10)]
-
-    ref_times, ref_hits = _time_queries(run_rapidfuzz, reference)
-    ref_median, ref_p95 = statistics.median(ref_times), _p95(ref_times)
-    same_times = times[: len(reference)]
-    print(f"rapidfuzz.process.extract queries: {len(reference)}")
-    print(f"rapidfuzz median ms/query: {ref_median:.2f}")
-    print(f"rapidfuzz p95 ms/query: {ref_p95:.2f}")
-    print(f"rapidfuzz top-10 hit rate: {sum(ref_hits) / len(ref_hits):.1%}")
-    print(
-        f"index top-10 hit rate on the same queries: {sum(hits[: len(reference)]) / len(reference):.1%}"
-    )
-    print(
-        f"median speed-up (rapidfuzz / index, same queries): "
-        f"{ref_median / statistics.median(same_times):.0f}x"
-    )
-    print(f"p95 speed-up (rapidfuzz / index, same queries): {ref_p95 / _p95(same_times):.0f}x")
 
 
 if __name__ == "__main__":

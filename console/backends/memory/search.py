@@ -62,7 +62,8 @@ _MASK_WEIGHT = tuple(
     max((w for f, w in enumerate(_FIELD_WEIGHT) if mask >> f & 1), default=0.0)
     for mask in range(1 << _MASK_BITS)
 )
-_ID_FIELDS = 1 << _SKU | 1 << _GTIN
+_SKU_BIT, _GTIN_BIT = 1 << _SKU, 1 << _GTIN
+_ID_FIELDS = _SKU_BIT | _GTIN_BIT
 
 # Match qualities, before field weight and IDF.
 _EXACT = 1.0
@@ -84,6 +85,9 @@ _TYPO_PREFIX_CAP = 1024  # most words a typo-in-a-prefix may expand to
 _MIN_TYPO_PREFIX = 5  # a typo inside a prefix needs this many characters, before and after
 _FORWARD_COST = 16  # posting entries worth one candidate's forward-list check
 _MAX_ALPHABET = 64  # letters used to generate substitutions/insertions
+# A one-word query whose matches hold more posting entries than this is scored best word
+# first, stopping early (its count of matches is then not known)
+_EARLY_STOP_FROM = 20_000
 _CACHE_SIZE = 32  # compiled queries kept (highlight() reuses the one search() compiled)
 
 
@@ -96,7 +100,7 @@ class SearchHit:
 @dataclass(frozen=True, slots=True)
 class SearchTop:
     hits: list[SearchHit]  # the best, best first
-    total: int  # how many documents match in all
+    total: int | None  # how many documents match in all (None: many, not counted)
 
 
 def _hit(
@@ -309,6 +313,10 @@ class SearchIndex:
         self._tokens: list[str] = []
         self._postings: list[int | array | None] = []
         self._wordlike = bytearray()  # 1: seen in a name/free-text field and has a letter
+        # per token, for a bound on the score it can give (kept wide on removal, so still a
+        # bound): the fields it has been in, and the fewest name words of a name holding it
+        self._token_fields = bytearray()
+        self._token_fewest_words = bytearray()
         self._sorted: list[str] = []  # sorted vocabulary, for prefixes
         self._pending: list[str] = []  # tokens added since, sorted lazily
         self._pending_sorted = True
@@ -320,6 +328,7 @@ class SearchIndex:
         self._doc_ids: list[str | None] = []
         self._forward: list[array | None] = []
         self._name_words = bytearray()
+        self._sku_tokens = bytearray()  # tokens in each document's SKU (an exact SKU has them all)
         self._texts: list[tuple[str, ...] | None] = []
         self._free: list[int] = []
         self._cache: dict[str, _Compiled] = {}
@@ -349,11 +358,12 @@ class SearchIndex:
             self._forward.append(None)
             self._texts.append(None)
             self._name_words.append(0)
+            self._sku_tokens.append(0)
         forward = array("I")
         texts: list[str] = []
         masks: dict[int, int] = {}
         vocab = self._vocab
-        name_words = 0
+        name_words = sku_tokens = 0
         for field, value in fields.items():
             if value is None:
                 continue
@@ -367,6 +377,8 @@ class SearchIndex:
             wordlike = code in (_NAME, _TEXT)
             if code == _NAME:
                 name_words += len(tokens)
+            elif code == _SKU:
+                sku_tokens += len(tokens)
             bit = 1 << code
             for token in tokens:
                 tid = vocab.get(token)
@@ -376,12 +388,18 @@ class SearchIndex:
                     self._make_wordlike(tid, token)
                 forward.append(tid << 2 | code)
                 masks[tid] = masks.get(tid, 0) | bit
+        words = min(name_words, 255)
+        token_fields, fewest = self._token_fields, self._token_fewest_words
         for tid, mask in masks.items():
             self._posting_add(tid, num << _MASK_BITS | mask)
+            token_fields[tid] |= mask
+            if words < fewest[tid]:
+                fewest[tid] = words
         self._doc_nums[doc_id] = num
         self._doc_ids[num] = doc_id
         self._forward[num] = forward
         self._name_words[num] = min(name_words, 255)
+        self._sku_tokens[num] = min(sku_tokens, 255)
         self._texts[num] = tuple(texts)
 
     def remove(self, doc_id: str) -> None:
@@ -406,6 +424,8 @@ class SearchIndex:
         self._tokens.append(token)
         self._postings.append(None)
         self._wordlike.append(0)
+        self._token_fields.append(0)
+        self._token_fewest_words.append(255)
         self._pending.append(token)
         self._pending_sorted = False
         return tid
@@ -663,17 +683,80 @@ class SearchIndex:
         """The best `count` documents, in the order `search` gives them, and how many match
         in all: a page of results without sorting every match (a two-letter prefix over a
         million items matches hundreds of thousands)."""
-        scored = self._scored(query)
-        if count <= 0:
-            return SearchTop([], len(scored))
-        if count * 8 >= len(scored):
-            ranked = sorted(scored)
-            ranked.sort(key=scored.__getitem__, reverse=True)
-            ranked = ranked[:count]
+        total: int | None
+        early = self._top_of_one_word(query, count) if count > 0 else None
+        if early is not None:
+            scored, total = early, None
         else:
-            # the score as sorted, then the id: the same order as the two sorts above
-            ranked = heapq.nsmallest(count, scored, key=lambda doc_id: (-scored[doc_id], doc_id))
-        return SearchTop([_hit(doc_id, scored[doc_id]) for doc_id in ranked], len(scored))
+            scored = self._scored(query)
+            total = len(scored)
+        if count <= 0:
+            return SearchTop([], total)
+        if count * 8 < len(scored):
+            # Only the scores at or above the count-th best can be in the top: found among
+            # the floats alone, then only those few are ranked.
+            least = heapq.nlargest(count, scored.values())[-1]
+            scored = {doc_id: score for doc_id, score in scored.items() if score >= least}
+        ranked = sorted(scored)
+        ranked.sort(key=scored.__getitem__, reverse=True)
+        return SearchTop([_hit(doc_id, scored[doc_id]) for doc_id in ranked[:count]], total)
+
+    def _top_of_one_word(self, query: str, count: int) -> dict[str, float] | None:
+        """The best of a one-word query whose matches are many (a word being typed: "co"
+        over a million items), scoring its vocabulary words best match first and stopping once
+        no later one can reach the best `count`; None when the whole scoring is cheap anyway
+        (the count of every match is then known too)."""
+        compiled = self._compile(query)
+        active = [j for j, term in enumerate(compiled.terms) if term.qualities or term.prefix]
+        if len(active) != 1 or compiled.terms[active[0]].est < _EARLY_STOP_FROM:
+            return None
+        term = compiled.terms[active[0]]
+        idf = term.idf
+        postings = self._postings
+        name_words = self._name_words
+        token_fields, fewest = self._token_fields, self._token_fewest_words
+        best: dict[int, float] = {}
+        get = best.get
+
+        def ceiling(tid: int, quality: float) -> float:
+            """The most a document can score by this token: its quality in the best field it
+            is in, with the bonus of the shortest name holding it."""
+            weight = _MASK_WEIGHT[token_fields[tid]]
+            return quality * weight * idf * (1.0 + _SHORT_NAME_BONUS / (1 + fewest[tid]))
+
+        ranked = sorted(
+            ((ceiling(tid, quality), tid, quality) for tid, quality in self._term_tids(term)),
+            reverse=True,
+        )
+        for i, (most, tid, quality) in enumerate(ranked):
+            if len(best) >= count and i & (i - 1) == 0:  # after 1, 2, 4, 8… words
+                scores = [
+                    value * idf * (1.0 + _SHORT_NAME_BONUS / (1 + name_words[num]))
+                    for num, value in best.items()
+                ]
+                if heapq.nlargest(count, scores)[-1] > most:
+                    break  # strictly better than anything left: ties cannot reorder
+            posting = postings[tid]
+            if posting is None:
+                continue
+            weighted = [quality * weight for weight in _MASK_WEIGHT]
+            for entry in (posting,) if isinstance(posting, int) else posting:
+                num = entry >> _MASK_BITS
+                value = weighted[entry & _MASK]
+                if value > get(num, 0.0):
+                    best[num] = value
+        doc_ids = self._doc_ids
+        out: dict[str, float] = {
+            doc_ids[num]: value * idf * (1.0 + _SHORT_NAME_BONUS / (1 + name_words[num]))  # type: ignore[misc]
+            for num, value in best.items()
+        }
+        exact = self._exact_id_docs(compiled)
+        for num in exact & best.keys():
+            out[doc_ids[num]] += _EXACT_ID_BONUS  # type: ignore[index]
+        # an exact SKU or GTIN sits above everything, even when its word was not reached
+        if unreached := exact - best.keys():
+            out |= self._score_forward(compiled, unreached, active, need=1)
+        return out
 
     def _scored(self, query: str) -> dict[str, float]:
         """{doc_id: score} of every matching document."""
@@ -782,8 +865,13 @@ class SearchIndex:
             posting = postings[rarest]
             if posting is None:
                 continue
+            width = len(ids)
+            sku_tokens = self._sku_tokens
             for entry in (posting,) if isinstance(posting, int) else posting:
-                if entry & _ID_FIELDS:
+                # a GTIN is one token; a SKU of another length cannot be this one
+                if (entry & _SKU_BIT and sku_tokens[entry >> _MASK_BITS] == width) or (
+                    entry & _GTIN_BIT and width == 1
+                ):
                     num = entry >> _MASK_BITS
                     if _is_exact_id(self._forward[num], (ids,)):
                         found.add(num)

@@ -578,7 +578,15 @@ class MemoryWarehouse:
                 # are ranked, not every match
                 self._catch_up_search()
                 best = self._search.top(query.search or "", query.page * query.limit)
-                page = _page([hit.doc_id for hit in best.hits], query, total=best.total)
+                ranked = [hit.doc_id for hit in best.hits]
+                # a word being typed over a huge catalogue: its matches are not all counted,
+                # and a full set of pages means there are more
+                more = len(ranked) + (len(ranked) >= query.page * query.limit)
+                page = _page(ranked, query, total=best.total if best.total is not None else more)
+                if best.total is None:
+                    page = Page.of(
+                        page.data, page.pagination.model_copy(update={"total_count": None})
+                    )
                 scores = {hit.doc_id: hit.score for hit in best.hits}
                 return Page.of(
                     [self._found(item_id, scores, query) for item_id in page.data],
