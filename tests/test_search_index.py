@@ -600,3 +600,23 @@ def test_an_exact_sku_comes_first_even_when_its_word_scores_low_elsewhere() -> N
     index.add("itm_co", {"name": "Hinge", "sku": "CO"})
     assert index.top("co", 10).hits[0].doc_id == "itm_co"
     assert index.top("co", 10).hits == index.search("co")[:10]
+
+
+async def test_a_page_of_uncounted_matches_says_there_are_more(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The memory warehouse's page of a word typed over a huge catalogue (here: any word
+    with more matches than two postings) has no count, and says a next page exists."""
+    from console.backends.memory import search
+    from console.backends.memory.warehouse import MemoryWarehouse
+    from console.domain.queries import ItemQuery
+
+    monkeypatch.setattr(search, "_EARLY_STOP_FROM", 2)
+    warehouse = MemoryWarehouse.demo(items=400, seed=3, now=1_790_000_000)
+    page = await warehouse.list_items(ItemQuery(search="ca", limit=5))
+    assert len(page.data) == 5
+    assert (page.pagination.total_count, page.pagination.has_more) == (None, True)
+    everything = await warehouse.list_items(ItemQuery(search="ca", limit=200))
+    assert [i.id for i in page.data] == [i.id for i in everything.data[:5]]
+    second = await warehouse.list_items(ItemQuery(search="ca", limit=5, page=2))
+    assert [i.id for i in second.data] == [i.id for i in everything.data[5:10]]
