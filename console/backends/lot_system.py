@@ -8,10 +8,12 @@ the line the screens show ("byrd offers no level adjustment"), and changes nothi
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, NoReturn, TypeVar
 
 from console.backends.protocol import Capabilities, Offer
-from console.domain.errors import NotFound
+from console.domain.errors import InvalidInput, NotFound
+from console.domain.lots import parse_day
 from console.domain.models import Fulfillment, Location, Manifest, Page, Pagination
 from console.domain.queries import FulfillmentQuery, ListQuery, LocationQuery, ManifestQuery
 
@@ -117,3 +119,22 @@ class LotSystem:
         if_match: str | None = None,
     ) -> NoReturn:
         self.refuse(Offer.FULFILLMENTS)
+
+
+def answer_moment(value: Any) -> int | None:
+    """An ISO timestamp of a lot system's answer (`2026-12-02T10:05:30.392Z`) as epoch
+    seconds; one that is none raises ValueError (the record is unreadable)."""
+    if not value:
+        return None
+    return int(datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp())
+
+
+def answer_day(value: Any) -> int | None:
+    """A date of a lot system's answer; one that is no date makes the record unreadable
+    (ValueError), not the operator's input invalid."""
+    if not value:
+        return None
+    try:
+        return parse_day(str(value)[:10], "date")
+    except InvalidInput:
+        raise ValueError(f"{value!r} is not a date") from None

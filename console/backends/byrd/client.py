@@ -24,7 +24,6 @@ import math
 import os
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -32,7 +31,13 @@ from urllib.parse import quote
 import httpx
 
 from console.backends.http.transport import Answer, Call, Dialect, Transport, field_errors
-from console.backends.lot_system import LOCATION_ID, LotSystem, empty_page
+from console.backends.lot_system import (
+    LOCATION_ID,
+    LotSystem,
+    answer_day,
+    answer_moment,
+    empty_page,
+)
 from console.backends.protocol import Capabilities, Offer
 from console.domain.errors import (
     FieldError,
@@ -45,7 +50,6 @@ from console.domain.errors import (
     WarehouseError,
 )
 from console.domain.gtin import gtin_spellings
-from console.domain.lots import parse_day
 from console.domain.models import Item, Level, Lot, Page, Pagination, WarehouseStock
 from console.domain.queries import ItemQuery, LotQuery
 
@@ -88,23 +92,6 @@ DIALECT = Dialect(
     key_scheme="Bearer",
     read_errors=_byrd_errors,
 )
-
-
-def _moment(value: Any) -> int | None:
-    if not value:
-        return None
-    return int(datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp())
-
-
-def _day(value: Any) -> int | None:
-    """A date of the answer; one that is no date makes the record unreadable (ValueError),
-    not the operator's input invalid."""
-    if not value:
-        return None
-    try:
-        return parse_day(str(value)[:10], "date")
-    except InvalidInput:
-        raise ValueError(f"{value!r} is not a date") from None
 
 
 def _count(value: Any) -> int:
@@ -153,14 +140,14 @@ def lot_from_byrd(row: dict[str, Any]) -> Lot:
         item_id=str(row.get("productID") or ""),
         location_id=LOCATION_ID,
         status=ACTIVE if row.get("activated", True) else INACTIVE,
-        expires_at=_day(row.get("expiryDate")),
+        expires_at=answer_day(row.get("expiryDate")),
         total_qty=physical,
         reserved_qty=min(reserved, physical),
         available_qty=max(0, physical - reserved),
         metadata=metadata,
         warehouses=warehouse_stock(row.get("warehouses")),
-        created_at=_moment(row.get("createdAt")),
-        updated_at=_moment(row.get("updatedAt")),
+        created_at=answer_moment(row.get("createdAt")),
+        updated_at=answer_moment(row.get("updatedAt")),
     )
 
 
@@ -203,8 +190,8 @@ def item_from_byrd(row: dict[str, Any]) -> Item:
         total_verified=physical,
         total_reserved=reserved,
         metadata=metadata,
-        created_at=_moment(row.get("createdAt")),
-        updated_at=_moment(row.get("updatedAt")),
+        created_at=answer_moment(row.get("createdAt")),
+        updated_at=answer_moment(row.get("updatedAt")),
     )
 
 

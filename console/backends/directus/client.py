@@ -28,7 +28,13 @@ from urllib.parse import quote
 import httpx
 
 from console.backends.http.transport import Call, Dialect, Transport, field_errors
-from console.backends.lot_system import LOCATION_ID, LotSystem, empty_page
+from console.backends.lot_system import (
+    LOCATION_ID,
+    LotSystem,
+    answer_day,
+    answer_moment,
+    empty_page,
+)
 from console.backends.protocol import Capabilities, Offer
 from console.domain.errors import (
     FieldError,
@@ -38,7 +44,7 @@ from console.domain.errors import (
     Unavailable,
 )
 from console.domain.gtin import gtin_spellings
-from console.domain.lots import parse_day, show_day
+from console.domain.lots import show_day
 from console.domain.models import Item, Lot, Page, Pagination
 from console.domain.queries import ItemQuery, LotQuery
 from console.domain.requests import LotCreate, LotUpdate, parse_request
@@ -107,26 +113,6 @@ DIALECT = Dialect(
 )
 
 
-def _day(value: Any) -> int | None:
-    """A date of the answer; one that is no date makes the record unreadable (ValueError),
-    not the operator's input invalid."""
-    if not value:
-        return None
-    try:
-        return parse_day(str(value)[:10], "date")
-    except InvalidInput:
-        raise ValueError(f"{value!r} is not a date") from None
-
-
-def _moment(value: Any) -> int | None:
-    """An ISO timestamp (`2026-12-02T10:05:30.392Z`) as epoch seconds."""
-    if not value:
-        return None
-    from datetime import datetime
-
-    return int(datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp())
-
-
 def _related(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else ({"id": value} if value else {})
 
@@ -160,16 +146,16 @@ def lot_from_directus(row: dict[str, Any]) -> Lot:
         item_id=str(product.get("id") or ""),
         location_id=LOCATION_ID,
         status=str(row.get("status") or STATUSES[0]),
-        expires_at=_day(row.get("expiry_date")),
-        production_date=_day(row.get("production_date")),
-        best_before_date=_day(row.get("best_before_date")),
-        sell_by_date=_day(row.get("sell_by_date")),
+        expires_at=answer_day(row.get("expiry_date")),
+        production_date=answer_day(row.get("production_date")),
+        best_before_date=answer_day(row.get("best_before_date")),
+        sell_by_date=answer_day(row.get("sell_by_date")),
         digital_link=row.get("digital_link"),
         total_qty=whole,
         available_qty=whole,
         metadata=metadata,
-        created_at=_moment(row.get("date_created")),
-        updated_at=_moment(row.get("date_updated")),
+        created_at=answer_moment(row.get("date_created")),
+        updated_at=answer_moment(row.get("date_updated")),
         # Directus keeps no versions: the time of the last change stands for one
         etag=str(row.get("date_updated") or row.get("date_created") or ""),
     )
