@@ -16,7 +16,7 @@ import time
 BENCHMARKS: tuple[str | tuple[str, ...], ...] = (
     ("bench_search", "--items", "100000"),
     ("bench_search", "--items", "1000000", "--synthetic"),
-    "bench_warehouse",
+    ("bench_warehouse", "--items", "100000", "--build-also", "1000000"),
     "bench_http",
     "bench_console",
     "bench_lots",
