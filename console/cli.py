@@ -186,8 +186,15 @@ def server_key(path: str | None, from_env: str | None, from_flag: str | None) ->
 
 
 def served_warehouse(args: argparse.Namespace) -> MemoryWarehouse:
-    """The warehouse `serve` shares: from its data file (made from the demo when missing), or
-    the demo in memory."""
+    """The warehouse `serve` shares, indexed for search before the first request."""
+    warehouse = _served_warehouse(args)
+    print("Indexing the items for search...", flush=True)
+    warehouse.index_for_search()
+    return warehouse
+
+
+def _served_warehouse(args: argparse.Namespace) -> MemoryWarehouse:
+    """From its data file (made from the demo when missing), or the demo in memory."""
     from pathlib import Path
 
     from console.backends.memory.demo_store import cache_dir

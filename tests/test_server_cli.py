@@ -63,13 +63,16 @@ def test_serving_prints_the_url_warns_without_a_key_and_stops_cleanly() -> None:
     )
     try:
         assert process.stdout is not None
-        lines = [process.stdout.readline() for _ in range(3)]
-        url = lines[1].removeprefix("Serving the warehouse at ").strip()
+        lines = [process.stdout.readline() for _ in range(4)]
+        assert lines[1] == "Indexing the items for search...\n"
+        url = lines[2].removeprefix("Serving the warehouse at ").strip()
         assert url.startswith("http://127.0.0.1:")
         assert url.endswith("/v1")
-        assert f"warehouse-console --api-url {url}" in lines[2]
+        assert f"warehouse-console --api-url {url}" in lines[3]
         answer = httpx.get(f"{url}/locations", timeout=5).json()
         assert answer["status"] == 200
+        found = httpx.get(f"{url}/items", params={"search": "a"}, timeout=5).json()
+        assert found["status"] == 200
     finally:
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=10)

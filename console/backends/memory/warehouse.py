@@ -489,6 +489,12 @@ class MemoryWarehouse:
         if previous is None or _search_fields(previous) != fields:
             self._search.add(item.id, fields)
 
+    def index_for_search(self) -> None:
+        """Index every item for search now. A console's own warehouse fills its index in the
+        background after the first screen; a server does this before it answers, so its first
+        search does not wait for a million items to be indexed."""
+        self._catch_up_search()
+
     def _catch_up_search(self, budget: int | None = None) -> bool:
         """Index up to `budget` waiting items (all when None); True when none are left."""
         with self._lock:
