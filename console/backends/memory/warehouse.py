@@ -494,6 +494,8 @@ class MemoryWarehouse:
         background after the first screen; a server does this before it answers, so its first
         search does not wait for a million items to be indexed."""
         self._catch_up_search()
+        with self._lock:
+            self._search.settle()
 
     def _catch_up_search(self, budget: int | None = None) -> bool:
         """Index up to `budget` waiting items (all when None); True when none are left."""
