@@ -620,3 +620,51 @@ async def test_a_page_of_uncounted_matches_says_there_are_more(
     assert [i.id for i in page.data] == [i.id for i in everything.data[:5]]
     second = await warehouse.list_items(ItemQuery(search="ca", limit=5, page=2))
     assert [i.id for i in second.data] == [i.id for i in everything.data[5:10]]
+
+
+def test_exact_skus_reached_by_a_longer_word_first_keep_their_whole_score(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from console.backends.memory import search
+
+    monkeypatch.setattr(search, "_EARLY_STOP_FROM", 1)
+    index = SearchIndex()
+    word = "abcdefghij"
+    index.add("x", {"name": word + "k a b c d", "sku": word})  # reached by its name first
+    index.add("z", {"name": " ".join(f"n{i}" for i in range(20)), "sku": word})
+    index.add("y1", {"name": word + "k"})
+    index.add("y2", {"name": word + "k"})
+    assert index.top(word, 2).hits == index.search(word)[:2]
+    assert [hit.doc_id for hit in index.top(word, 2).hits] == ["x", "z"]
+
+
+def test_a_name_of_many_words_scores_the_same_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    from console.backends.memory import search
+
+    monkeypatch.setattr(search, "_EARLY_STOP_FROM", 1)
+    index = SearchIndex()
+    word = "abcdefghij"
+    index.add("x", {"name": " ".join(f"n{i}" for i in range(300)), "sku": word})
+    index.add("y", {"name": word + "k"})
+    assert index.top(word, 1).hits == index.search(word)[:1]
+
+
+def test_a_code_in_the_gtin_field_that_is_no_gtin_still_ranks_first_exactly() -> None:
+    index = SearchIndex()
+    index.add("a", {"name": "widget", "gtin": "AB-1234"})
+    index.add("b", {"name": "ab 1234 widget"})
+    assert ids(index, "AB-1234")[0] == "a"
+    assert index.search("AB-1234")[0].score > 1000
+
+
+def test_uncounted_pages_end_where_the_matches_end_when_all_were_scored(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from console.backends.memory import search
+
+    monkeypatch.setattr(search, "_EARLY_STOP_FROM", 1)
+    index = SearchIndex()
+    for n in range(10):
+        index.add(f"d{n}", {"name": f"cable {n}"})
+    best = index.top("cable", 10)
+    assert best.total == 10, "every word was scored: the count is known"

@@ -691,7 +691,8 @@ class SearchIndex:
         total: int | None
         early = self._top_of_one_word(query, count) if count > 0 else None
         if early is not None:
-            scored, total = early, None
+            scored, counted = early
+            total = len(scored) if counted else None
         else:
             scored = self._scored(query)
             total = len(scored)
@@ -706,11 +707,12 @@ class SearchIndex:
         ranked.sort(key=scored.__getitem__, reverse=True)
         return SearchTop([_hit(doc_id, scored[doc_id]) for doc_id in ranked[:count]], total)
 
-    def _top_of_one_word(self, query: str, count: int) -> dict[str, float] | None:
+    def _top_of_one_word(self, query: str, count: int) -> tuple[dict[str, float], bool] | None:
         """The best of a one-word query whose matches are many (a word being typed: "co"
         over a million items), scoring its vocabulary words best match first and stopping once
         no later one can reach the best `count`; None when the whole scoring is cheap anyway
-        (the count of every match is then known too)."""
+        (the count of every match is then known too). True with the scores when every
+        match was scored after all."""
         compiled = self._compile(query)
         active = [j for j, term in enumerate(compiled.terms) if term.qualities or term.prefix]
         if len(active) != 1 or compiled.terms[active[0]].est < _EARLY_STOP_FROM:
@@ -733,6 +735,7 @@ class SearchIndex:
             ((ceiling(tid, quality), tid, quality) for tid, quality in self._term_tids(term)),
             reverse=True,
         )
+        counted = True  # every word scored: the matches are all here
         for i, (most, tid, quality) in enumerate(ranked):
             if len(best) >= count and i & (i - 1) == 0:  # after 1, 2, 4, 8… words
                 scores = [
@@ -740,6 +743,7 @@ class SearchIndex:
                     for num, value in best.items()
                 ]
                 if heapq.nlargest(count, scores)[-1] > most:
+                    counted = False
                     break  # strictly better than anything left: ties cannot reorder
             posting = postings[tid]
             if posting is None:
@@ -755,13 +759,11 @@ class SearchIndex:
             doc_ids[num]: value * idf * (1.0 + _SHORT_NAME_BONUS / (1 + name_words[num]))  # type: ignore[misc]
             for num, value in best.items()
         }
-        exact = self._exact_id_docs(compiled)
-        for num in exact & best.keys():
-            out[doc_ids[num]] += _EXACT_ID_BONUS  # type: ignore[index]
-        # an exact SKU or GTIN sits above everything, even when its word was not reached
-        if unreached := exact - best.keys():
-            out |= self._score_forward(compiled, unreached, active, need=1)
-        return out
+        # An exact SKU or GTIN sits above everything, even when its word was not reached; and
+        # one reached by another word first holds a partial score: both are scored whole.
+        if exact := self._exact_id_docs(compiled):
+            out |= self._score_forward(compiled, exact, active, need=1)
+        return out, counted
 
     def _scored(self, query: str) -> dict[str, float]:
         """{doc_id: score} of every matching document."""
@@ -873,9 +875,9 @@ class SearchIndex:
             width = len(ids)
             sku_tokens = self._sku_tokens
             for entry in (posting,) if isinstance(posting, int) else posting:
-                # a GTIN is one token; a SKU of another length cannot be this one
-                if (entry & _SKU_BIT and sku_tokens[entry >> _MASK_BITS] == width) or (
-                    entry & _GTIN_BIT and width == 1
+                # a SKU of another length cannot be this one (a GTIN field is rarely shared)
+                if entry & _GTIN_BIT or (
+                    entry & _SKU_BIT and sku_tokens[entry >> _MASK_BITS] == width
                 ):
                     num = entry >> _MASK_BITS
                     if _is_exact_id(self._forward[num], (ids,)):
@@ -932,7 +934,8 @@ class SearchIndex:
                     score += best[j] * idfs[j]
             if matched < need:
                 continue
-            score *= 1.0 + _SHORT_NAME_BONUS / (1 + name_words)
+            # counted as the postings path counts them (capped at 255)
+            score *= 1.0 + _SHORT_NAME_BONUS / (1 + min(name_words, 255))
             if id_like and exact_ids and _is_exact_id(forward, exact_ids):
                 score += _EXACT_ID_BONUS
             out[doc_ids[num]] = score  # type: ignore[index]
