@@ -76,6 +76,8 @@ _PREFIX_FLOOR = _PREFIX_MIN  # qualities at or above this count as exact/prefix 
 
 _EXACT_ID_BONUS = 1000.0  # an exact SKU or GTIN sits above any word match
 _SHORT_NAME_BONUS = 0.05  # score x (1 + 0.05 / (1 + name words)): a tie-breaker, no more
+# that factor by a name's number of words (counted up to 255, as `_name_words` keeps them)
+_NAME_FACTOR = tuple(1.0 + _SHORT_NAME_BONUS / (1 + words) for words in range(256))
 
 _MIN_PREFIX = 2  # characters before a word is also matched as a prefix
 _MIN_TYPO1 = 4  # ... before one typo is allowed (both the query word and the indexed word)
@@ -723,13 +725,12 @@ class SearchIndex:
         name_words = self._name_words
         token_fields, fewest = self._token_fields, self._token_fewest_words
         best: dict[int, float] = {}
-        get = best.get
 
         def ceiling(tid: int, quality: float) -> float:
             """The most a document can score by this token: its quality in the best field it
             is in, with the bonus of the shortest name holding it."""
             weight = _MASK_WEIGHT[token_fields[tid]]
-            return quality * weight * idf * (1.0 + _SHORT_NAME_BONUS / (1 + fewest[tid]))
+            return quality * weight * idf * _NAME_FACTOR[fewest[tid]]
 
         ranked = sorted(
             ((ceiling(tid, quality), tid, quality) for tid, quality in self._term_tids(term)),
@@ -739,24 +740,15 @@ class SearchIndex:
         for i, (most, tid, quality) in enumerate(ranked):
             if len(best) >= count and i & (i - 1) == 0:  # after 1, 2, 4, 8… words
                 scores = [
-                    value * idf * (1.0 + _SHORT_NAME_BONUS / (1 + name_words[num]))
-                    for num, value in best.items()
+                    value * idf * _NAME_FACTOR[name_words[num]] for num, value in best.items()
                 ]
                 if heapq.nlargest(count, scores)[-1] > most:
                     counted = False
                     break  # strictly better than anything left: ties cannot reorder
-            posting = postings[tid]
-            if posting is None:
-                continue
-            weighted = [quality * weight for weight in _MASK_WEIGHT]
-            for entry in (posting,) if isinstance(posting, int) else posting:
-                num = entry >> _MASK_BITS
-                value = weighted[entry & _MASK]
-                if value > get(num, 0.0):
-                    best[num] = value
+            _keep_best(best, postings[tid], quality, None)
         doc_ids = self._doc_ids
         out: dict[str, float] = {
-            doc_ids[num]: value * idf * (1.0 + _SHORT_NAME_BONUS / (1 + name_words[num]))  # type: ignore[misc]
+            doc_ids[num]: value * idf * _NAME_FACTOR[name_words[num]]  # type: ignore[misc]
             for num, value in best.items()
         }
         # An exact SKU or GTIN sits above everything, even when its word was not reached; and
@@ -815,33 +807,13 @@ class SearchIndex:
     ) -> dict[str, float]:
         """Score by walking the posting lists: best when many documents match."""
         postings = self._postings
-        shift = _MASK_BITS
-        low = _MASK
         totals: dict[int, float] = {}
         counts: dict[int, int] = {}
         for j in active:
             term = compiled.terms[j]
             best: dict[int, float] = {}
-            get = best.get
             for tid, quality in self._term_tids(term):
-                posting = postings[tid]
-                if posting is None:
-                    continue
-                weighted = [quality * weight for weight in _MASK_WEIGHT]
-                entries = (posting,) if isinstance(posting, int) else posting
-                if docs is None:
-                    for entry in entries:
-                        num = entry >> shift
-                        value = weighted[entry & low]
-                        if value > get(num, 0.0):
-                            best[num] = value
-                else:
-                    for entry in entries:
-                        num = entry >> shift
-                        if num in docs:
-                            value = weighted[entry & low]
-                            if value > get(num, 0.0):
-                                best[num] = value
+                _keep_best(best, postings[tid], quality, docs)
             idf = term.idf
             if len(active) == 1:
                 totals = {num: value * idf for num, value in best.items()}
@@ -851,12 +823,11 @@ class SearchIndex:
                 counts[num] = counts.get(num, 0) + 1
         name_words = self._name_words
         doc_ids = self._doc_ids
-        bonus = _SHORT_NAME_BONUS
         out: dict[str, float] = {}
         for num, total in totals.items():
             if counts and counts[num] < need:
                 continue
-            out[doc_ids[num]] = total * (1.0 + bonus / (1 + name_words[num]))  # type: ignore[index]
+            out[doc_ids[num]] = total * _NAME_FACTOR[name_words[num]]  # type: ignore[index]
         for num in self._exact_id_docs(compiled):
             doc_id = doc_ids[num]
             if doc_id in out:
@@ -934,8 +905,7 @@ class SearchIndex:
                     score += best[j] * idfs[j]
             if matched < need:
                 continue
-            # counted as the postings path counts them (capped at 255)
-            score *= 1.0 + _SHORT_NAME_BONUS / (1 + min(name_words, 255))
+            score *= _NAME_FACTOR[min(name_words, 255)]
             if id_like and exact_ids and _is_exact_id(forward, exact_ids):
                 score += _EXACT_ID_BONUS
             out[doc_ids[num]] = score  # type: ignore[index]
@@ -981,6 +951,31 @@ class SearchIndex:
         if tid is not None and tid in compiled.hits:
             return True
         return any(token.startswith(prefix) for _, prefix in compiled.lazy)
+
+
+def _keep_best(
+    best: dict[int, float], posting: int | array | None, quality: float, docs: set[int] | None
+) -> None:
+    """Each document of `posting` (those in `docs`, when given) at its best: the token's match
+    quality times the weight of the best field it is in there."""
+    if posting is None:
+        return
+    weighted = [quality * weight for weight in _MASK_WEIGHT]
+    get = best.get
+    entries = (posting,) if isinstance(posting, int) else posting
+    if docs is None:
+        for entry in entries:
+            num = entry >> _MASK_BITS
+            value = weighted[entry & _MASK]
+            if value > get(num, 0.0):
+                best[num] = value
+    else:
+        for entry in entries:
+            num = entry >> _MASK_BITS
+            if num in docs:
+                value = weighted[entry & _MASK]
+                if value > get(num, 0.0):
+                    best[num] = value
 
 
 def _is_exact_id(forward: array | None, exact_ids: tuple[tuple[int, ...], ...]) -> bool:
