@@ -43,7 +43,7 @@ class Ours:
         self.index = SearchIndex()
         for doc in docs:
             self.index.add(doc.id, doc.fields)
-        self.index.search("warm up the sorted vocabulary")
+        self.index.settle()
 
     def search(self, query: str, count: int) -> list[str]:
         return [hit.doc_id for hit in self.index.top(query, count).hits]

@@ -413,8 +413,9 @@ class ByrdBackend(LotSystem):
             except Unauthorized:
                 refused = self._token
         self._token = None
-        if self._file.read().get("token") == refused:
-            self._file.write(self._file.read() | {"token": None})
+        kept = self._file.read()
+        if kept.get("token") == refused:
+            self._file.write(kept | {"token": None})
         await self._login()
         return self._object(call, await self._http.call(call))
 

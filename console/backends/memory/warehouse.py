@@ -113,18 +113,23 @@ class Answer:
         return out
 
 
-def _page(rows: list[T], query: ListQuery, total: int | None = None) -> Page[T]:
-    """Slice one page out of an ordered list of rows."""
+def _page(
+    rows: list[T], query: ListQuery, total: int | None = None, *, counted: bool = True
+) -> Page[T]:
+    """Slice one page out of an ordered list of rows. Rows not `counted` are the first of
+    more, not all counted (a word typed over a huge catalogue): no count is given, and a full
+    set of pages up to this one means there are more."""
     total = len(rows) if total is None else total
     start = (query.page - 1) * query.limit
     data = rows[start : start + query.limit]
+    full = len(rows) >= query.page * query.limit
     return Page.of(
         data,
         Pagination(
             page=query.page,
             limit=query.limit,
-            has_more=start + len(data) < total,
-            total_count=total,
+            has_more=start + len(data) < total or (not counted and full),
+            total_count=total if counted else None,
         ),
     )
 
@@ -587,14 +592,7 @@ class MemoryWarehouse:
                 self._catch_up_search()
                 best = self._search.top(query.search or "", query.page * query.limit)
                 ranked = [hit.doc_id for hit in best.hits]
-                # a word being typed over a huge catalogue: its matches are not all counted,
-                # and a full set of pages means there are more
-                more = len(ranked) + (len(ranked) >= query.page * query.limit)
-                page = _page(ranked, query, total=best.total if best.total is not None else more)
-                if best.total is None:
-                    page = Page.of(
-                        page.data, page.pagination.model_copy(update={"total_count": None})
-                    )
+                page = _page(ranked, query, best.total, counted=best.total is not None)
                 scores = {hit.doc_id: hit.score for hit in best.hits}
                 return Page.of(
                     [self._found(item_id, scores, query) for item_id in page.data],
