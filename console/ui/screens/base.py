@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.worker import Worker
 
-from console.backends.protocol import Backend, Offer
+from console.backends.protocol import Backend
 from console.domain.errors import OutcomeUnknown, WarehouseError
 from console.domain.gtin import shortest_gtin
 from console.domain.models import Item, Location
@@ -239,8 +239,10 @@ class WarehouseScreen(Screen[None]):
         made into one (a garbled label is not)."""
         said = self.describe_miss(match)
         scan = match.scan
-        offered = self.backend.capabilities.offer(Offer.ITEM_WRITES) and any(
-            action.id == "item.new" for action in actions_on(self.SCREEN)
+        # offered on this screen, and by the backend (the action table says what it needs)
+        offered = any(
+            action.id == "item.new" and self.console.lacking(action) is None
+            for action in actions_on(self.SCREEN)
         )
         if scan.gtin and not scan.suspect and match.doubt is None and offered:
             self.unknown_gtin = scan.gtin

@@ -12,7 +12,6 @@ from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Input, Static
 
-from console.backends.protocol import Offer
 from console.domain.errors import WarehouseError
 from console.domain.lots import (
     DEFAULT_SOON_DAYS,
@@ -30,7 +29,7 @@ from console.domain.queries import LOT_ORDERS, ItemQuery
 from console.domain.scan import Scan, ScanKind, interpret
 from console.services.lots import LotSaver, NothingChanged, NotSaved, Saved
 from console.services.scans import KnownItems, resolve_scan
-from console.ui.actions import bindings
+from console.ui.actions import BY_ID, bindings
 from console.ui.screens.base import WarehouseScreen
 from console.ui.screens.dialogs import BinPicker, Confirm, ItemPicker
 from console.ui.text import clean, plain
@@ -413,15 +412,13 @@ class LotsScreen(WarehouseScreen):
 
     def _offer_to_create(self, scan: Scan, item: Item) -> None:
         assert scan.lot is not None
-        missing = f"lot {clean(scan.lot)} of {clean(item.name)} is not on record."
-        capabilities = self.backend.capabilities
-        if not capabilities.offer(Offer.LOT_WRITES):
+        missing = f"{clean(scan.lot)} of {clean(item.name)} is not on record."
+        if lacking := self.console.lacking(BY_ID["lots.new"]):
             # a read-only lot system (byrd): nothing to offer, and no form to open. Why first:
             # on a handheld the end of the line may not show.
-            lacking = capabilities.lacking(Offer.LOT_WRITES).removesuffix(".")
-            self.alert(f"{lacking}: {missing}", "warning")
+            self.alert(f"{lacking.removesuffix('.')}: lot {missing}", "warning")
             return
-        self.alert(missing[0].upper() + missing[1:], "warning")
+        self.alert(f"Lot {missing}", "warning")
         expiry = f" | Expires {show_day(scan.expires_at)}." if scan.expires_at else ""
 
         def answered(create: bool | None) -> None:
