@@ -4,8 +4,8 @@
                       [--location ID] [--no-bell] [--no-flash] [--allow-insecure-http]
                       [--demo-items N] [--seed S]
     warehouse-console serve [--host 127.0.0.1] [--port 8765] [--demo-items N] [--seed S]
-                            [--data PATH] [--api-key-file PATH] [--allow-host NAME]
-                            [--allow-origin URL]
+                            [--data PATH [--workers N]] [--api-key-file PATH]
+                            [--allow-host NAME] [--allow-origin URL]
 
 Without an API URL (flag, PX_API_URL or config file) the console runs on the in-memory demo
 warehouse. `--backend directus` and `--backend byrd` browse the lots of those systems; their
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from console.config import Settings
 
 PROG = "warehouse-console"
+# Each worker holds the whole warehouse in memory: more than this is a typo, not a plan.
+MAX_WORKERS = 64
 SERVER_KEY_ENV = "WAREHOUSE_SERVER_API_KEY"
 SERVER_EXTRA_HINT = "pip install 'warehouse-console[server]'"
 
@@ -46,6 +48,13 @@ def _port(text: str) -> int:
     value = _positive(text)
     if value > 65535:
         raise argparse.ArgumentTypeError("a port is at most 65535")
+    return value
+
+
+def _workers(text: str) -> int:
+    value = _positive(text)
+    if value > MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"at most {MAX_WORKERS} workers")
     return value
 
 
@@ -125,6 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="keep the warehouse in this SQLite file (a missing file gets the demo warehouse); "
         "without it the warehouse lives in memory and ends with the server",
+    )
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        metavar="N",
+        help="serve with N processes (default 1); needs --data, the file they share",
     )
     serve.add_argument(
         "--allow-host",
@@ -238,6 +254,13 @@ def run_serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"{PROG} serve: {exc}", file=sys.stderr)
         return 2
+    if args.workers > 1 and args.data is None:
+        print(
+            f"{PROG} serve: --workers {args.workers} needs --data PATH: workers share one "
+            "warehouse through its file (without one, each would serve a warehouse of its own).",
+            file=sys.stderr,
+        )
+        return 2
     try:
         # Bound before the demo is built, so a port in use is reported at once.
         sock = bind(args.host, args.port)
@@ -259,6 +282,7 @@ def run_serve(args: argparse.Namespace) -> int:
             sock=sock,
             host_names=args.allow_host,
             origins=args.allow_origin,
+            workers=args.workers,
         )
     except KeyboardInterrupt:
         return 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -33,5 +34,29 @@ class FileLock:
         return True
 
     def release(self) -> None:
+        with contextlib.suppress(OSError):
+            self._file.close()
+
+
+class TurnLock:
+    """A lock several processes take in turn, waiting for it: each opens the file itself (a
+    lock belongs to an opening, so one inherited across a fork would be shared, not taken).
+    POSIX only, as the worker processes that need it are."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file = path.open("a+")
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        import fcntl
+
+        fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+
+    def close(self) -> None:
         with contextlib.suppress(OSError):
             self._file.close()

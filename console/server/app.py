@@ -85,6 +85,14 @@ class Result:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def _json(value: Any) -> bytes:
+    if value is None:
+        return b"null"
+    if value == []:
+        return b"[]"
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
 def envelope(
     status: int,
     *,
@@ -95,17 +103,22 @@ def envelope(
     code: str | None = None,
     pagination: Pagination | None = None,
     headers: dict[str, str] | None = None,
-) -> JSONResponse:
-    body = {
-        "message": message,
-        "data": data,
-        "status": status,
-        "errors": [{"field": e.field, "message": e.message} for e in errors or []],
-        "code": code,
-        "pagination": pagination.model_dump(mode="json") if pagination else None,
-        "endpoint": endpoint,
-    }
-    return JSONResponse(body, status_code=status, headers=headers)
+) -> Response:
+    """The envelope every answer is, encoded once: `data` (read models, or plain JSON values)
+    goes straight from the models to the answer's bytes."""
+    body = b"".join(
+        (
+            b'{"message":', _json(message),
+            b',"data":', encoded(data),
+            b',"status":', str(status).encode(),
+            b',"errors":', _json([{"field": e.field, "message": e.message} for e in errors or []]),
+            b',"code":', _json(code),
+            b',"pagination":', pagination.model_dump_json().encode() if pagination else b"null",
+            b',"endpoint":', _json(endpoint),
+            b"}",
+        )
+    )  # fmt: skip
+    return Response(body, status_code=status, headers=headers, media_type="application/json")
 
 
 def error_envelope(exc: WarehouseError, endpoint: str) -> JSONResponse:
@@ -115,7 +128,7 @@ def error_envelope(exc: WarehouseError, endpoint: str) -> JSONResponse:
         headers["Retry-After"] = str(max(1, round(exc.retry_after)))
     if isinstance(exc, PreconditionFailed) and exc.current is not None:
         # the record as it is now, so the client can rebase without another round trip
-        data = dump(exc.current)
+        data = exc.current
         headers |= version_headers(exc.current)
     return envelope(
         exc.status,
@@ -128,26 +141,29 @@ def error_envelope(exc: WarehouseError, endpoint: str) -> JSONResponse:
     )
 
 
-def version_headers(value: Any) -> dict[str, str]:
-    """The ETag of a single versioned object."""
-    etag = getattr(value, "etag", None) if isinstance(value, Versioned) else None
+def version_headers(value: Any, warehouse: MemoryWarehouse | None = None) -> dict[str, str]:
+    """The ETag of a single versioned object (handed out by `warehouse`, when given)."""
+    if not isinstance(value, Versioned):
+        return {}
+    etag = warehouse.version(value) if warehouse is not None else value.etag
     return {"ETag": etag} if etag else {}
 
 
-def dump(value: Any) -> Any:
-    """A read model as JSON data: aliases on the wire (`_search`, `_score`), nothing lost."""
+_SEARCH_ANNOTATIONS = ("search_highlights", "search_score")
+
+
+def encoded(value: Any) -> bytes:
+    """A read model (or a list of them, or plain JSON data) as JSON: aliases on the wire
+    (`_search`, `_score`), nothing lost."""
     if isinstance(value, Item):
-        data = value.model_dump(mode="json", by_alias=True)
         # Search annotations only where there was a search, as on PackageX.
-        for key in ("_search", "_score"):
-            if data.get(key) is None:
-                data.pop(key, None)
-        return data
+        unset = {name for name in _SEARCH_ANNOTATIONS if getattr(value, name) is None}
+        return value.model_dump_json(by_alias=True, exclude=unset or None).encode()
     if isinstance(value, BaseModel):
-        return value.model_dump(mode="json", by_alias=True)
-    if isinstance(value, list):
-        return [dump(v) for v in value]
-    return value
+        return value.model_dump_json(by_alias=True).encode()
+    if isinstance(value, list) and value and isinstance(value[0], BaseModel):
+        return b"[" + b",".join(encoded(v) for v in value) + b"]"
+    return _json(value)
 
 
 # -- reading requests ---------------------------------------------------------------------------
@@ -236,7 +252,7 @@ def meant_for(request: Request) -> None:
 def page_result(page: Page[Any], what: str) -> Result:
     count = len(page.data)
     return Result(
-        data=dump(page.data),
+        data=page.data,
         pagination=page.pagination,
         message=f"{count} {what}" if count != 1 else f"1 {what.rstrip('s')}",
     )
@@ -266,9 +282,9 @@ class Resource:
     async def get(self, request: Request) -> Result:
         found = await getattr(warehouse_of(request), self.get_method)(request.path_params["id"])
         return Result(
-            data=dump(found),
+            data=found,
             message=f"{self.noun.capitalize()} found",
-            headers=version_headers(found),
+            headers=version_headers(found, warehouse_of(request)),
         )
 
     async def create(self, request: Request) -> Result:
@@ -279,10 +295,10 @@ class Resource:
             body, idempotency_key=idempotency_key_of(request)
         )
         return Result(
-            data=dump(created),
+            data=created,
             status=201,
             message=f"{self.noun.capitalize()} created",
-            headers=version_headers(created),
+            headers=version_headers(created, warehouse_of(request)),
         )
 
     async def update(self, request: Request) -> Result:
@@ -296,9 +312,9 @@ class Resource:
             if_match=request.headers.get("If-Match"),
         )
         return Result(
-            data=dump(updated),
+            data=updated,
             message=f"{self.noun.capitalize()} updated",
-            headers=version_headers(updated),
+            headers=version_headers(updated, warehouse_of(request)),
         )
 
     async def delete(self, request: Request) -> Result:
@@ -343,7 +359,7 @@ def endpoint(handlers: dict[str, Handler]) -> Callable[[Request], Awaitable[Resp
     allowed = ", ".join(sorted(handlers))
 
     async def run(request: Request) -> Response:
-        path = request.url.path
+        path = request.scope["path"]
         handler = handlers.get(request.method)
         if handler is None:
             return envelope(
@@ -454,6 +470,18 @@ class WarehouseHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class _Seen(set[str]):
+    """Values found fine, up to `most` of them (a client sending ever new ones fills it once)."""
+
+    def __init__(self, most: int) -> None:
+        super().__init__()
+        self.most = most
+
+    def note(self, value: str) -> None:
+        if len(self) < self.most:
+            self.add(value)
+
+
 def _host_name(host_header: str) -> str:
     """The name in a Host header, without its port ("[::1]:8765" is "::1")."""
     host = host_header.strip().lower()
@@ -486,6 +514,7 @@ class BrowserGuard:
     ) -> None:
         self.app = app
         self.host_names = None if host_names is None else {n.lower() for n in host_names}
+        self._hosts_served = _Seen(256)  # Host headers found fine: not parsed again
         self.origins = {o.rstrip("/").lower() for o in origins}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -503,7 +532,7 @@ class BrowserGuard:
 
     def _refusal(self, method: str, headers: dict[bytes, str]) -> tuple[int, str, str] | None:
         host = headers.get(b"host", "")
-        if self.host_names is not None:
+        if self.host_names is not None and host not in self._hosts_served:
             name = _host_name(host)
             if not name or not (_is_address(name) or name in self.host_names):
                 return (
@@ -512,6 +541,7 @@ class BrowserGuard:
                     f"This server does not answer to the name “{clean_header(host)}”: use its "
                     "address, or start it with --allow-host for that name.",
                 )
+            self._hosts_served.note(host)
         origin = headers.get(b"origin")
         if origin is not None and origin.rstrip("/").lower() not in self.origins:
             return (
@@ -613,5 +643,6 @@ def create_app(
     )
     # "/v1/items/" would otherwise be a redirect: an answer that is not an envelope.
     app.router.redirect_slashes = False
+    warehouse.share_reads()  # the server only encodes what it reads: no copies
     app.state.warehouse = warehouse
     return app

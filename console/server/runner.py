@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
+import os
+import signal
 import socket
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TextIO
 
 import uvicorn
@@ -24,6 +27,8 @@ from console.backends.loopback import is_loopback
 from console.backends.memory.warehouse import MemoryWarehouse
 from console.server.app import create_app
 from console.server.slow_clients import HeadersInTime
+
+log = logging.getLogger("console.server")
 
 
 class ServeError(Exception):
@@ -107,6 +112,7 @@ def serve(
     err: TextIO | None = None,
     host_names: Iterable[str] = (),
     origins: Iterable[str] = (),
+    workers: int = 1,
 ) -> int:
     """Serve `warehouse` until interrupted. Raises `ServeError` when it cannot listen.
 
@@ -135,16 +141,87 @@ def serve(
             f"{sock.getsockname()[1]}/v1",
             file=out,
         )
+    if workers > 1:
+        print(f"  {workers} worker processes share the warehouse's file", file=out)
     print("  stop with Ctrl+C", file=out, flush=True)
-    app = create_app(warehouse, api_key, host_names=served_names(host, host_names), origins=origins)
-    server = uvicorn.Server(_config(app))
+    names = served_names(host, host_names)
+    if workers > 1:
+        warehouse.disconnect()
+
+    def worker_app() -> Starlette:
+        if workers > 1:
+            warehouse.reconnect()
+        return create_app(warehouse, api_key, host_names=names, origins=origins)
+
     try:
-        server.run(sockets=[sock])
+        serve_app(worker_app, sock, workers=workers)
     except KeyboardInterrupt:
         pass  # Ctrl+C is how a training server is meant to stop
     finally:
         sock.close()
     return 0
+
+
+def serve_app(make_app: Callable[[], Starlette], sock: socket.socket, *, workers: int = 1) -> None:
+    """Serve the app `make_app` makes on `sock` until interrupted: in this process, or in
+    `workers` processes forked from it, each making its own app (and whatever connections it
+    holds) after the fork and taking connections from the one socket. A worker that dies is
+    replaced."""
+    if workers <= 1:
+        uvicorn.Server(_config(make_app())).run(sockets=[sock])
+        return
+    if not hasattr(os, "fork"):
+        raise ServeError("Several workers need a system that can fork (Linux, macOS): use one.")
+    children: set[int] = set()
+    stopping = False
+
+    def start_worker() -> None:
+        pid = os.fork()
+        if pid == 0:  # the worker: uvicorn sets its own handlers for these as it starts
+            for sig in previous:
+                signal.signal(sig, signal.SIG_DFL)
+            code = 1
+            try:
+                uvicorn.Server(_config(make_app())).run(sockets=[sock])
+                code = 0
+            except KeyboardInterrupt:
+                code = 0
+            except BaseException:
+                log.exception("a server worker failed")
+            finally:
+                os._exit(code)
+        children.add(pid)
+
+    def stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for _ in range(workers):
+            start_worker()
+        while children:
+            try:
+                pid, status = os.wait()
+            except ChildProcessError:
+                break
+            children.discard(pid)
+            if not stopping:
+                log.warning("server worker %d ended (%s): starting another", pid, _ended(status))
+                time.sleep(0.5)  # a worker failing at start must not spin the machine
+                start_worker()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _ended(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"signal {os.WTERMSIG(status)}"
+    return f"exit code {os.waitstatus_to_exitcode(status)}"
 
 
 class ServerThread:

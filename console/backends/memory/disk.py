@@ -9,26 +9,39 @@ server (kill -9, a crash) loses nothing it answered; a power cut may lose the la
 On a start the objects are read back whole, with the warehouse's instance id, so consoles see
 the same warehouse (no "started afresh") and their versions (ETags, digests of the content)
 still hold.
+
+Several worker processes (`serve --workers N`) can serve one file. Each holds the warehouse in
+memory; the file is where they meet. Every change carries the next number of one sequence
+(`seq`, on the objects, the deleted objects and the answers it wrote). A worker changes the
+warehouse only inside SQLite's write lock (`begin immediate`), after reading what the others
+wrote since the number it last saw, so a rule is always checked against the latest state and
+two workers' changes are applied one after the other, as in one process. Before a read it asks
+for the last number (one look-up) and reads what is new, so a console whose next request lands
+on another worker still sees its own change.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from console.domain.models import Fulfillment, Item, Location, Lot, Manifest
-from console.locks import FileLock
+from console.locks import FileLock, TurnLock
 
 if TYPE_CHECKING:
     from console.backends.memory.warehouse import Answer
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# A worker waits this long for another's change to finish before it calls the file busy.
+BUSY_SECONDS = 10.0
 # The kinds of object kept, by the name each row carries.
 KINDS: dict[str, type[BaseModel]] = {
     "location": Location,
@@ -42,13 +55,27 @@ MODELS: dict[type[BaseModel], str] = {model: kind for kind, model in KINDS.items
 _SCHEMA = """
 create table if not exists facts (name text primary key, value text not null);
 create table if not exists objects (
-    kind text not null, id text not null, body text not null, primary key (kind, id)
+    kind text not null, id text not null, body text not null, seq integer not null default 0,
+    primary key (kind, id)
 ) without rowid;
 create table if not exists answers (
     key text primary key, request blob not null, kind text, body blob not null,
-    etag text, at real not null
+    etag text, at real not null, seq integer not null default 0
 );
 create index if not exists answers_by_age on answers (at);
+"""
+# Version 1 had one server per file: no sequence. Its rows count as number 0, before any change.
+_SEQUENCE = (
+    "alter table objects add column seq integer not null default 0",
+    "alter table answers add column seq integer not null default 0",
+)
+_SEQUENCE_TABLES = """
+create table if not exists removed (
+    kind text not null, id text not null, seq integer not null, primary key (kind, id)
+) without rowid;
+create index if not exists objects_by_seq on objects (seq);
+create index if not exists removed_by_seq on removed (seq);
+create index if not exists answers_by_seq on answers (seq);
 """
 
 
@@ -63,6 +90,15 @@ class Contents:
     answers: list[tuple[str, Answer]]  # idempotency keys and their answers, oldest first
 
 
+@dataclass
+class Changes:
+    """What other workers wrote since this one last looked."""
+
+    last_id: int
+    objects: list[tuple[str, str, Any]] = field(default_factory=list)  # kind, id, model or None
+    answers: list[tuple[str, Answer]] = field(default_factory=list)
+
+
 class WarehouseFile:
     """One SQLite file holding one warehouse."""
 
@@ -74,13 +110,21 @@ class WarehouseFile:
         if not self._owner.take():
             self._owner.release()
             raise DataFileError(f"{path} is in use by another server: stop it first.")
+        self._seen = 0  # the last change this process holds in memory
+        self._data_version: int | None = None
+        self._writers: TurnLock | None = None  # with worker processes: whose turn to write
         try:
-            # one connection, used under the warehouse's lock from whichever thread serves
-            self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+            self._db = self._connect()
             self._db.execute("pragma journal_mode=wal")
-            self._db.execute("pragma synchronous=normal")
             self._db.executescript(_SCHEMA)
             version = self._fact("schema")
+            if version == "1":
+                with self._transaction():  # statement by statement: a script would commit
+                    for statement in _SEQUENCE:
+                        self._db.execute(statement)
+                    self._db.execute("update facts set value = '2' where name = 'schema'")
+                version = str(SCHEMA_VERSION)
+            self._db.executescript(_SEQUENCE_TABLES)
         except sqlite3.DatabaseError as exc:
             self._owner.release()
             raise DataFileError(f"{path} is not a warehouse data file: {exc}.") from None
@@ -89,6 +133,27 @@ class WarehouseFile:
             raise DataFileError(
                 f"{path} was written by another version of warehouse-console (schema {version})."
             )
+
+    def _connect(self) -> sqlite3.Connection:
+        # one connection per process, used under the warehouse's lock from whichever thread
+        # serves; transactions are begun and ended here (isolation_level None)
+        db = sqlite3.connect(
+            self.path, check_same_thread=False, isolation_level=None, timeout=BUSY_SECONDS
+        )
+        db.execute("pragma synchronous=normal")
+        return db
+
+    def disconnect(self) -> None:
+        """Before worker processes are forked: a SQLite connection must not cross a fork."""
+        with self._lock:
+            self._db.close()
+
+    def reconnect(self) -> None:
+        """In a worker process: its own connection to the file."""
+        with self._lock:
+            self._db = self._connect()
+            self._data_version = None
+            self._writers = TurnLock(self.path.with_name(self.path.name + ".writers"))
 
     def _fact(self, name: str) -> str | None:
         row = self._db.execute("select value from facts where name = ?", (name,)).fetchone()
@@ -101,6 +166,8 @@ class WarehouseFile:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            if self._writers is not None:
+                self._writers.close()
         self._owner.release()
 
     # -- writing ------------------------------------------------------------------------------
@@ -114,10 +181,11 @@ class WarehouseFile:
                     ("schema", str(SCHEMA_VERSION)),
                     ("instance", instance),
                     ("last_id", str(last_id)),
+                    ("seq", "0"),
                 ],
             )
             self._db.executemany(
-                "insert or replace into objects values (?, ?, ?)",
+                "insert or replace into objects values (?, ?, ?, 0)",
                 ((MODELS[type(o)], _id(o), o.model_dump_json()) for o in objects),
             )
 
@@ -125,6 +193,70 @@ class WarehouseFile:
     def last_id(self) -> int:
         """The number in the last id the warehouse made (levels and parcels included)."""
         return int(self._fact("last_id") or 0)
+
+    @contextmanager
+    def changing(self) -> Iterator[Changes | None]:
+        """One change, in the file's write lock: what other workers wrote since this one last
+        looked (None: nothing) to apply first, then `write`; committed at the end, rolled back
+        when the change is refused (raises)."""
+        with self._lock, self._turn():
+            self._db.execute("begin immediate")
+            try:
+                yield self._changes()
+            except BaseException:
+                self._db.execute("rollback")
+                raise
+            self._db.execute("commit")
+
+    def _turn(self) -> contextlib.AbstractContextManager[None]:
+        # Workers take turns on a lock of their own before SQLite's: one waiting for SQLite's
+        # sleeps and polls (milliseconds each time); one waiting for this wakes when it is free.
+        return self._writers.held() if self._writers is not None else contextlib.nullcontext()
+
+    def news(self) -> Changes | None:
+        """Before a read: what other workers wrote since this one last looked, if anything."""
+        with self._lock:
+            # SQLite counts the commits of other connections: unchanged, nothing is new
+            version = self._db.execute("pragma data_version").fetchone()[0]
+            if version == self._data_version:
+                return None
+            self._data_version = version
+            if self._sequence() == self._seen:
+                return None
+            self._db.execute("begin")
+            try:
+                return self._changes()
+            finally:
+                self._db.execute("commit")
+
+    def _sequence(self) -> int:
+        return int(self._fact("seq") or 0)
+
+    def _changes(self) -> Changes | None:
+        seen, now = self._seen, self._sequence()
+        if now == seen:
+            return None
+        from console.backends.memory.warehouse import Answer
+
+        changes = Changes(last_id=self.last_id)
+        for kind, object_id, body in self._db.execute(
+            "select kind, id, body from objects where seq > ?", (seen,)
+        ):
+            changes.objects.append((kind, object_id, KINDS[kind].model_validate_json(body)))
+        for kind, object_id in self._db.execute(
+            "select kind, id from removed where seq > ?", (seen,)
+        ):
+            changes.objects.append((kind, object_id, None))
+        changes.answers = [
+            (key, Answer(bytes(request), KINDS.get(kind) if kind else None, bytes(body),
+                         etag, at))
+            for key, request, kind, body, etag, at in self._db.execute(
+                "select key, request, kind, body, etag, at from answers where seq > ? "
+                "order by at", (seen,)
+            )
+        ]  # fmt: skip
+        self._seen = now
+        return changes
 
     def write(
         self,
@@ -134,34 +266,41 @@ class WarehouseFile:
         *,
         last_id: int,
     ) -> None:
-        """One change: the objects it changed (None: deleted), its key's answer, the keys
-        forgotten to make room and the last id made, committed together."""
-        with self._lock, self._transaction():
-            self._db.execute("insert or replace into facts values ('last_id', ?)", (str(last_id),))
-            for kind, object_id, model in changed:
-                if model is None:
-                    self._db.execute(
-                        "delete from objects where kind = ? and id = ?", (kind, object_id)
-                    )
-                else:
-                    self._db.execute(
-                        "insert or replace into objects values (?, ?, ?)",
-                        (kind, object_id, model.model_dump_json()),
-                    )
-            if answer is not None:
-                key, kept = answer
-                self._db.execute(
-                    "insert or replace into answers values (?, ?, ?, ?, ?, ?)",
-                    (
-                        key,
-                        kept.request,
-                        MODELS.get(kept.model) if kept.model else None,
-                        kept.body,
-                        kept.etag,
-                        kept.at,
-                    ),
+        """Inside `changing`: the objects a change changed (None: deleted), its key's answer,
+        the keys forgotten to make room and the last id made, under the next number."""
+        seq = self._seen + 1
+        db = self._db
+        db.executemany(
+            "insert or replace into facts values (?, ?)",
+            [("last_id", str(last_id)), ("seq", str(seq))],
+        )
+        for kind, object_id, model in changed:
+            if model is None:
+                db.execute("delete from objects where kind = ? and id = ?", (kind, object_id))
+                db.execute(
+                    "insert or replace into removed values (?, ?, ?)", (kind, object_id, seq)
                 )
-            self._db.executemany("delete from answers where key = ?", ((k,) for k in forgotten))
+            else:
+                db.execute(
+                    "insert or replace into objects values (?, ?, ?, ?)",
+                    (kind, object_id, model.model_dump_json(), seq),
+                )
+        if answer is not None:
+            key, kept = answer
+            db.execute(
+                "insert or replace into answers values (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    key,
+                    kept.request,
+                    MODELS.get(kept.model) if kept.model else None,
+                    kept.body,
+                    kept.etag,
+                    kept.at,
+                    seq,
+                ),
+            )
+        db.executemany("delete from answers where key = ?", ((k,) for k in forgotten))
+        self._seen = seq
 
     def _transaction(self) -> Any:
         db = self._db
@@ -182,6 +321,7 @@ class WarehouseFile:
             instance = self._fact("instance")
             if instance is None:
                 raise DataFileError(f"{self.path} holds no warehouse yet.")
+            self._seen = self._sequence()
             objects: dict[str, list[Any]] = {kind: [] for kind in KINDS}
             for kind, body in self._rows("select kind, body from objects order by kind, id"):
                 model = KINDS.get(kind)

@@ -1,8 +1,12 @@
 """The in-memory warehouse: the demo and training backend, and the reference for the API's rules.
 
 Every mutation checks everything first and then commits, under one lock, so an update applies
-whole or not at all and two adjustments of one level never lose each other. Callers get copies:
-nothing they do to a returned object changes the warehouse.
+whole or not at all and two adjustments of one level never lose each other.
+
+A stored object is never changed once stored: every change stores new objects (sharing what did
+not change). So a server, which only encodes what it reads, is handed the stored objects as they
+are (`share_reads`), with no copy per read; every other caller gets copies, so nothing it does
+to a returned object changes the warehouse.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import time
 import uuid
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -75,7 +80,7 @@ from console.domain.requests import (
 )
 
 if TYPE_CHECKING:
-    from console.backends.memory.disk import WarehouseFile
+    from console.backends.memory.disk import Changes, WarehouseFile
 
 T = TypeVar("T", bound=BaseModel)
 Body = RequestModel | Mapping[str, Any]
@@ -145,12 +150,8 @@ def etag_of(model: BaseModel) -> str:
     return f'"{digest}"'
 
 
-def _tagged(model: T) -> T:
-    """A copy for the caller, with its version."""
-    out = _copy(model)
-    if isinstance(out, Versioned):
-        out.etag = etag_of(model)
-    return out
+# ETags kept for the stored objects they were computed of: a read computes none anew
+_ETAGS_KEPT = 65_536
 
 
 def _search_fields(item: Item) -> dict[str, str | None]:
@@ -204,6 +205,8 @@ class MemoryWarehouse:
         # another, so a client can tell its changes were made to one that no longer exists.
         self._instance = uuid.uuid4().hex
         self._lock = threading.RLock()
+        self._shared = False  # stored objects handed out as they are (`share_reads`)
+        self._etags: dict[tuple[type, str], tuple[BaseModel, str]] = {}
         self._last_id = 0  # the number in the last id made here (`_new_id`)
         # why the data file could not be written, if it could not: nothing is served after
         self.failure: str | None = None
@@ -318,23 +321,138 @@ class MemoryWarehouse:
         if self._file is not None:
             self._file.close()
 
+    def share_reads(self) -> None:
+        """From now on, reads and changes answer the stored objects themselves, not copies:
+        for the server, which encodes them and changes none (a stored object never changes,
+        see above). Their versions are `version(obj)`, not their `etag` field."""
+        self._shared = True
+
+    def version(self, model: BaseModel) -> str | None:
+        """The ETag of an object this warehouse handed out."""
+        if not isinstance(model, Versioned):
+            return None
+        if model.etag is not None:
+            return model.etag
+        key = (type(model), str(getattr(model, "id", "")))
+        kept = self._etags.get(key)
+        if kept is not None and kept[0] is model:
+            return kept[1]
+        etag = etag_of(model)
+        if len(self._etags) >= _ETAGS_KEPT:
+            self._etags.clear()
+        self._etags[key] = (model, etag)
+        return etag
+
+    def _out(self, model: T) -> T:
+        """A stored object as handed to the caller: itself when reads are shared, else a copy."""
+        return model if self._shared else _copy(model)
+
+    def _tagged(self, model: T) -> T:
+        """A stored object as handed to the caller, with its version when it is a copy."""
+        return model if self._shared else self._versioned_copy(model)
+
+    def _versioned_copy(self, model: T) -> T:
+        out = _copy(model)
+        if isinstance(out, Versioned):
+            out.etag = self.version(model)
+        return out
+
+    def disconnect(self) -> None:
+        """Before worker processes are forked from this one (each then calls `reconnect`)."""
+        if self._file is not None:
+            self._file.disconnect()
+
+    def reconnect(self) -> None:
+        if self._file is not None:
+            self._file.reconnect()
+
+    def _fell_behind(self, exc: Exception) -> Unavailable:
+        assert self._file is not None
+        self.failure = f"the data file {self._file.path} could not be written ({exc})"
+        return Unavailable(
+            f"The change could not be saved: {self.failure}. Nothing more is served until "
+            "the server is restarted."
+        )
+
+    @contextmanager
+    def _changing(self) -> Iterator[None]:
+        """One change, applied to memory and (with a data file) written to it before it is
+        answered. With a file, the change happens in its write lock, after what other worker
+        processes wrote has been applied here (console/backends/memory/disk.py). If writing
+        fails, the warehouse in memory is ahead of its file: it serves nothing more (a restart
+        reads the file, which is whole), rather than answer what a restart would lose."""
+        if self._file is None:
+            yield
+            return
+        import sqlite3
+
+        try:
+            with self._file.changing() as news:
+                self._apply_news(news)
+                yield
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                self._changed.clear()
+                raise Unavailable(
+                    f"The data file {self._file.path} stayed busy: nothing was applied. Try again."
+                ) from None
+            raise self._fell_behind(exc) from None
+        except (sqlite3.Error, OSError) as exc:
+            raise self._fell_behind(exc) from None
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """A read, in the warehouse's lock, of the warehouse with whatever other worker
+        processes changed in its file."""
+        with self._lock:
+            if self._file is not None:
+                if self.failure is not None:
+                    raise Unavailable(f"Nothing is served: {self.failure}. Restart the server.")
+                try:
+                    self._apply_news(self._file.news())
+                except Exception as exc:
+                    self.failure = f"the data file {self._file.path} could not be read ({exc})"
+                    raise Unavailable(
+                        f"Nothing is served: {self.failure}. Restart the server."
+                    ) from None
+            yield
+
+    def _apply_news(self, news: Changes | None) -> None:
+        """What another worker process changed, applied to this one's memory and indexes."""
+        if news is None:
+            return
+        self._last_id = max(self._last_id, news.last_id)
+        for kind, object_id, model in news.objects:
+            if kind == "item":
+                previous = self._items.get(object_id)
+                if model is not None:
+                    self._commit_item(model, previous)
+                elif previous is not None:
+                    self._reindex(None, previous)
+                    del self._items[object_id]
+                    self._orders.clear()
+                continue
+            objects: dict[str, Any] = self._locations if kind == "location" else self._tracked[kind]
+            if model is None:
+                objects.pop(object_id, None)
+            else:
+                objects[object_id] = model
+            if kind == "lot":
+                self._lot_order = None
+        for key, answer in news.answers:
+            if key not in self._idempotent:
+                self._idempotent[key] = answer
+                self._idempotent_bytes += answer.size
+        self._changed.clear()  # applied from the file: nothing of this process's to write
+
     def _write_change(self, key: str | None, answer: Answer | None) -> None:
-        """What the change just applied touched, and its key's answer, on disk together. If
-        that fails, the warehouse in memory is ahead of its file: it serves nothing more (a
-        restart reads the file, which is whole), rather than answer what a restart would lose."""
+        """Inside `_changing`: what the change just applied touched, and its key's answer."""
         if self._file is None:
             return
         tracked = self._tracked
         changed = [(kind, oid, tracked[kind].get(oid)) for kind, oid in sorted(self._changed)]
         stored = (key, answer) if key and answer else None
-        try:
-            self._file.write(changed, stored, self._forgotten, last_id=self._last_id)
-        except Exception as exc:
-            self.failure = f"the data file {self._file.path} could not be written ({exc})"
-            raise Unavailable(
-                f"The change could not be saved: {self.failure}. Nothing more is served until "
-                "the server is restarted."
-            ) from None
+        self._file.write(changed, stored, self._forgotten, last_id=self._last_id)
         self._forgotten = []
         self._changed.clear()
 
@@ -382,7 +500,7 @@ class MemoryWarehouse:
             request=request,
             model=type(result) if isinstance(result, BaseModel) else None,
             body=result.model_dump_json().encode() if isinstance(result, BaseModel) else b"",
-            etag=result.etag if isinstance(result, Versioned) else None,
+            etag=self.version(result),
             at=self._clock(),
         )
 
@@ -412,30 +530,30 @@ class MemoryWarehouse:
         with self._lock:
             if self.failure is not None:
                 raise Unavailable(f"Nothing is served: {self.failure}. Restart the server.")
-            earlier = self._remembered(key, request)
-            if earlier is not None:
-                return cast(T, earlier.replay())
-            try:
-                result = _tagged(apply())
-            except BaseException:
-                self._changed.clear()  # a refused change changed nothing
-                raise
-            answer = self._answer_of(request, result) if key is not None else None
-            self._write_change(key, answer)  # on disk before it is answered or remembered
+            with self._changing():
+                earlier = self._remembered(key, request)
+                if earlier is not None:
+                    return cast(T, earlier.replay())
+                try:
+                    result = self._tagged(apply())
+                except BaseException:
+                    self._changed.clear()  # a refused change changed nothing
+                    raise
+                answer = self._answer_of(request, result) if key is not None else None
+                self._write_change(key, answer)  # on disk before it is answered or remembered
             if answer is not None:
                 self._remember(key, answer)
             return result
 
-    @staticmethod
-    def _check_version(current: Versioned, if_match: str | None, noun: str) -> None:
+    def _check_version(self, current: Versioned, if_match: str | None, noun: str) -> None:
         """An update based on an older version of the object changes nothing (412)."""
         if if_match is None or if_match.strip() == "*":
             return
-        if etag_of(current) not in {tag.strip() for tag in if_match.split(",")}:
+        if self.version(current) not in {tag.strip() for tag in if_match.split(",")}:
             raise PreconditionFailed(
                 f"The {noun} has changed since it was read: nothing was applied.",
                 [FieldError("If-Match", "not the current version")],
-                current=_tagged(current),
+                current=self._versioned_copy(current),
             )
 
     # An id in the path that does not exist is 404; one named inside a body is bad input (400).
@@ -581,7 +699,7 @@ class MemoryWarehouse:
     async def list_items(self, query: ItemQuery | None = None) -> Page[Item]:
         query = query or ItemQuery()
         self._index_in_background()
-        with self._lock:
+        with self._reading():
             ids: Iterable[str]
             scores: dict[str, float] = {}
             searching = bool(query.search and query.search.strip())
@@ -617,10 +735,17 @@ class MemoryWarehouse:
 
     def _found(self, item_id: str, scores: dict[str, float], query: ItemQuery) -> Item:
         """A copy of one listed item, with its search score and highlights when searched."""
-        item = _copy(self._items[item_id])
-        if scores:
-            item.search_score = round(scores[item_id], 4)
-            item.search_highlights = self._search.highlight(item_id, query.search or "")
+        stored = self._items[item_id]
+        if not scores:
+            return self._out(stored)
+        score = round(scores[item_id], 4)
+        highlights = self._search.highlight(item_id, query.search or "")
+        if self._shared:  # a shallow copy: what it shares with the stored item never changes
+            return stored.model_copy(
+                update={"search_score": score, "search_highlights": highlights}
+            )
+        item = _copy(stored)
+        item.search_score, item.search_highlights = score, highlights
         return item
 
     def _filter_items(self, ids: Iterable[str], query: ItemQuery) -> list[str]:
@@ -643,14 +768,14 @@ class MemoryWarehouse:
         return rows
 
     async def get_item(self, item_id: str) -> Item:
-        with self._lock:
-            return _tagged(self._item(item_id, "id"))
+        with self._reading():
+            return self._tagged(self._item(item_id, "id"))
 
     async def find_item(self, code: str) -> Item | None:
         code = code.strip()
-        with self._lock:
+        with self._reading():
             item_id = self._by_gtin.get(gtin14(code) or "") or self._by_sku.get(code.casefold())
-            return _copy(self._items[item_id]) if item_id else None
+            return self._out(self._items[item_id]) if item_id else None
 
     async def create_item(
         self, body: ItemCreate | Body, *, idempotency_key: str | None = None
@@ -693,7 +818,7 @@ class MemoryWarehouse:
             for dims in ("dimensions", "packaged_dimensions"):
                 if fields.get(dims) is not None:
                     fields[dims] = Dimensions(**fields[dims])
-            item = _copy(current).model_copy(update=fields | {"updated_at": now})
+            item = current.model_copy(update=fields | {"updated_at": now})
             if request.levels:
                 item = self._leveled(item, request.levels, now)
             self._commit_item(item, current)
@@ -731,13 +856,14 @@ class MemoryWarehouse:
 
     async def list_locations(self, query: LocationQuery | None = None) -> Page[Location]:
         query = query or LocationQuery()
-        with self._lock:
+        with self._reading():
             rows = sorted(self._locations.values(), key=lambda loc: (loc.name.casefold(), loc.id))
-            return _page([_copy(loc) for loc in rows], query)
+            page = _page(rows, query)
+            return Page.of([self._out(loc) for loc in page.data], page.pagination)
 
     async def get_location(self, location_id: str) -> Location:
-        with self._lock:
-            return _copy(self._location(location_id, "id"))
+        with self._reading():
+            return self._out(self._location(location_id, "id"))
 
     # -- lots ----------------------------------------------------------------------------------
 
@@ -767,7 +893,7 @@ class MemoryWarehouse:
             raise InvalidInput.on(
                 "statuses", f"{', '.join(sorted(unknown))} is not a lot status ({known})"
             )
-        with self._lock:
+        with self._reading():
             needle = (query.search or "").strip().casefold()
 
             def keep(lot: Lot) -> bool:
@@ -804,14 +930,14 @@ class MemoryWarehouse:
             if query.direction == "desc":
                 rows.reverse()
             page = _page(rows, query)
-            return Page.of([_copy(lot) for lot in page.data], page.pagination)
+            return Page.of([self._out(lot) for lot in page.data], page.pagination)
 
     async def get_lot(self, lot_id: str) -> Lot:
-        with self._lock:
+        with self._reading():
             lot = self._lots.get(lot_id)
             if lot is None:
                 raise NotFound(f"Lot {lot_id} does not exist.", [FieldError("id", "unknown lot")])
-            return _tagged(lot)
+            return self._tagged(lot)
 
     def _checked_lot(self, lot: Lot, previous: Lot | None) -> Lot:
         item = self._item(lot.item_id)
@@ -888,7 +1014,7 @@ class MemoryWarehouse:
             for required in ("location_id", "status"):
                 if required in fields and fields[required] is None:
                     raise InvalidInput.on(required, "cannot be emptied")
-            lot = _copy(current).model_copy(update=fields | {"updated_at": self._now()})
+            lot = current.model_copy(update=fields | {"updated_at": self._now()})
             self._lots[lot_id] = self._checked_lot(lot, current)
             self._lot_order = None
             return lot
@@ -900,7 +1026,7 @@ class MemoryWarehouse:
 
     async def list_manifests(self, query: ManifestQuery | None = None) -> Page[Manifest]:
         query = query or ManifestQuery()
-        with self._lock:
+        with self._reading():
             statuses = set(query.status or ())
             rows = [
                 m
@@ -911,11 +1037,11 @@ class MemoryWarehouse:
             ]
             rows.sort(key=lambda m: (m.estimated_delivery_at or 2**62, m.id))
             page = _page(rows, query)
-            return Page.of([_copy(m) for m in page.data], page.pagination)
+            return Page.of([self._out(m) for m in page.data], page.pagination)
 
     async def get_manifest(self, manifest_id: str) -> Manifest:
-        with self._lock:
-            return _tagged(self._manifest(manifest_id))
+        with self._reading():
+            return self._tagged(self._manifest(manifest_id))
 
     def _manifest(self, manifest_id: str) -> Manifest:
         manifest = self._manifests.get(manifest_id)
@@ -1007,7 +1133,7 @@ class MemoryWarehouse:
 
     async def list_fulfillments(self, query: FulfillmentQuery | None = None) -> Page[Fulfillment]:
         query = query or FulfillmentQuery()
-        with self._lock:
+        with self._reading():
             statuses = set(query.status or ())
             rows = [
                 f
@@ -1018,7 +1144,7 @@ class MemoryWarehouse:
             ]
             rows.sort(key=lambda f: (f.complete_at is None, f.complete_at or 0, f.id))
             page = _page(rows, query)
-            return Page.of([_copy(f) for f in page.data], page.pagination)
+            return Page.of([self._out(f) for f in page.data], page.pagination)
 
     def _fulfillment(self, fulfillment_id: str) -> Fulfillment:
         ful = self._fulfillments.get(fulfillment_id)
@@ -1038,8 +1164,8 @@ class MemoryWarehouse:
         return lot
 
     async def get_fulfillment(self, fulfillment_id: str) -> Fulfillment:
-        with self._lock:
-            return _tagged(self._fulfillment(fulfillment_id))
+        with self._reading():
+            return self._tagged(self._fulfillment(fulfillment_id))
 
     async def create_fulfillment(
         self, body: FulfillmentCreate | Body, *, idempotency_key: str | None = None
@@ -1106,7 +1232,7 @@ class MemoryWarehouse:
     # -- for tests and the server: a consistent view of one item's levels ------------------------
 
     def level(self, item_id: str, location_id: str, layout_id: str | None) -> Level | None:
-        with self._lock:
+        with self._reading():
             return next(
                 (
                     _copy(lv)

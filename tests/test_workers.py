@@ -1,0 +1,342 @@
+"""`serve --data PATH --workers N`: several processes serve one warehouse through its file, with
+the guarantees of one: every change applied once, in turn, and seen by the next request
+whichever worker answers it.
+
+The worker processes here are forked from one warehouse exactly as `serve` forks them
+(`disconnect` before, `reconnect` in each), and told what to do through queues, so which
+worker does what, and in which order, is the test's choice rather than the kernel's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from console.backends.memory.disk import SCHEMA_VERSION
+from console.backends.memory.warehouse import MemoryWarehouse
+from console.domain.errors import NotFound, PreconditionFailed
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked processes")
+
+ROOT = Path(__file__).resolve().parents[1]
+Job = Callable[[MemoryWarehouse], Coroutine[Any, Any, Any]]
+
+
+def open_file(path: Path) -> MemoryWarehouse:
+    return MemoryWarehouse.on_disk(path, items=40, seed=7)
+
+
+def _worker(warehouse: MemoryWarehouse, jobs: Any, results: Any) -> None:
+    warehouse.reconnect()
+    while (job := jobs.get()) is not None:
+        try:
+            results.put(("ok", asyncio.run(job(warehouse))))
+        except Exception as exc:  # the test reads what went wrong
+            results.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class Worker:
+    """A forked worker process of `warehouse`, running the jobs it is given, one at a time."""
+
+    def __init__(self, warehouse: MemoryWarehouse) -> None:
+        context = multiprocessing.get_context("fork")
+        self.jobs, self.results = context.Queue(), context.Queue()
+        self.process = context.Process(
+            target=_worker, args=(warehouse, self.jobs, self.results), daemon=True
+        )
+        self.process.start()
+
+    def run(self, job: Job) -> Any:
+        self.jobs.put(job)
+        outcome, value = self.results.get(timeout=60)
+        if outcome == "error":
+            raise AssertionError(f"in the worker: {value}")
+        return value
+
+    def start(self, job: Job) -> None:
+        self.jobs.put(job)
+
+    def result(self) -> Any:
+        outcome, value = self.results.get(timeout=60)
+        assert outcome == "ok", value
+        return value
+
+    def stop(self) -> None:
+        self.jobs.put(None)
+        self.process.join(timeout=30)
+
+
+def workers(warehouse: MemoryWarehouse, count: int = 2) -> list[Worker]:
+    warehouse.disconnect()
+    started = [Worker(warehouse) for _ in range(count)]
+    warehouse.reconnect()
+    return started
+
+
+async def a_stocked_level(warehouse: MemoryWarehouse) -> tuple[str, dict[str, Any]]:
+    for item in (await warehouse.list_items(None)).data:
+        for level in item.levels:
+            if level.verified_qty >= 3:
+                return item.id, {"location_id": level.location_id, "layout_id": level.layout_id}
+    raise AssertionError("no stocked level in the demo")
+
+
+def qty(item: Any, where: dict[str, Any]) -> int:
+    return next(
+        lv.verified_qty
+        for lv in item.levels
+        if lv.location_id == where["location_id"] and lv.layout_id == where["layout_id"]
+    )
+
+
+# Jobs are module-level functions (and partials of them), as a queue carries them by name.
+
+
+async def plus_ones(warehouse: MemoryWarehouse, item_id: str, where: Any, keys: list[str]) -> int:
+    for key in keys:
+        await warehouse.update_item(
+            item_id, {"levels": [where | {"verified_qty": 1}]}, idempotency_key=key
+        )
+    return len(keys)
+
+
+async def level_of(warehouse: MemoryWarehouse, item_id: str, where: Any) -> int:
+    return qty(await warehouse.get_item(item_id), where)
+
+
+class Job_:
+    """A job with its arguments, picklable."""
+
+    def __init__(self, function: Callable[..., Any], *args: Any) -> None:
+        self.function, self.args = function, args
+
+    def __call__(self, warehouse: MemoryWarehouse) -> Coroutine[Any, Any, Any]:
+        return self.function(warehouse, *self.args)
+
+
+def test_two_workers_apply_every_plus_one_once_even_when_a_retry_lands_on_the_other(
+    tmp_path: Path,
+) -> None:
+    warehouse = open_file(tmp_path / "warehouse.db")
+    item_id, where = asyncio.run(a_stocked_level(warehouse))
+    before = asyncio.run(level_of(warehouse, item_id, where))
+    first, second = workers(warehouse)
+    try:
+        # at the same time: each its own 250, and the same 100 retried on both
+        shared = [f"retry-{n}" for n in range(100)]
+        first.start(Job_(plus_ones, item_id, where, [f"a-{n}" for n in range(250)] + shared))
+        second.start(Job_(plus_ones, item_id, where, shared + [f"b-{n}" for n in range(250)]))
+        first.result(), second.result()
+        seen_by_first = first.run(Job_(level_of, item_id, where))
+        seen_by_second = second.run(Job_(level_of, item_id, where))
+    finally:
+        first.stop(), second.stop()
+    assert seen_by_first == seen_by_second == before + 600
+    # the process they were forked from catches up too, and so does a restart
+    assert asyncio.run(level_of(warehouse, item_id, where)) == before + 600
+    warehouse.close()
+    again = open_file(tmp_path / "warehouse.db")
+    assert asyncio.run(level_of(again, item_id, where)) == before + 600
+    again.close()
+
+
+async def rename_and_make(warehouse: MemoryWarehouse, item_id: str) -> dict[str, Any]:
+    renamed = await warehouse.update_item(item_id, {"name": "Zyxwv gasket", "sku": "ZYX-1"})
+    location = (await warehouse.list_locations(None)).data[0]
+    made = await warehouse.create_item(
+        {"name": "Qwerty flange", "levels": [{"location_id": location.id, "verified_qty": 4}]}
+    )
+    lot = await warehouse.create_lot(
+        {"item_id": made.id, "location_id": location.id, "number": "L-77", "total_qty": 4}
+    )
+    return {"etag": renamed.etag, "made": made.id, "lot": lot.id, "level": made.levels[0].id}
+
+
+async def what_is_seen(warehouse: MemoryWarehouse, item_id: str, made: str) -> dict[str, Any]:
+    from console.domain.queries import ItemQuery, LotQuery
+
+    found = await warehouse.list_items(ItemQuery(search="zyxwv"))
+    lots = await warehouse.list_lots(LotQuery(item_id=made))
+    item = await warehouse.get_item(item_id)
+    by_sku = await warehouse.find_item("ZYX-1")
+    location = (await warehouse.list_locations(None)).data[1]
+    more = await warehouse.update_item(
+        made, {"levels": [{"location_id": location.id, "verified_qty": 1}]}
+    )
+    return {
+        "search": [i.id for i in found.data],
+        "lots": [lot.number for lot in lots.data],
+        "etag": item.etag,
+        "by_sku": by_sku.id if by_sku else None,
+        "levels": [lv.id for lv in more.levels],
+    }
+
+
+async def delete(warehouse: MemoryWarehouse, item_id: str) -> None:
+    await warehouse.delete_item(item_id)
+
+
+async def get_name(warehouse: MemoryWarehouse, item_id: str) -> str:
+    try:
+        return (await warehouse.get_item(item_id)).name
+    except NotFound:
+        return "not found"
+
+
+async def stale_update(warehouse: MemoryWarehouse, item_id: str, etag: str) -> str:
+    try:
+        await warehouse.update_item(item_id, {"name": "Late"}, if_match=etag)
+    except PreconditionFailed:
+        return "refused"
+    return "applied"
+
+
+def test_what_one_worker_changes_the_other_reads_next(tmp_path: Path) -> None:
+    warehouse = open_file(tmp_path / "warehouse.db")
+    item_id, _ = asyncio.run(a_stocked_level(warehouse))
+    old_etag = asyncio.run(warehouse.get_item(item_id)).etag
+    first, second = workers(warehouse)
+    try:
+        told = first.run(Job_(rename_and_make, item_id))
+        seen = second.run(Job_(what_is_seen, item_id, told["made"]))
+        # an update based on the version read before the first worker's change is refused
+        # by the second, as one process would refuse it
+        stale = second.run(Job_(stale_update, item_id, old_etag))
+        first.run(Job_(delete, told["made"]))
+        after_delete = second.run(Job_(get_name, told["made"]))
+    finally:
+        first.stop(), second.stop()
+    assert seen["search"] == [item_id]  # the search index of the other worker knows the name
+    assert seen["by_sku"] == item_id
+    assert seen["lots"] == ["L-77"]
+    assert seen["etag"] == told["etag"]  # the same version, whoever answers
+    # ids made by the two workers never collide
+    assert told["level"] in seen["levels"] and len(set(seen["levels"])) == 2
+    assert stale == "refused"
+    assert after_delete == "not found"
+    warehouse.close()
+
+
+def test_a_data_file_of_the_previous_version_is_read_and_carried_on(tmp_path: Path) -> None:
+    """Files written before workers existed (schema 1) have no change numbers: they get them,
+    and lose nothing."""
+    import sqlite3
+
+    path = tmp_path / "warehouse.db"
+    warehouse = open_file(path)
+    item_id, where = asyncio.run(a_stocked_level(warehouse))
+    before = asyncio.run(level_of(warehouse, item_id, where))
+    warehouse.close()
+    db = sqlite3.connect(path)  # back to what version 1 wrote
+    db.executescript(
+        """
+        drop index objects_by_seq; drop index answers_by_seq; drop table removed;
+        alter table objects drop column seq; alter table answers drop column seq;
+        update facts set value = '1' where name = 'schema'; delete from facts where name = 'seq';
+        """
+    )
+    db.close()
+    again = open_file(path)
+    assert asyncio.run(level_of(again, item_id, where)) == before
+    asyncio.run(plus_ones(again, item_id, where, ["after-upgrade"]))
+    again.close()
+    db = sqlite3.connect(path)
+    assert db.execute("select value from facts where name = 'schema'").fetchone() == (
+        str(SCHEMA_VERSION),
+    )
+    db.close()
+    third = open_file(path)
+    assert asyncio.run(level_of(third, item_id, where)) == before + 1
+    third.close()
+
+
+# -- the real server -------------------------------------------------------------------------
+
+
+def children_of(pid: int) -> list[int]:
+    text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    return [int(child) for child in text.split()]
+
+
+def serve(*arguments: str) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k != "WAREHOUSE_SERVER_API_KEY"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "console.cli", "serve", "--port", "0", "--demo-items", "40",
+         *arguments],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def served(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """The URL the server gives, and the rest of what it says on starting."""
+    assert process.stdout is not None
+    url, said = None, []
+    for line in process.stdout:
+        if line.startswith("Serving the warehouse at "):
+            url = line.removeprefix("Serving the warehouse at ").strip()
+        said.append(line)
+        if "stop with Ctrl+C" in line and url:
+            return url, "".join(said)
+    raise AssertionError(f"the server did not start: {process.communicate()[1]}")
+
+
+def workers_up(pid: int, count: int) -> list[int]:
+    """The worker processes of `pid`, once there are `count` of them."""
+    deadline = time.monotonic() + 30
+    while len(children := children_of(pid)) < count:
+        assert time.monotonic() < deadline, f"{count} workers did not start"
+        time.sleep(0.05)  # polling the process table: there is no event to wait on
+    return children
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process table")
+def test_serve_with_two_workers_answers_replaces_a_dead_worker_and_stops_whole(
+    tmp_path: Path,
+) -> None:
+    process = serve("--data", str(tmp_path / "warehouse.db"), "--workers", "2")
+    try:
+        url, said = served(process)
+        assert "2 worker processes share the warehouse's file" in said
+        pids = workers_up(process.pid, 2)
+        assert len(pids) == 2
+        with httpx.Client(base_url=url + "/", timeout=10) as api:
+            assert api.get("items?limit=1").status_code == 200
+        os.kill(pids[0], signal.SIGKILL)  # a worker dies: another takes its place
+        deadline = time.monotonic() + 30
+        while pids[0] in children_of(process.pid) or len(children_of(process.pid)) < 2:
+            assert time.monotonic() < deadline, "the dead worker was not replaced"
+            time.sleep(0.05)
+        with httpx.Client(base_url=url + "/", timeout=10) as api:
+            for _ in range(10):  # new connections, whichever worker takes them
+                answer = api.get("items?limit=1", headers={"Connection": "close"})
+                assert answer.status_code == 200
+        workers = children_of(process.pid)
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+        for pid in workers:
+            assert (
+                not Path(f"/proc/{pid}").exists()
+                or "zombie" in Path(f"/proc/{pid}/status").read_text()
+            )
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=10)
+
+
+def test_workers_without_a_data_file_are_refused_in_words() -> None:
+    process = serve("--workers", "2")
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert "--workers 2 needs --data PATH" in err
