@@ -53,4 +53,3 @@ async def test_a_shared_read_carries_its_version_beside_it() -> None:
     stored = await shared.get_item(item_id)
     assert stored.etag is None and copy.etag is not None
     assert shared.version(stored) == copy.etag
-

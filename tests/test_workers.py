@@ -340,3 +340,38 @@ def test_workers_without_a_data_file_are_refused_in_words() -> None:
     _, err = process.communicate(timeout=30)
     assert process.returncode == 2
     assert "--workers 2 needs --data PATH" in err
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process table")
+def test_workers_stop_when_the_main_process_is_killed(tmp_path: Path) -> None:
+    """Found by hand: after a kill -9 of the main process its workers served on alone, holding
+    the file, so a new server could not start on it."""
+    path = tmp_path / "warehouse.db"
+    process = serve("--data", str(path), "--workers", "2")
+    try:
+        served(process)
+        pids = workers_up(process.pid, 2)
+        process.kill()
+        process.wait(timeout=10)
+        deadline = time.monotonic() + 30
+        while any(running(pid) for pid in pids):
+            assert time.monotonic() < deadline, "the workers served on without their server"
+            time.sleep(0.05)  # polling the process table: there is no event to wait on
+        again = serve("--data", str(path))
+        try:
+            served(again)  # the file is free for the next server
+        finally:
+            again.send_signal(signal.SIGINT)
+            again.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=10)
+
+
+def running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "zombie" not in status

@@ -174,15 +174,23 @@ def serve_app(make_app: Callable[[], Starlette], sock: socket.socket, *, workers
         raise ServeError("Several workers need a system that can fork (Linux, macOS): use one.")
     children: set[int] = set()
     stopping = False
+    # Only this process holds the pipe's writing end: when it ends, however it ends (kill -9
+    # included), each worker reads the end of the pipe and stops, rather than serve on alone.
+    alive, alive_writer = os.pipe()
 
     def start_worker() -> None:
         pid = os.fork()
         if pid == 0:  # the worker: uvicorn sets its own handlers for these as it starts
             for sig in previous:
                 signal.signal(sig, signal.SIG_DFL)
+            os.close(alive_writer)
             code = 1
             try:
-                uvicorn.Server(_config(make_app())).run(sockets=[sock])
+                server = uvicorn.Server(_config(make_app()))
+                threading.Thread(
+                    target=_stop_with_parent, args=(server, alive), daemon=True
+                ).start()
+                server.run(sockets=[sock])
                 code = 0
             except KeyboardInterrupt:
                 code = 0
@@ -216,6 +224,16 @@ def serve_app(make_app: Callable[[], Starlette], sock: socket.socket, *, workers
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        os.close(alive)
+        os.close(alive_writer)
+
+
+def _stop_with_parent(server: uvicorn.Server, alive: int) -> None:
+    """In a worker: stop serving once the process that forked it has ended."""
+    while os.read(alive, 1):
+        pass
+    log.warning("the server's main process ended: worker %d stops", os.getpid())
+    server.should_exit = True
 
 
 def _ended(status: int) -> str:

@@ -18,6 +18,7 @@ BENCHMARKS: tuple[str | tuple[str, ...], ...] = (
     ("bench_search", "--items", "1000000", "--synthetic"),
     ("bench_warehouse", "--items", "100000", "--build-also", "1000000"),
     "bench_http",
+    "bench_serve",
     "bench_console",
     "bench_lots",
     "bench_pickpack",

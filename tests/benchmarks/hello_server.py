@@ -8,6 +8,7 @@ Run: ``python -m tests.benchmarks.hello_server [--port 0] [--workers N]``
 from __future__ import annotations
 
 import argparse
+import contextlib
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -32,7 +33,8 @@ def main() -> None:
     args = parser.parse_args()
     sock = bind("127.0.0.1", args.port)
     print(f"Serving hello at http://127.0.0.1:{sock.getsockname()[1]}/hello", flush=True)
-    serve_app(hello_app, sock, workers=args.workers)
+    with contextlib.suppress(KeyboardInterrupt):  # how the benchmark stops it
+        serve_app(hello_app, sock, workers=args.workers)
 
 
 if __name__ == "__main__":
