@@ -40,6 +40,25 @@ from console.domain.queries import ItemQuery
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def start_module(arguments: list[str], ready: str, key: str) -> tuple[subprocess.Popen[str], str]:
+    """`python -m ARGUMENTS` (a server), once it prints a line starting with `ready`: the
+    process, and the rest of that line (where it serves)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", *arguments],
+        cwd=ROOT,
+        env=os.environ | {"WAREHOUSE_SERVER_API_KEY": key},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith(ready):
+            # Keep reading what it prints, so a full pipe can never stall the server.
+            threading.Thread(target=process.stdout.read, daemon=True).start()
+            return process, line.removeprefix(ready).strip()
+    raise SystemExit(f"{' '.join(arguments)} did not start")
+
+
 def start_server(
     items: int, seed: int, key: str, data: Path | None = None
 ) -> tuple[subprocess.Popen[str], str, float]:
@@ -48,21 +67,8 @@ def start_server(
     command = ["serve", "--port", "0", "--demo-items", str(items), "--seed", str(seed)]
     if data is not None:
         command += ["--data", str(data)]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "console.cli", *command],
-        cwd=ROOT,
-        env=os.environ | {"WAREHOUSE_SERVER_API_KEY": key},
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    for line in process.stdout:
-        if line.startswith("Serving the warehouse at "):
-            url = line.split(" at ", 1)[1].strip()
-            # Keep reading what it prints, so a full pipe can never stall the server.
-            threading.Thread(target=process.stdout.read, daemon=True).start()
-            return process, url, time.perf_counter() - started
-    raise SystemExit("the server did not start")
+    process, url = start_module(["console.cli", *command], "Serving the warehouse at ", key)
+    return process, url, time.perf_counter() - started
 
 
 def cpu_seconds(pid: int) -> float | None:
@@ -77,7 +83,7 @@ def cpu_seconds(pid: int) -> float | None:
 def stop_server(process: subprocess.Popen[str]) -> None:
     process.send_signal(signal.SIGINT)
     try:
-        process.wait(timeout=10)
+        process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
 

@@ -26,16 +26,14 @@ import json
 import os
 import random
 import secrets
-import signal
 import subprocess
-import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from pathlib import Path
 
-from tests.benchmarks.load import Load, request, run_load
+from tests.benchmarks.bench_http import start_module, stop_server
+from tests.benchmarks.load import Load, read_answer, request, run_load
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = secrets.token_urlsafe(16)
@@ -43,28 +41,8 @@ SEARCH_CLIENTS = (1, 2, 4, 8, 16, 32)
 
 
 def start(command: list[str], ready: str) -> tuple[subprocess.Popen[str], int]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", *command],
-        cwd=ROOT,
-        env=os.environ | {"WAREHOUSE_SERVER_API_KEY": KEY},
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    for line in process.stdout:
-        if line.startswith(ready):
-            port = int(line.split(" at ", 1)[1].strip().split(":")[2].split("/")[0])
-            threading.Thread(target=process.stdout.read, daemon=True).start()
-            return process, port
-    raise SystemExit(f"{' '.join(command)} did not start")
-
-
-def stop(process: subprocess.Popen[str]) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    process, url = start_module(command, ready, KEY)
+    return process, int(urllib.parse.urlsplit(url).port or 0)
 
 
 def line(name: str, load: Load, yardstick: Load | None = None) -> str:
@@ -83,18 +61,14 @@ def get(path: str) -> bytes:
 
 
 async def fetch_json(port: int, path: str) -> dict[str, object]:
-    answers: list[bytes] = []
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     writer.write(get(path))
-    from tests.benchmarks.load import _answer
-
-    _, body = await _answer(reader)
+    _, body = await read_answer(reader)
     writer.close()
-    answers.append(body)
     return json.loads(body)
 
 
-async def measure(port: int, hello_port: int, seconds: float, seed: int, workers: int) -> None:
+async def measure(port: int, hello_port: int, seconds: float, seed: int) -> None:
     rng = random.Random(seed)
     hello_get = await run_load(
         "127.0.0.1", hello_port, lambda c, n: request("GET", "/hello"), clients=8,
@@ -185,10 +159,10 @@ def main() -> None:
             where = "in memory" if args.in_memory else "--data"
             print(f"\n{workers} worker(s), {where}: ready in {time.perf_counter() - started:.1f} s")
             try:
-                asyncio.run(measure(port, hello_port, args.seconds, args.seed, workers))
+                asyncio.run(measure(port, hello_port, args.seconds, args.seed))
             finally:
-                stop(server)
-                stop(hello)
+                stop_server(server)
+                stop_server(hello)
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ def request(
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-async def _answer(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+async def read_answer(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head[9:12])
     length = 0
@@ -83,7 +83,7 @@ async def _client(
             started = time.perf_counter()
             writer.write(requests(number, sent))
             sent += 1
-            status, body = await _answer(reader)
+            status, body = await read_answer(reader)
             load.latencies.append((time.perf_counter() - started) * 1000)
             load.statuses[status] = load.statuses.get(status, 0) + 1
             if answers is not None:
