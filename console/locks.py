@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -47,15 +46,26 @@ class TurnLock:
         self.path = path
         self._file = path.open("a+")
 
-    @contextlib.contextmanager
-    def held(self) -> Iterator[None]:
+    def try_take(self) -> bool:
+        """Take the lock if it is free, at once; False when another process holds it."""
+        import fcntl
+
+        try:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def take(self) -> None:
+        """Wait for the lock (blocks the calling thread)."""
         import fcntl
 
         fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+
+    def release(self) -> None:
+        import fcntl
+
+        fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
 
     def close(self) -> None:
         with contextlib.suppress(OSError):

@@ -375,3 +375,30 @@ def running(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return "zombie" not in status
+
+
+async def test_a_worker_waiting_for_its_turn_to_write_still_answers_reads(tmp_path) -> None:
+    """Found measuring: a worker waited for the other's change with its whole event loop
+    stopped, so its reads (and its share of the updates) stalled behind the other's writes."""
+    from console.locks import TurnLock
+
+    path = tmp_path / "warehouse.db"
+    warehouse = open_file(path)
+    item_id, where = await a_stocked_level(warehouse)
+    before = await level_of(warehouse, item_id, where)
+    warehouse.disconnect()
+    warehouse.reconnect()  # as a worker does: a turn of its own to take
+    other_worker = TurnLock(path.with_name(path.name + ".writers"))
+    other_worker.take()  # another worker is writing
+    try:
+        update = asyncio.create_task(
+            warehouse.update_item(item_id, {"levels": [where | {"verified_qty": 1}]})
+        )
+        await asyncio.sleep(0)  # the update starts, and waits for its turn
+        assert await level_of(warehouse, item_id, where) == before  # a read is answered
+        assert not update.done()
+    finally:
+        other_worker.release()
+    assert qty(await update, where) == before + 1
+    other_worker.close()
+    warehouse.close()

@@ -22,7 +22,6 @@ on another worker still sees its own change.
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -199,7 +198,7 @@ class WarehouseFile:
         """One change, in the file's write lock: what other workers wrote since this one last
         looked (None: nothing) to apply first, then `write`; committed at the end, rolled back
         when the change is refused (raises)."""
-        with self._lock, self._turn():
+        with self._lock:
             self._db.execute("begin immediate")
             try:
                 yield self._changes()
@@ -208,10 +207,12 @@ class WarehouseFile:
                 raise
             self._db.execute("commit")
 
-    def _turn(self) -> contextlib.AbstractContextManager[None]:
-        # Workers take turns on a lock of their own before SQLite's: one waiting for SQLite's
-        # sleeps and polls (milliseconds each time); one waiting for this wakes when it is free.
-        return self._writers.held() if self._writers is not None else contextlib.nullcontext()
+    @property
+    def writers(self) -> TurnLock | None:
+        """With worker processes, the lock they take turns on before a change (see
+        `MemoryWarehouse._turn`): one waiting for SQLite's own lock sleeps and polls,
+        milliseconds each time, where one waiting for this is woken when it is free."""
+        return self._writers
 
     def news(self) -> Changes | None:
         """Before a read: what other workers wrote since this one last looked, if anything."""

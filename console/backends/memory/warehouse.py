@@ -17,8 +17,8 @@ import threading
 import time
 import uuid
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -139,6 +139,21 @@ def _page(
     )
 
 
+async def _uncancelled(taking: Awaitable[None], give_back: Callable[[], None]) -> None:
+    """Wait until a lock is taken, even when cancelled meanwhile: the lock then comes all the
+    same, and is given back before the cancellation goes on, so it is never left held."""
+    cancelled = False
+    while True:
+        try:
+            await asyncio.shield(taking)
+            break
+        except asyncio.CancelledError:
+            cancelled = True
+    if cancelled:
+        give_back()
+        raise asyncio.CancelledError
+
+
 def _copy(model: T) -> T:
     return model.model_copy(deep=True)
 
@@ -206,6 +221,7 @@ class MemoryWarehouse:
         self._instance = uuid.uuid4().hex
         self._lock = threading.RLock()
         self._shared = False  # stored objects handed out as they are (`share_reads`)
+        self._turns: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
         self._etags: dict[tuple[type, str], tuple[BaseModel, str]] = {}
         self._last_id = 0  # the number in the last id made here (`_new_id`)
         # why the data file could not be written, if it could not: nothing is served after
@@ -523,10 +539,34 @@ class MemoryWarehouse:
             if self._file is not None:
                 self._forgotten.append(key)
 
-    def _once(self, key: str | None, fingerprint: str, apply: Callable[[], T]) -> T:
+    async def _once(self, key: str | None, fingerprint: str, apply: Callable[[], T]) -> T:
         """Apply a change once per idempotency key; a repeat gets the first answer again (with
         the version it had then)."""
         request = hashlib.blake2b(fingerprint.encode(), digest_size=16).digest()
+        async with self._turn():
+            return self._once_now(key, request, apply)
+
+    @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        """With worker processes, this one's turn to change the file. It is waited for in a
+        thread, so this worker serves its other requests meanwhile; one change of this
+        process at a time takes it (a process's lock is one for all its coroutines)."""
+        writers = self._file.writers if self._file is not None else None
+        if writers is None:
+            yield
+            return
+        loop = asyncio.get_running_loop()
+        if self._turns is None or self._turns[0] is not loop:
+            self._turns = (loop, asyncio.Lock())
+        async with self._turns[1]:
+            if not writers.try_take():
+                await _uncancelled(loop.run_in_executor(None, writers.take), writers.release)
+            try:
+                yield
+            finally:
+                writers.release()
+
+    def _once_now(self, key: str | None, request: bytes, apply: Callable[[], T]) -> T:
         with self._lock:
             if self.failure is not None:
                 raise Unavailable(f"Nothing is served: {self.failure}. Restart the server.")
@@ -795,7 +835,7 @@ class MemoryWarehouse:
             self._commit_item(item, None)
             return item
 
-        return self._once(idempotency_key, f"create_item {request.model_dump_json()}", apply)
+        return await self._once(idempotency_key, f"create_item {request.model_dump_json()}", apply)
 
     async def update_item(
         self,
@@ -825,7 +865,7 @@ class MemoryWarehouse:
             return item
 
         fingerprint = f"update_item {item_id} {request.model_dump_json(exclude_unset=True)}"
-        return self._once(idempotency_key, fingerprint, apply)
+        return await self._once(idempotency_key, fingerprint, apply)
 
     async def delete_item(self, item_id: str, *, idempotency_key: str | None = None) -> None:
         def apply() -> Item:
@@ -850,7 +890,7 @@ class MemoryWarehouse:
             self._lot_order = None
             return item
 
-        self._once(idempotency_key, f"delete_item {item_id}", apply)
+        await self._once(idempotency_key, f"delete_item {item_id}", apply)
 
     # -- locations -----------------------------------------------------------------------------
 
@@ -993,7 +1033,7 @@ class MemoryWarehouse:
             self._lot_order = None
             return lot
 
-        return self._once(idempotency_key, f"create_lot {request.model_dump_json()}", apply)
+        return await self._once(idempotency_key, f"create_lot {request.model_dump_json()}", apply)
 
     async def update_lot(
         self,
@@ -1020,7 +1060,7 @@ class MemoryWarehouse:
             return lot
 
         fingerprint = f"update_lot {lot_id} {request.model_dump_json(exclude_unset=True)}"
-        return self._once(idempotency_key, fingerprint, apply)
+        return await self._once(idempotency_key, fingerprint, apply)
 
     # -- manifests -----------------------------------------------------------------------------
 
@@ -1077,7 +1117,9 @@ class MemoryWarehouse:
             self._manifests[manifest.id] = manifest
             return manifest
 
-        return self._once(idempotency_key, f"create_manifest {request.model_dump_json()}", apply)
+        return await self._once(
+            idempotency_key, f"create_manifest {request.model_dump_json()}", apply
+        )
 
     async def update_manifest(
         self,
@@ -1127,7 +1169,7 @@ class MemoryWarehouse:
             return manifest
 
         fingerprint = f"update_manifest {manifest_id} {request.model_dump_json(exclude_unset=True)}"
-        return self._once(idempotency_key, fingerprint, apply)
+        return await self._once(idempotency_key, fingerprint, apply)
 
     # -- fulfillments --------------------------------------------------------------------------
 
@@ -1192,7 +1234,7 @@ class MemoryWarehouse:
             return ful
 
         fingerprint = f"create_fulfillment {request.model_dump_json()}"
-        return self._once(idempotency_key, fingerprint, apply)
+        return await self._once(idempotency_key, fingerprint, apply)
 
     async def update_fulfillment(
         self,
@@ -1227,7 +1269,7 @@ class MemoryWarehouse:
         fingerprint = (
             f"update_fulfillment {fulfillment_id} {request.model_dump_json(exclude_unset=True)}"
         )
-        return self._once(idempotency_key, fingerprint, apply)
+        return await self._once(idempotency_key, fingerprint, apply)
 
     # -- for tests and the server: a consistent view of one item's levels ------------------------
 
