@@ -286,6 +286,9 @@ def run_serve(args: argparse.Namespace) -> int:
         )
     except KeyboardInterrupt:
         return 0
+    except ServeError as exc:
+        print(f"{PROG} serve: {exc}", file=sys.stderr)
+        return 1
     finally:
         sock.close()
         warehouse.close()

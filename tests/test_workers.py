@@ -402,3 +402,17 @@ async def test_a_worker_waiting_for_its_turn_to_write_still_answers_reads(tmp_pa
     assert qty(await update, where) == before + 1
     other_worker.close()
     warehouse.close()
+
+
+def test_workers_that_keep_failing_as_they_start_stop_the_server_in_words() -> None:
+    from console.server.runner import ServeError, bind, serve_app
+
+    def broken_app() -> Any:
+        raise OSError("the data file's folder is gone")
+
+    sock = bind("127.0.0.1", 0)
+    try:
+        with pytest.raises(ServeError, match="3 workers in a row ended as they started"):
+            serve_app(broken_app, sock, workers=2)
+    finally:
+        sock.close()

@@ -162,6 +162,12 @@ def serve(
     return 0
 
 
+# A worker ending within this many seconds of its start ended as it started; so many of them
+# in a row, and the server stops rather than start them for ever.
+WORKER_START_SECONDS = 5.0
+WORKER_START_TRIES = 3
+
+
 def serve_app(make_app: Callable[[], Starlette], sock: socket.socket, *, workers: int = 1) -> None:
     """Serve the app `make_app` makes on `sock` until interrupted: in this process, or in
     `workers` processes forked from it, each making its own app (and whatever connections it
@@ -172,8 +178,9 @@ def serve_app(make_app: Callable[[], Starlette], sock: socket.socket, *, workers
         return
     if not hasattr(os, "fork"):
         raise ServeError("Several workers need a system that can fork (Linux, macOS): use one.")
-    children: set[int] = set()
+    children: dict[int, float] = {}  # pid: when it started
     stopping = False
+    failed_at_start = 0  # workers in a row that ended within their first seconds
     # Only this process holds the pipe's writing end: when it ends, however it ends (kill -9
     # included), each worker reads the end of the pipe and stops, rather than serve on alone.
     alive, alive_writer = os.pipe()
@@ -198,7 +205,7 @@ def serve_app(make_app: Callable[[], Starlette], sock: socket.socket, *, workers
                 log.exception("a server worker failed")
             finally:
                 os._exit(code)
-        children.add(pid)
+        children[pid] = time.monotonic()
 
     def stop(signum: int, frame: object) -> None:
         nonlocal stopping
@@ -216,11 +223,20 @@ def serve_app(make_app: Callable[[], Starlette], sock: socket.socket, *, workers
                 pid, status = os.wait()
             except ChildProcessError:
                 break
-            children.discard(pid)
-            if not stopping:
-                log.warning("server worker %d ended (%s): starting another", pid, _ended(status))
-                time.sleep(0.5)  # a worker failing at start must not spin the machine
-                start_worker()
+            started = children.pop(pid, None)
+            if stopping:
+                continue
+            young = started is not None and time.monotonic() - started < WORKER_START_SECONDS
+            failed_at_start = failed_at_start + 1 if young else 0
+            if failed_at_start >= WORKER_START_TRIES:
+                stop(signal.SIGTERM, None)
+                raise ServeError(
+                    f"{failed_at_start} workers in a row ended as they started "
+                    f"({_ended(status)}): see the messages above."
+                )
+            log.warning("server worker %d ended (%s): starting another", pid, _ended(status))
+            time.sleep(0.5)  # a worker failing at start must not spin the machine
+            start_worker()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

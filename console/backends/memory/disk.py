@@ -13,11 +13,12 @@ still hold.
 Several worker processes (`serve --workers N`) can serve one file. Each holds the warehouse in
 memory; the file is where they meet. Every change carries the next number of one sequence
 (`seq`, on the objects, the deleted objects and the answers it wrote). A worker changes the
-warehouse only inside SQLite's write lock (`begin immediate`), after reading what the others
-wrote since the number it last saw, so a rule is always checked against the latest state and
-two workers' changes are applied one after the other, as in one process. Before a read it asks
-for the last number (one look-up) and reads what is new, so a console whose next request lands
-on another worker still sees its own change.
+warehouse only in its turn (`writers`) and inside SQLite's write lock (`begin immediate`),
+after reading what the others wrote since the number it last saw, so a rule is always checked
+against the latest state and two workers' changes are applied one after the other, as in one
+process. Before a read it asks SQLite whether another connection has committed since it last
+asked (`pragma data_version`, no table read) and, if so, reads what is new, so a console whose
+next request lands on another worker still sees its own change.
 """
 
 from __future__ import annotations
