@@ -202,7 +202,8 @@ class WarehouseFile:
         with self._lock:
             self._db.execute("begin immediate")
             try:
-                yield self._changes()
+                # without workers this process is the file's only writer: nothing to read
+                yield self._changes() if self._writers is not None else None
             except BaseException:
                 self._db.execute("rollback")
                 raise
@@ -301,7 +302,8 @@ class WarehouseFile:
                     seq,
                 ),
             )
-        db.executemany("delete from answers where key = ?", ((k,) for k in forgotten))
+        if forgotten := list(forgotten):
+            db.executemany("delete from answers where key = ?", ((k,) for k in forgotten))
         self._seen = seq
 
     def _transaction(self) -> Any:
