@@ -166,6 +166,7 @@ def serve(
 # in a row, and the server stops rather than start them for ever.
 WORKER_START_SECONDS = 5.0
 WORKER_START_TRIES = 3
+WORKER_SWITCH_SECONDS = 0.0002
 
 
 def serve_app(make_app: Callable[[], Starlette], sock: socket.socket, *, workers: int = 1) -> None:
@@ -191,6 +192,11 @@ def serve_app(make_app: Callable[[], Starlette], sock: socket.socket, *, workers
             for sig in previous:
                 signal.signal(sig, signal.SIG_DFL)
             os.close(alive_writer)
+            # A worker waits for its turn to write in a thread (MemoryWarehouse._turn), which,
+            # once it has the turn, needs the interpreter back from the busy event loop: at the
+            # default 5 ms switch interval it held the turn that long, and the other workers
+            # waited behind it (updates fell from 2,000/s to 800/s, p95 from 8 to 50 ms).
+            sys.setswitchinterval(WORKER_SWITCH_SECONDS)
             code = 1
             try:
                 server = uvicorn.Server(_config(make_app()))
