@@ -90,11 +90,15 @@ _MIN_TYPO2 = 8  # ... before two typos are allowed
 _PREFIX_MATERIALISE = 4096  # prefix ranges larger than this are matched by tantivy's automaton
 _TYPO_PREFIX_CAP = 1024  # most words a typo-in-a-prefix may expand to
 _MIN_TYPO_PREFIX = 5  # a typo inside a prefix needs this many characters, before and after
+_TERMS_PER_FIELD = 32  # a listed prefix range longer than this in one field is one automaton
 _MAX_ALPHABET = 64  # letters used to generate substitutions/insertions
 # A query whose words' tokens are held by more documents than this is not counted: its best are
 # found without visiting every match (a word being typed, "co" over a million items)
 _EARLY_STOP_FROM = 20_000
-_FIRST_FETCH = 32  # candidates read beyond the count asked for, at first
+_FIRST_FETCH = 32
+# candidates read at most for one query (each is a stored document to decode); beyond them,
+# documents whose bound ties with the last one read are ranked by tantivy alone
+_MOST_READ = 2048  # candidates read beyond the count asked for, at first
 _MOST_WORDS = 1e4  # per word matched, in the "most words" fallback's tantivy score
 # Tantivy's scores are 32-bit floats: a candidate left unread is let go when it could beat the
 # last one kept by no more than this (relative), which is only rounding
@@ -286,11 +290,13 @@ def _prefix_quality(prefix_len: int, word_len: int) -> float:
 class _Term:
     """One query word: the tokens it matches, with their match quality."""
 
-    __slots__ = ("est", "idf", "prefix", "qualities")
+    __slots__ = ("est", "fields", "idf", "listed", "prefix", "qualities")
 
     def __init__(self) -> None:
         self.qualities: dict[str, float] = {}  # token -> match quality
+        self.fields: dict[str, int] = {}  # token -> bits of the token fields holding it
         self.prefix: str | None = None  # set when a prefix range is too big to list
+        self.listed: str | None = None  # set when a prefix range was listed in qualities
         self.est = 0  # documents holding its tokens, summed: how broad it is
         self.idf = 0.0
 
@@ -356,10 +362,14 @@ class SearchIndex:
         self._sorted: list[str] = []  # sorted words, for typos inside a prefix
         self._pending: list[str] = []  # words added since, sorted lazily
         self._pending_sorted = True
-        self._long_deletes: dict[str, str | list[str]] = {}  # symmetric deletes, words >= 8
+        # Symmetric deletes: each word under itself less up to one character (two for words
+        # of 8+), so a typo is found by the few deletes of the query word instead of the
+        # hundreds of strings one edit away from it
+        self._typo_keys: dict[str, str | list[str]] = {}
         self._letters: Counter[str] = Counter()
         self._alphabet: str | None = None
         self._cache: dict[str, _Compiled] = {}
+        self._terms: dict[tuple[str, bool], _Term] = {}  # by word and whether it is the last
         self._texts: dict[str, list[str]] = {}  # the texts of the last query's candidates
 
     # ------------------------------------------------------------------ mutation
@@ -411,6 +421,7 @@ class SearchIndex:
     def remove(self, doc_id: str) -> None:
         """Forget a document; no error if it is not indexed."""
         self._cache.clear()
+        self._terms.clear()
         self._texts.clear()
         if not self._exists(doc_id):
             return
@@ -437,9 +448,9 @@ class SearchIndex:
         if set(letters) - self._letters.keys():
             self._alphabet = None
         self._letters.update(letters)
-        if len(token) >= _MIN_TYPO2:
-            deletes = self._long_deletes
-            for key in _deletes(token, 2):
+        if len(token) >= _MIN_TYPO1:
+            deletes = self._typo_keys
+            for key in _deletes(token, 2 if len(token) >= _MIN_TYPO2 else 1):
                 held = deletes.get(key)
                 if held is None:
                     deletes[key] = token
@@ -452,7 +463,14 @@ class SearchIndex:
         """Make the changes made since the last query searchable now, so the next query does not
         wait for it (a million new items take a few seconds)."""
         self._sorted_lists()
-        self._commit()
+        if self._unsaved:
+            self._commit()
+            # and let the segments those changes made be merged first: every query runs once
+            # per segment (waiting consumes the writer)
+            self._writer.wait_merging_threads()
+            self._writer = self._index.writer(heap_size=_WRITER_HEAP, num_threads=1)
+            self._index.reload()
+            self._searcher = self._index.searcher()
 
     def _commit(self) -> tantivy.Searcher:
         if self._unsaved:
@@ -485,24 +503,31 @@ class SearchIndex:
             self._alphabet = "".join(sorted(common))
         return self._alphabet
 
-    def _df(self, token: str) -> int:
-        """Documents holding ``token`` (in any field, counted once per field)."""
+    def _df(self, token: str) -> tuple[int, int]:
+        """Documents holding ``token`` (in any field, counted once per field), and the bits of
+        the token fields that hold it."""
         searcher = self._searcher
         if token.startswith(_GTIN_KEY):
-            return searcher.doc_freq(_GTIN_FIELD, token[1:])
-        return sum(searcher.doc_freq(field, token) for field in _TOKEN_FIELDS)
+            return searcher.doc_freq(_GTIN_FIELD, token[1:]), 0
+        df = fields = 0
+        for code, field in enumerate(_TOKEN_FIELDS):
+            if found := searcher.doc_freq(field, token):
+                df += found
+                fields |= 1 << code
+        return df, fields
 
-    def _prefix_range(self, prefix: str) -> tuple[dict[str, int], bool]:
-        """{token: documents} of the indexed tokens starting with ``prefix``; True if there are
-        more than are worth listing."""
-        found: dict[str, int] = {}
-        for field in _TOKEN_FIELDS:
+    def _prefix_range(self, prefix: str) -> tuple[dict[str, tuple[int, int]], bool]:
+        """{token: (documents, field bits)} of the indexed tokens starting with ``prefix``;
+        True if there are more than are worth listing."""
+        found: dict[str, tuple[int, int]] = {}
+        for code, field in enumerate(_TOKEN_FIELDS):
             listed = self._searcher.terms_with_prefix(field, prefix, limit=_PREFIX_MATERIALISE + 1)
             if len(listed) > _PREFIX_MATERIALISE:
                 return {}, True
             for token, count in listed:
                 if count:
-                    found[token] = found.get(token, 0) + count
+                    df, fields = found.get(token, (0, 0))
+                    found[token] = (df + count, fields | 1 << code)
         return found, len(found) > _PREFIX_MATERIALISE
 
     # ------------------------------------------------------------------ compiling a query
@@ -516,7 +541,7 @@ class SearchIndex:
         gtin = _gtin_key(query)
         if gtin is not None:
             words = [gtin[-len("".join(words)) :]]  # "4 006381 333931" as printed on a label
-        terms = [self._term(word, i == len(words) - 1) for i, word in enumerate(words)]
+        terms = [self._word(word, i == len(words) - 1) for i, word in enumerate(words)]
         exact_ids: list[tuple[str, ...]] = []
         if words:
             exact_ids.append(tuple(words))
@@ -528,33 +553,38 @@ class SearchIndex:
         self._cache[query] = compiled
         return compiled
 
+    def _word(self, word: str, is_last: bool) -> _Term:
+        """The word's term, made once while the index does not change: a query typed
+        letter by letter has only its last word new each time."""
+        term = self._terms.get((word, is_last))
+        if term is None:
+            if len(self._terms) >= _CACHE_SIZE * 8:
+                self._terms.clear()
+            term = self._terms[word, is_last] = self._term(word, is_last)
+        return term
+
     def _term(self, word: str, is_last: bool) -> _Term:
         term = _Term()
-        words = self._words
         length = len(word)
-        dfs: dict[str, int] = {}
-        exact_df = dfs[word] = self._df(word)
+        dfs: dict[str, tuple[int, int]] = {}
+        dfs[word] = self._df(word)
+        exact_df = dfs[word][0]
         if exact_df:
             term.add(word, _EXACT)
         if length in _GTIN_LENGTHS and word.isascii() and word.isdigit():
             key = _GTIN_KEY + word.zfill(14)
-            if key_df := self._df(key):
-                dfs[key] = key_df
+            dfs[key] = self._df(key)
+            if dfs[key][0]:
                 term.add(key, _EXACT)
         typos = length >= _MIN_TYPO1 and _has_letter(word)
         if typos:
-            alphabet = self._alphabet_now()
-            alphabet += "".join(sorted({c for c in word if not c.isdigit()} - set(alphabet)))
-            for variant in _edits1(word, alphabet):
-                if variant in words and len(variant) >= _MIN_TYPO1:
-                    term.add(variant, _TYPO1)
-            if length >= _MIN_TYPO2:
-                self._add_two_typos(term, word)
+            self._add_typos(term, word)
         if length >= _MIN_PREFIX and (is_last or (length >= 3 and not exact_df)):
             tokens, more = self._prefix_range(word)
             if more:
                 term.prefix = word
             else:
+                term.listed = word
                 dfs.update(tokens)
                 for token in tokens:
                     term.add(token, _prefix_quality(length, len(token)))
@@ -567,9 +597,10 @@ class SearchIndex:
         floor = _EXACT if best >= _EXACT else _PREFIX_FLOOR if best >= _PREFIX_FLOOR else 0.0
         est = best_df = 0
         for token, quality in list(term.qualities.items()):
-            df = dfs.get(token)
-            if df is None:
-                df = dfs[token] = self._df(token)
+            known = dfs.get(token)
+            if known is None:
+                known = dfs[token] = self._df(token)
+            df, term.fields[token] = known
             if not df:
                 del term.qualities[token]  # only in documents removed since
                 continue
@@ -584,11 +615,14 @@ class SearchIndex:
         term.idf = math.log1p(total / max(1, min(best_df, total)))
         return term
 
-    def _add_two_typos(self, term: _Term, word: str) -> None:
+    def _add_typos(self, term: _Term, word: str) -> None:
+        """Words one typo from ``word`` (4+ characters, both), or two (8+, both); a typo never
+        changes a digit (the digits, in order, stay the same)."""
+        two = len(word) >= _MIN_TYPO2
         candidates: set[str] = set()
-        deletes = self._long_deletes
-        for key in _deletes(word, 2):
-            held = deletes.get(key)
+        keys = self._typo_keys
+        for key in _deletes(word, 2 if two else 1):
+            held = keys.get(key)
             if held is None:
                 continue
             if isinstance(held, str):
@@ -597,12 +631,12 @@ class SearchIndex:
                 candidates.update(held)
         digits = _digits(word)
         for token in candidates:
-            if token in term.qualities or _digits(token) != digits:
+            if _digits(token) != digits:
                 continue
-            distance = _osa_distance(word, token, 2)
+            distance = _osa_distance(word, token, 2 if two else 1)
             if distance == 1:
                 term.add(token, _TYPO1)
-            elif distance == 2:
+            elif distance == 2 and len(token) >= _MIN_TYPO2:
                 term.add(token, _TYPO2)
 
     def _add_typo_prefixes(self, term: _Term, word: str) -> None:
@@ -628,30 +662,53 @@ class SearchIndex:
 
     # ------------------------------------------------------------------ tantivy queries
 
-    def _word_query(self, term: _Term) -> tantivy.Query:
-        """Every document holding one of the word's tokens, scored by the best of them (an
-        upper bound for a prefix too big to list)."""
+    def _word_query(self, term: _Term, alone: bool) -> tantivy.Query:
+        """Every document holding one of the word's tokens, scored at least as high as the
+        best of them would score it (exactly, when it holds one)."""
         query = tantivy.Query
         schema = self._schema
-        by_quality: dict[float, list[str]] = {}
         parts: list[tantivy.Query] = []
         idf = term.idf
+        fields = term.fields
+        # One term query per token and field holding it (tantivy runs that several times
+        # faster than a term set per field), except for a long listed prefix range in one
+        # field ("200" over the SKU serials 200000-200999): that is one prefix automaton,
+        # scored by the best of its tokens.
+        per_field: list[list[tuple[str, float]]] = [[] for _ in _TOKEN_FIELDS]
         for token, quality in term.qualities.items():
             if token.startswith(_GTIN_KEY):
                 found = query.term_query(schema, _GTIN_FIELD, token[1:])
                 parts.append(query.const_score_query(found, quality * _FIELD_WEIGHT[_GTIN] * idf))
-            else:
-                by_quality.setdefault(quality, []).append(token)
-        for quality, tokens in by_quality.items():
-            for code, field in enumerate(_TOKEN_FIELDS):
-                found = query.term_set_query(schema, field, tokens)
-                parts.append(query.const_score_query(found, quality * _FIELD_WEIGHT[code] * idf))
+                continue
+            bits = fields[token]
+            for code in range(len(_TOKEN_FIELDS)):
+                if bits >> code & 1:
+                    per_field[code].append((token, quality))
+        listed = term.listed
+        for code, field in enumerate(_TOKEN_FIELDS):
+            weight = _FIELD_WEIGHT[code] * idf
+            held = per_field[code]
+            if listed is not None and len(held) > _TERMS_PER_FIELD:
+                ranged = [q for token, q in held if token.startswith(listed)]
+                if len(ranged) > _TERMS_PER_FIELD:
+                    found = query.regex_query(schema, field, re.escape(listed) + ".*")
+                    parts.append(query.const_score_query(found, max(ranged) * weight))
+                    held = [(token, q) for token, q in held if not token.startswith(listed)]
+            for token, quality in held:
+                found = query.term_query(schema, field, token)
+                parts.append(query.const_score_query(found, quality * weight))
         if term.prefix is not None:
             most = _prefix_quality(len(term.prefix), len(term.prefix) + 1)
             for code, field in enumerate(_TOKEN_FIELDS):
                 found = query.regex_query(schema, field, re.escape(term.prefix) + ".*")
                 parts.append(query.const_score_query(found, most * _FIELD_WEIGHT[code] * idf))
-        return parts[0] if len(parts) == 1 else query.disjunction_max_query(parts)
+        if len(parts) == 1:
+            return parts[0]
+        if alone:
+            return query.disjunction_max_query(parts)  # the best part: a tight bound
+        # Beside other words, the sum of the parts a document matches: a looser bound, but
+        # several times faster than a disjunction_max_query, which cannot skip ahead.
+        return query.boolean_query([(tantivy.Occur.Should, part) for part in parts])
 
     # ------------------------------------------------------------------ searching
 
@@ -675,12 +732,17 @@ class SearchIndex:
         if not active:
             return {}, 0
         terms = compiled.terms
-        words = [self._word_query(terms[j]) for j in active]
+        words = [self._word_query(terms[j], len(active) == 1) for j in active]
         query_type = tantivy.Query
         clauses = [(tantivy.Occur.Must, word) for word in words]
         keys = [_id_key(code, ids) for ids in compiled.exact_ids for code in (_SKU, _GTIN)]
         if keys:
-            exact = query_type.term_set_query(self._schema, _ID_KEYS, keys)
+            exact = query_type.boolean_query(
+                [
+                    (tantivy.Occur.Should, query_type.term_query(self._schema, _ID_KEYS, key))
+                    for key in keys
+                ]
+            )
             clauses.append(
                 (tantivy.Occur.Should, query_type.const_score_query(exact, _EXACT_ID_BONUS))
             )
@@ -754,6 +816,8 @@ class SearchIndex:
             offset += len(hits)
             if len(hits) < batch:
                 return scored, len(scored)  # every match was read
+            if count is not None and offset >= _MOST_READ:
+                return scored, total  # near-ties among the rest keep tantivy's order
             if count is not None and len(scored) >= count:
                 last = hits[-1][0]
                 if floor:
