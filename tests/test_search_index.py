@@ -668,3 +668,36 @@ def test_uncounted_pages_end_where_the_matches_end_when_all_were_scored(
         index.add(f"d{n}", {"name": f"cable {n}"})
     best = index.top("cable", 10)
     assert best.total == 10, "every word was scored: the count is known"
+
+
+def test_changes_after_settle_are_seen_by_the_next_search() -> None:
+    """settle() hands the index's writer over once its merges are done: what is changed
+    afterwards is still indexed, and seen by the very next search."""
+    index = SearchIndex()
+    for n in range(50):
+        index.add(f"d{n:02}", {"name": f"Widget {n}", "sku": f"W-{n:03}"})
+    index.settle()
+    index.add("new", {"name": "Gizmo Lantern"})
+    index.add("d07", {"name": "Renamed Halyard"})
+    index.remove("d08")
+    assert ids(index, "gizmo") == ["new"]
+    assert ids(index, "halyard") == ["d07"]
+    assert "d07" not in ids(index, "widget 7")
+    assert "d08" not in ids(index, "W-008")
+    assert len(index) == 50
+    index.settle()
+    assert ids(index, "lantern") == ["new"]
+
+
+def test_a_prefix_shared_by_many_codes_ranks_them_as_search_does() -> None:
+    """Typing "200" over thousands of SKU serials starting with it (one automaton in tantivy,
+    not a clause per serial): the page is still the start of the whole ranking."""
+    index = SearchIndex()
+    for n in range(3000):
+        index.add(f"i{n:04}", {"name": f"Part {n % 7}", "sku": f"AB-{200000 + n * 7 % 1000}"})
+    index.add("exact", {"name": "Part", "sku": "AB-200"})
+    everything = index.search("200")
+    assert len(everything) == 3001
+    assert everything[0].doc_id == "exact"
+    for count in (1, 10, 100):
+        assert index.top("200", count).hits == everything[:count]

@@ -320,7 +320,7 @@ def main(argv: list[str] | None = None) -> None:
     print("  recall@10 >= 99% on unambiguous queries, index memory <= 300 MB")
     print()
     header = (
-        f"{'engine':<26} {'build s':>8} {'py MiB':>6} {'RSS':>6} {'full p50':>9} {'p95':>7} "
+        f"{'engine':<26} {'build s':>8} {'py MiB':>6} {'RSS':>6} {'kept':>5} {'full p50':>9} {'p95':>7} "
         f"{'typed p50':>10} {'p95':>7} {'max':>7}  recall@10 all / unambiguous"
     )
     print(header)
@@ -331,6 +331,8 @@ def main(argv: list[str] | None = None) -> None:
         engine.build(docs)
         build_s = time.perf_counter() - start
         grown = resident_mib() - before
+        give_back_freed_memory()  # what the build freed but the allocator still held
+        kept = resident_mib() - before
         # Python's own allocations, by a second build under tracemalloc (slower, so not the
         # one timed); SQLite's and tantivy's are in the resident memory only
         gc.collect()
@@ -348,7 +350,7 @@ def main(argv: list[str] | None = None) -> None:
         _timed(run, [q.text for q in queries[-20:]])  # warm-up
         times, found = _timed(run, [q.text for q in asked])
         line = (
-            f"{engine.name:<26} {build_s:>8.1f} {python_mib:>6.0f} {grown:>6.0f} "
+            f"{engine.name:<26} {build_s:>8.1f} {python_mib:>6.0f} {grown:>6.0f} {kept:>5.0f} "
             f"{statistics.median(times):>9.2f} "
             f"{_p(times, 0.95):>7.2f} "
         )
@@ -368,7 +370,8 @@ def main(argv: list[str] | None = None) -> None:
     print(
         "(times in ms; py MiB: the Python objects a build holds, by tracemalloc; RSS: the\n"
         " resident memory the build added, MiB, which hides Python memory reused from earlier\n"
-        " work but shows SQLite's and tantivy's; rapidfuzz on the first "
+        " work but shows SQLite's and tantivy's; kept: the same after freed memory is given\n"
+        " back to the system (malloc_trim); rapidfuzz on the first "
         f"{args.scan_queries} queries only, not as typed)"
     )
 

@@ -1,11 +1,12 @@
-"""What a user could pick instead of the console's item index, built on the same documents and
+"""What a user could pick instead of the console's item index (which keeps its documents in
+tantivy, under its own rules), built on the same documents and
 asked the same queries (tests/benchmarks/bench_search.py). Each is set up as its own
 documentation suggests for typo-tolerant, as-you-type search over short names:
 
 * symspellpy + SQLite FTS5: each query word corrected by SymSpell against the name vocabulary
   (distance 1, 2 for words of 8+ letters), then an FTS5 match of every word, the last one as a
   prefix, ranked by bm25;
-* tantivy: every word a fuzzy term query (distance 1 for words of 4+ letters, the last one a
+* tantivy, plain: every word a fuzzy term query (distance 1 for words of 4+ letters, the last one a
   fuzzy prefix), all of them required, ranked by BM25;
 * rapidfuzz: every name scored against the whole query with a fast scorer (`fuzz.QRatio`),
   the best ten kept: no index at all.
@@ -37,6 +38,9 @@ class Engine(Protocol):
 
 
 class Ours:
+    """The console's index (its rules, the documents in tantivy), asked as the warehouse asks
+    it for a page of a plain search: the best `count` and their highlights."""
+
     name = "console index"
 
     def build(self, docs: Sequence[Document]) -> None:
@@ -46,7 +50,10 @@ class Ours:
         self.index.settle()
 
     def search(self, query: str, count: int) -> list[str]:
-        return [hit.doc_id for hit in self.index.top(query, count).hits]
+        hits = self.index.top(query, count).hits
+        for hit in hits:  # MemoryWarehouse.list_items marks every listed item
+            self.index.highlight(hit.doc_id, query)
+        return [hit.doc_id for hit in hits]
 
 
 class SymspellFts5:

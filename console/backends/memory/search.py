@@ -1,69 +1,74 @@
-"""Typo-tolerant item search for the in-memory warehouse (pure standard library).
+"""Typo-tolerant item search for the in-memory warehouse, on tantivy.
+
+The rules are ours; tantivy holds the documents. At a million items a pure-Python index needed
+about 570 MiB of Python objects (one vocabulary entry per SKU serial and per GTIN) and tens of
+milliseconds for a broad word being typed; tantivy keeps the same documents, texts stored, in about 210 MiB resident
+and finds the candidates in Rust, so this module only decides what matches and how it ranks.
 
 How it works, in short:
 
 * **Tokens.** Text is case-folded, NFKD-decomposed with combining marks dropped, and split on
   anything that is not a letter or digit, so ``"Édition M8x40, 50-pack"`` gives ``édition`` ->
   ``edition``, ``m8x40``, ``50``, ``pack``. A GTIN field of 8/12/13/14 digits is indexed as one
-  key holding its 14-digit zero-padded form, so every GTIN length finds every other.
-* **Vocabulary.** Each distinct token gets an integer id. Per token there is a posting list of
-  entries ``doc_number << 4 | mask of the fields holding it`` (a plain ``int`` while only one
-  document has the token, then a sorted ``array('I')``), and per document a forward list of
-  ``token_id << 2 | field`` codes. There are no per-document dictionaries, so 100,000 items stay
-  small.
+  key holding its 14-digit zero-padded form, so every GTIN length finds every other. The tokens
+  are made here and given to tantivy already split (one field per kind of field), so tantivy's
+  own tokenisers never decide what a word is.
+* **Vocabulary.** The words of names and free text (few, even for a million items) are also
+  kept here, with a symmetric-delete dictionary of the long ones: typos are looked up in them,
+  never in codes. Codes (SKU pieces, GTINs) live only in tantivy's term dictionary.
 * **Matching a query word.** Exact; prefix (the last word while typing, or any word of 3+
-  characters that is not itself in the vocabulary), found by bisecting a sorted copy of the
-  vocabulary; and typos: Damerau-Levenshtein distance 1 when both words have 4+ characters (all
-  single edits of the query word are looked up in the vocabulary), distance 2 when both have 8+
-  (symmetric-delete dictionary of the long words only), and distance 1 against a prefix for the
-  last word (5+ characters). Typos are only matched against words from the name and the
-  free-text ``search`` field, never against codes (SKU, GTIN), and a typo never changes a digit
-  (M8x40 does not match M8x50, 1234 does not match 1243).
-* **Finding documents.** Every query word must match (AND); the words are intersected rarest
-  first as sets of document numbers, and once few candidates are left the remaining words are
-  checked on the candidates' forward lists instead of on long posting lists. If no document
-  matches every word, the documents matching the largest number of words are returned.
+  characters that is not itself indexed), listed from tantivy's term dictionary; and typos:
+  Damerau-Levenshtein distance 1 when both words have 4+ characters (all single edits of the
+  query word are looked up), distance 2 when both have 8+ (symmetric deletes), and distance 1
+  against a prefix for the last word (5+ characters). Typos only reach words of names and free
+  text, never codes, and a typo never changes a digit (M8x40 does not match M8x50).
+* **Finding documents.** Every query word must match (AND): each word is one tantivy clause
+  that matches exactly the tokens listed for it. A word that matches nothing takes no part. If
+  no document matches every word, the documents matching the largest number of words are
+  returned.
 * **Score.** Per query word: match quality (exact 1 > prefix 0.75-0.9 > typo 0.6 > typo in a
   prefix 0.5 > two typos 0.45) x field weight (name and GTIN 1, SKU 0.9, free text 0.6) x the
   word's IDF, summed over the query words, with a small bonus for short names; an exact SKU or
-  GTIN gets a bonus that puts it above everything else. Ties are broken by document id.
+  GTIN gets a bonus that puts it above everything else. Ties are broken by document id. Tantivy
+  ranks by an upper bound of that score (constant scores per token, the best per word, the
+  name bonus as a weight), and the candidates it returns are scored again here exactly, from
+  their stored texts: more are fetched until none left unread could rank above the last one
+  kept, so a page is the start of the whole ranking.
+* **Changes.** ``add`` and ``remove`` go to tantivy's writer at once; the next query (or
+  ``settle``) commits them first, so a change is always visible to the next search.
 """
 
 from __future__ import annotations
 
 import heapq
+import json
 import math
 import re
-import sys
 import unicodedata
-from array import array
-from bisect import bisect_left, insort
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+import tantivy
+
 __all__ = ["SearchHit", "SearchIndex", "SearchTop", "tokenize"]
 
 _WORD = re.compile(r"[^\W_]+")
 _GTIN_LENGTHS = frozenset({8, 12, 13, 14})
-# Prefix of the vocabulary key of a normalised GTIN: no query word can start with it, so typing
-# "00" never expands to every padded GTIN.
+# Prefix of the token of a normalised GTIN: no query word can start with it, so typing "00"
+# never expands to every padded GTIN.
 _GTIN_KEY = "\x00"
 
-# Field codes, stored in the two low bits of each forward-list entry.
+# Field codes, and the tantivy field holding each one's tokens.
 _NAME, _SKU, _GTIN, _TEXT = 0, 1, 2, 3
 _FIELD_CODES = {"name": _NAME, "sku": _SKU, "gtin": _GTIN, "search": _TEXT}
 _FIELD_WEIGHT = (1.0, 0.9, 1.0, 0.6)
-# Posting entries are ``doc_number << 4 | mask`` of the fields holding the token in that document.
-_MASK_BITS = 4
-_MASK = (1 << _MASK_BITS) - 1
-_MASK_WEIGHT = tuple(
-    max((w for f, w in enumerate(_FIELD_WEIGHT) if mask >> f & 1), default=0.0)
-    for mask in range(1 << _MASK_BITS)
-)
-_SKU_BIT, _GTIN_BIT = 1 << _SKU, 1 << _GTIN
-_ID_FIELDS = _SKU_BIT | _GTIN_BIT
+_TOKEN_FIELDS = ("t_name", "t_sku", "t_gtin", "t_text")
+_GTIN_FIELD = "gtin14"  # the 14 digits of a field that is a GTIN
+_ID_KEYS = "ids"  # "s " / "g " + the SKU's (or GTIN field's) tokens, for an exact id match
+_FACTOR_FIELD = "short"  # the short-name bonus, as tantivy's weight_by_field wants it
 
 # Match qualities, before field weight and IDF.
 _EXACT = 1.0
@@ -76,21 +81,30 @@ _PREFIX_FLOOR = _PREFIX_MIN  # qualities at or above this count as exact/prefix 
 
 _EXACT_ID_BONUS = 1000.0  # an exact SKU or GTIN sits above any word match
 _SHORT_NAME_BONUS = 0.05  # score x (1 + 0.05 / (1 + name words)): a tie-breaker, no more
-# that factor by a name's number of words (counted up to 255, as `_name_words` keeps them)
+# that factor by a name's number of words (counted up to 255)
 _NAME_FACTOR = tuple(1.0 + _SHORT_NAME_BONUS / (1 + words) for words in range(256))
 
 _MIN_PREFIX = 2  # characters before a word is also matched as a prefix
 _MIN_TYPO1 = 4  # ... before one typo is allowed (both the query word and the indexed word)
 _MIN_TYPO2 = 8  # ... before two typos are allowed
-_PREFIX_MATERIALISE = 4096  # prefix ranges larger than this are checked per document instead
+_PREFIX_MATERIALISE = 4096  # prefix ranges larger than this are matched by tantivy's automaton
 _TYPO_PREFIX_CAP = 1024  # most words a typo-in-a-prefix may expand to
 _MIN_TYPO_PREFIX = 5  # a typo inside a prefix needs this many characters, before and after
-_FORWARD_COST = 16  # posting entries worth one candidate's forward-list check
+_TERMS_PER_FIELD = 32  # a listed prefix range longer than this in one field is one automaton
 _MAX_ALPHABET = 64  # letters used to generate substitutions/insertions
-# A one-word query whose matches hold more posting entries than this is scored best word
-# first, stopping early (its count of matches is then not known)
+# A query whose words' tokens are held by more documents than this is not counted: its best are
+# found without visiting every match (a word being typed, "co" over a million items)
 _EARLY_STOP_FROM = 20_000
+_FIRST_FETCH = 32
+# candidates read at most for one query (each is a stored document to decode); beyond them,
+# documents whose bound ties with the last one read are ranked by tantivy alone
+_MOST_READ = 2048  # candidates read beyond the count asked for, at first
+_MOST_WORDS = 1e4  # per word matched, in the "most words" fallback's tantivy score
+# Tantivy's scores are 32-bit floats: a candidate left unread is let go when it could beat the
+# last one kept by no more than this (relative), which is only rounding
+_ROUNDING = 1e-5
 _CACHE_SIZE = 32  # compiled queries kept (highlight() reuses the one search() compiled)
+_WRITER_HEAP = 50_000_000  # bytes tantivy's writer may buffer before it writes a segment
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,74 +288,97 @@ def _prefix_quality(prefix_len: int, word_len: int) -> float:
 
 
 class _Term:
-    """One query word: the vocabulary tokens it matches, with their match quality."""
+    """One query word: the tokens it matches, with their match quality."""
 
-    __slots__ = ("est", "idf", "prefix", "qualities")
+    __slots__ = ("est", "fields", "idf", "listed", "prefix", "qualities")
 
     def __init__(self) -> None:
-        self.qualities: dict[int, float] = {}  # token id -> match quality
+        self.qualities: dict[str, float] = {}  # token -> match quality
+        self.fields: dict[str, int] = {}  # token -> bits of the token fields holding it
         self.prefix: str | None = None  # set when a prefix range is too big to list
-        self.est = 0  # sum of posting lengths: the cost of listing its documents
+        self.listed: str | None = None  # set when a prefix range was listed in qualities
+        self.est = 0  # documents holding its tokens, summed: how broad it is
         self.idf = 0.0
 
-    def add(self, tid: int, quality: float) -> None:
-        if quality > self.qualities.get(tid, 0.0):
-            self.qualities[tid] = quality
+    def add(self, token: str, quality: float) -> None:
+        if quality > self.qualities.get(token, 0.0):
+            self.qualities[token] = quality
 
 
 class _Compiled:
-    __slots__ = ("exact_ids", "hits", "lazy", "terms")
+    __slots__ = ("active", "exact_ids", "hits", "lazy", "terms")
 
-    def __init__(self, terms: list[_Term], exact_ids: tuple[tuple[int, ...], ...]) -> None:
+    def __init__(self, terms: list[_Term], exact_ids: tuple[tuple[str, ...], ...]) -> None:
         self.terms = terms
-        # Token-id sequences that, equal to a document's SKU or GTIN tokens, make an exact id hit.
+        # Token sequences that, equal to a document's SKU or GTIN tokens, make an exact id hit.
         self.exact_ids = exact_ids
-        self.hits: dict[int, list[tuple[int, float]]] = {}
+        # A word that matches nothing at all cannot take part; the others still must all match.
+        self.active = [j for j, term in enumerate(terms) if term.qualities or term.prefix]
+        self.hits: dict[str, list[tuple[int, float]]] = {}
         for j, term in enumerate(terms):
-            for tid, quality in term.qualities.items():
-                self.hits.setdefault(tid, []).append((j, quality))
+            for token, quality in term.qualities.items():
+                self.hits.setdefault(token, []).append((j, quality))
         self.lazy = [(j, term.prefix) for j, term in enumerate(terms) if term.prefix is not None]
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
+    # the tokens made by _field_tokens, space-separated: "whitespace" only splits them again
+    for field in _TOKEN_FIELDS:
+        builder.add_text_field(field, tokenizer_name="whitespace", index_option="basic")
+    builder.add_text_field(_GTIN_FIELD, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field(_ID_KEYS, tokenizer_name="raw", index_option="basic")
+    builder.add_bytes_field("texts", stored=True)  # the fields as given, for scores and marks
+    builder.add_float_field(_FACTOR_FIELD, fast=True)
+    return builder.build()
+
+
+def _id_key(code: int, tokens: Iterable[str]) -> str:
+    return ("s" if code == _SKU else "g") + "\x1f" + "\x1f".join(tokens)
+
+
+# tantivy multiplies a score by log2(2 + value) of the weight field: this value gives the factor
+_FACTOR_VALUE = tuple(2.0**factor - 2.0 for factor in _NAME_FACTOR)
 
 
 # --------------------------------------------------------------------------- the index
 
 
 class SearchIndex:
-    """In-memory, typo-tolerant full-text index over a few short fields per document."""
+    """Typo-tolerant full-text index over a few short fields per document, held by tantivy."""
 
     def __init__(self) -> None:
-        # Vocabulary: token <-> id, posting list per id, typo-eligibility per id.
-        self._vocab: dict[str, int] = {}
-        self._tokens: list[str] = []
-        self._postings: list[int | array | None] = []
-        self._wordlike = bytearray()  # 1: seen in a name/free-text field and has a letter
-        # per token, for a bound on the score it can give (kept wide on removal, so still a
-        # bound): the fields it has been in, and the fewest name words of a name holding it
-        self._token_fields = bytearray()
-        self._token_fewest_words = bytearray()
-        self._sorted: list[str] = []  # sorted vocabulary, for prefixes
-        self._pending: list[str] = []  # tokens added since, sorted lazily
+        self._schema = _schema()
+        self._index = tantivy.Index(self._schema)
+        self._writer = self._index.writer(heap_size=_WRITER_HEAP, num_threads=1)
+        self._searcher = self._index.searcher()
+        self._committed = 0  # documents in the searcher
+        # documents added (True) or removed (False) since the last commit
+        self._unsaved: dict[str, bool] = {}
+        self._count = 0
+        # The words of names and free text (typos are only ever looked up here).
+        self._words: set[str] = set()
+        self._sorted: list[str] = []  # sorted words, for typos inside a prefix
+        self._pending: list[str] = []  # words added since, sorted lazily
         self._pending_sorted = True
-        self._long_deletes: dict[str, int | list[int]] = {}  # symmetric deletes, words >= 8
+        # Symmetric deletes: each word under itself less up to one character (two for words
+        # of 8+), so a typo is found by the few deletes of the query word instead of the
+        # hundreds of strings one edit away from it
+        self._typo_keys: dict[str, str | list[str]] = {}
         self._letters: Counter[str] = Counter()
         self._alphabet: str | None = None
-        # Documents: number <-> id, forward list, name length and original texts per number.
-        self._doc_nums: dict[str, int] = {}
-        self._doc_ids: list[str | None] = []
-        self._forward: list[array | None] = []
-        self._name_words = bytearray()
-        self._sku_tokens = bytearray()  # tokens in each document's SKU (an exact SKU has them all)
-        self._texts: list[tuple[str, ...] | None] = []
-        self._free: list[int] = []
         self._cache: dict[str, _Compiled] = {}
+        self._terms: dict[tuple[str, bool], _Term] = {}  # by word and whether it is the last
+        self._texts: dict[str, list[str]] = {}  # the texts of the last query's candidates
 
     # ------------------------------------------------------------------ mutation
 
     def __len__(self) -> int:
-        return len(self._doc_nums)
+        return self._count
 
     def __contains__(self, doc_id: object) -> bool:
-        return doc_id in self._doc_nums
+        return isinstance(doc_id, str) and self._exists(doc_id)
 
     def add(self, doc_id: str, fields: Mapping[str, str | None]) -> None:
         """Index (or re-index, replacing the old entry) one document.
@@ -349,23 +386,11 @@ class SearchIndex:
         Field names used by the caller: 'name', 'sku', 'gtin', 'search' (free text); any other
         name is indexed like 'search'. Missing/None fields are skipped.
         """
-        if doc_id in self._doc_nums:
-            self.remove(doc_id)
-        self._cache.clear()
-        if self._free:
-            num = self._free.pop()
-        else:
-            num = len(self._doc_ids)
-            self._doc_ids.append(None)
-            self._forward.append(None)
-            self._texts.append(None)
-            self._name_words.append(0)
-            self._sku_tokens.append(0)
-        forward = array("I")
+        self.remove(doc_id)
+        doc = tantivy.Document()
+        doc.add_text("id", doc_id)
         texts: list[str] = []
-        masks: dict[int, int] = {}
-        vocab = self._vocab
-        name_words = sku_tokens = 0
+        name_words = 0
         for field, value in fields.items():
             if value is None:
                 continue
@@ -374,124 +399,89 @@ class SearchIndex:
             tokens = _field_tokens(code, text)
             if not tokens:
                 continue
-            texts.append(sys.intern(field))
-            texts.append(text)
-            wordlike = code in (_NAME, _TEXT)
-            if code == _NAME:
+            texts += (field, text)
+            if code == _GTIN and tokens[0].startswith(_GTIN_KEY):
+                doc.add_text(_GTIN_FIELD, tokens[0][1:])
+            else:
+                doc.add_text(_TOKEN_FIELDS[code], " ".join(tokens))
+            if code in (_SKU, _GTIN):
+                doc.add_text(_ID_KEYS, _id_key(code, tokens))
+            elif code == _NAME:
                 name_words += len(tokens)
-            elif code == _SKU:
-                sku_tokens += len(tokens)
-            bit = 1 << code
-            for token in tokens:
-                tid = vocab.get(token)
-                if tid is None:
-                    tid = self._new_token(token)
-                if wordlike and not self._wordlike[tid]:
-                    self._make_wordlike(tid, token)
-                forward.append(tid << 2 | code)
-                masks[tid] = masks.get(tid, 0) | bit
-        words = min(name_words, 255)
-        token_fields, fewest = self._token_fields, self._token_fewest_words
-        for tid, mask in masks.items():
-            self._posting_add(tid, num << _MASK_BITS | mask)
-            token_fields[tid] |= mask
-            if words < fewest[tid]:
-                fewest[tid] = words
-        self._doc_nums[doc_id] = num
-        self._doc_ids[num] = doc_id
-        self._forward[num] = forward
-        self._name_words[num] = min(name_words, 255)
-        self._sku_tokens[num] = min(sku_tokens, 255)
-        self._texts[num] = tuple(texts)
+            if code in (_NAME, _TEXT):
+                for token in tokens:
+                    if token not in self._words:
+                        self._new_word(token)
+        doc.add_bytes("texts", json.dumps(texts).encode())
+        doc.add_float(_FACTOR_FIELD, _FACTOR_VALUE[min(name_words, 255)])
+        self._writer.add_document(doc)
+        self._unsaved[doc_id] = True
+        self._count += 1
 
     def remove(self, doc_id: str) -> None:
         """Forget a document; no error if it is not indexed."""
-        num = self._doc_nums.pop(doc_id, None)
-        if num is None:
-            return
         self._cache.clear()
-        forward = self._forward[num]
-        if forward is not None:
-            for tid in {code >> 2 for code in forward}:
-                self._posting_remove(tid, num)
-        self._doc_ids[num] = None
-        self._forward[num] = None
-        self._texts[num] = None
-        self._free.append(num)
+        self._terms.clear()
+        self._texts.clear()
+        if not self._exists(doc_id):
+            return
+        self._writer.delete_documents_by_term("id", doc_id)
+        self._unsaved[doc_id] = False
+        self._count -= 1
 
-    def _new_token(self, token: str) -> int:
-        tid = len(self._tokens)
-        token = sys.intern(token)
-        self._vocab[token] = tid
-        self._tokens.append(token)
-        self._postings.append(None)
-        self._wordlike.append(0)
-        self._token_fields.append(0)
-        self._token_fewest_words.append(255)
-        self._pending.append(token)
-        self._pending_sorted = False
-        return tid
+    def _exists(self, doc_id: str) -> bool:
+        state = self._unsaved.get(doc_id)
+        if state is not None:
+            return state
+        if not self._committed:
+            return False
+        query = tantivy.Query.term_query(self._schema, "id", doc_id)
+        return bool(self._searcher.search(query, 1, count=False).hits)
 
-    def _make_wordlike(self, tid: int, token: str) -> None:
+    def _new_word(self, token: str) -> None:
         if not _has_letter(token):
             return
-        self._wordlike[tid] = 1
+        self._words.add(token)
+        self._pending.append(token)
+        self._pending_sorted = False
         letters = [c for c in token if not c.isdigit()]
-        new_letters = set(letters) - self._letters.keys()
-        self._letters.update(letters)
-        if new_letters:
+        if set(letters) - self._letters.keys():
             self._alphabet = None
-        if len(token) >= _MIN_TYPO2:
-            deletes = self._long_deletes
-            for key in _deletes(token, 2):
+        self._letters.update(letters)
+        if len(token) >= _MIN_TYPO1:
+            deletes = self._typo_keys
+            for key in _deletes(token, 2 if len(token) >= _MIN_TYPO2 else 1):
                 held = deletes.get(key)
                 if held is None:
-                    deletes[key] = tid
-                elif isinstance(held, int):
-                    deletes[key] = [held, tid]
+                    deletes[key] = token
+                elif isinstance(held, str):
+                    deletes[key] = [held, token]
                 else:
-                    held.append(tid)
-
-    def _posting_add(self, tid: int, entry: int) -> None:
-        posting = self._postings[tid]
-        if posting is None:
-            self._postings[tid] = entry
-        elif isinstance(posting, int):
-            pair = (posting, entry) if posting < entry else (entry, posting)
-            self._postings[tid] = array("I", pair)
-        elif posting[-1] < entry:
-            posting.append(entry)
-        else:
-            insort(posting, entry)
-
-    def _posting_remove(self, tid: int, num: int) -> None:
-        posting = self._postings[tid]
-        if posting is None:
-            return
-        if isinstance(posting, int):
-            if posting >> _MASK_BITS == num:
-                self._postings[tid] = None
-            return
-        i = bisect_left(posting, num << _MASK_BITS)
-        if i < len(posting) and posting[i] >> _MASK_BITS == num:
-            del posting[i]
-            if len(posting) == 1:
-                self._postings[tid] = posting[0]
-
-    def _df(self, tid: int) -> int:
-        posting = self._postings[tid]
-        if posting is None:
-            return 0
-        if isinstance(posting, int):
-            return 1
-        return len(posting)
-
-    # ------------------------------------------------------------------ vocabulary look-ups
+                    held.append(token)
 
     def settle(self) -> None:
-        """Sort the words added since the last query now, so the next query does not wait
-        for it (a million items' vocabulary takes about a second)."""
+        """Make the changes made since the last query searchable now, so the next query does not
+        wait for it (a million new items take a few seconds)."""
         self._sorted_lists()
+        if self._unsaved:
+            self._commit()
+            # and let the segments those changes made be merged first: every query runs once
+            # per segment (waiting consumes the writer)
+            self._writer.wait_merging_threads()
+            self._writer = self._index.writer(heap_size=_WRITER_HEAP, num_threads=1)
+            self._index.reload()
+            self._searcher = self._index.searcher()
+
+    def _commit(self) -> tantivy.Searcher:
+        if self._unsaved:
+            self._writer.commit()
+            self._index.reload()
+            self._searcher = self._index.searcher()
+            self._committed = self._searcher.num_docs
+            self._unsaved.clear()
+        return self._searcher
+
+    # ------------------------------------------------------------------ vocabulary look-ups
 
     def _sorted_lists(self) -> tuple[list[str], ...]:
         if self._pending:
@@ -507,27 +497,38 @@ class SearchIndex:
             return (self._sorted, self._pending)
         return (self._sorted,)
 
-    def _prefix_range(self, prefix: str, limit: int) -> tuple[list[str], bool]:
-        """Up to ``limit`` vocabulary tokens starting with ``prefix``; True if there were more."""
-        found: list[str] = []
-        for tokens in self._sorted_lists():
-            i = bisect_left(tokens, prefix)
-            n = len(tokens)
-            while i < n:
-                token = tokens[i]
-                if not token.startswith(prefix):
-                    break
-                if len(found) >= limit:
-                    return found, True
-                found.append(token)
-                i += 1
-        return found, False
-
     def _alphabet_now(self) -> str:
         if self._alphabet is None:
             common = [c for c, _ in self._letters.most_common(_MAX_ALPHABET)]
             self._alphabet = "".join(sorted(common))
         return self._alphabet
+
+    def _df(self, token: str) -> tuple[int, int]:
+        """Documents holding ``token`` (in any field, counted once per field), and the bits of
+        the token fields that hold it."""
+        searcher = self._searcher
+        if token.startswith(_GTIN_KEY):
+            return searcher.doc_freq(_GTIN_FIELD, token[1:]), 0
+        df = fields = 0
+        for code, field in enumerate(_TOKEN_FIELDS):
+            if found := searcher.doc_freq(field, token):
+                df += found
+                fields |= 1 << code
+        return df, fields
+
+    def _prefix_range(self, prefix: str) -> tuple[dict[str, tuple[int, int]], bool]:
+        """{token: (documents, field bits)} of the indexed tokens starting with ``prefix``;
+        True if there are more than are worth listing."""
+        found: dict[str, tuple[int, int]] = {}
+        for code, field in enumerate(_TOKEN_FIELDS):
+            listed = self._searcher.terms_with_prefix(field, prefix, limit=_PREFIX_MATERIALISE + 1)
+            if len(listed) > _PREFIX_MATERIALISE:
+                return {}, True
+            for token, count in listed:
+                if count:
+                    df, fields = found.get(token, (0, 0))
+                    found[token] = (df + count, fields | 1 << code)
+        return found, len(found) > _PREFIX_MATERIALISE
 
     # ------------------------------------------------------------------ compiling a query
 
@@ -535,100 +536,111 @@ class SearchIndex:
         compiled = self._cache.get(query)
         if compiled is not None:
             return compiled
+        self._commit()
         words = tokenize(query)
         gtin = _gtin_key(query)
         if gtin is not None:
             words = [gtin[-len("".join(words)) :]]  # "4 006381 333931" as printed on a label
-        terms = [self._term(word, i == len(words) - 1) for i, word in enumerate(words)]
-        exact_ids: list[tuple[int, ...]] = []
-        tids = tuple(self._vocab.get(word, -1) for word in words)
-        if words and -1 not in tids:
-            exact_ids.append(tids)
-        if gtin is not None and gtin in self._vocab:
-            exact_ids.append((self._vocab[gtin],))
+        terms = [self._word(word, i == len(words) - 1) for i, word in enumerate(words)]
+        exact_ids: list[tuple[str, ...]] = []
+        if words:
+            exact_ids.append(tuple(words))
+        if gtin is not None:
+            exact_ids.append((gtin,))
         compiled = _Compiled(terms, tuple(exact_ids))
         if len(self._cache) >= _CACHE_SIZE:
             self._cache.clear()
         self._cache[query] = compiled
         return compiled
 
+    def _word(self, word: str, is_last: bool) -> _Term:
+        """The word's term, made once while the index does not change: a query typed
+        letter by letter has only its last word new each time."""
+        term = self._terms.get((word, is_last))
+        if term is None:
+            if len(self._terms) >= _CACHE_SIZE * 8:
+                self._terms.clear()
+            term = self._terms[word, is_last] = self._term(word, is_last)
+        return term
+
     def _term(self, word: str, is_last: bool) -> _Term:
         term = _Term()
-        vocab = self._vocab
-        wordlike = self._wordlike
         length = len(word)
-        tid = vocab.get(word)
-        exact_df = self._df(tid) if tid is not None else 0
+        dfs: dict[str, tuple[int, int]] = {}
+        dfs[word] = self._df(word)
+        exact_df = dfs[word][0]
         if exact_df:
-            term.add(tid, _EXACT)
+            term.add(word, _EXACT)
         if length in _GTIN_LENGTHS and word.isascii() and word.isdigit():
-            key = vocab.get(_GTIN_KEY + word.zfill(14))
-            if key is not None:
+            key = _GTIN_KEY + word.zfill(14)
+            dfs[key] = self._df(key)
+            if dfs[key][0]:
                 term.add(key, _EXACT)
         typos = length >= _MIN_TYPO1 and _has_letter(word)
         if typos:
-            alphabet = self._alphabet_now()
-            alphabet += "".join(sorted({c for c in word if not c.isdigit()} - set(alphabet)))
-            for variant in _edits1(word, alphabet):
-                found = vocab.get(variant)
-                if found is not None and wordlike[found] and len(variant) >= _MIN_TYPO1:
-                    term.add(found, _TYPO1)
-            if length >= _MIN_TYPO2:
-                self._add_two_typos(term, word)
+            self._add_typos(term, word)
         if length >= _MIN_PREFIX and (is_last or (length >= 3 and not exact_df)):
-            tokens, more = self._prefix_range(word, _PREFIX_MATERIALISE)
+            tokens, more = self._prefix_range(word)
             if more:
                 term.prefix = word
             else:
+                term.listed = word
+                dfs.update(tokens)
                 for token in tokens:
-                    term.add(vocab[token], _prefix_quality(length, len(token)))
+                    term.add(token, _prefix_quality(length, len(token)))
         if is_last and typos and length >= _MIN_TYPO_PREFIX:
             self._add_typo_prefixes(term, word)
         # Cost and IDF. The IDF belongs to the query word, taken from its best class of matches,
         # so that within one word exact > prefix > typo whatever the rarity of the variants.
-        total = max(1, len(self._doc_nums))
+        total = max(1, self._count)
         best = max(term.qualities.values(), default=0.0)
         floor = _EXACT if best >= _EXACT else _PREFIX_FLOOR if best >= _PREFIX_FLOOR else 0.0
         est = best_df = 0
-        for found, quality in term.qualities.items():
-            df = self._df(found)
+        for token, quality in list(term.qualities.items()):
+            known = dfs.get(token)
+            if known is None:
+                known = dfs[token] = self._df(token)
+            df, term.fields[token] = known
+            if not df:
+                del term.qualities[token]  # only in documents removed since
+                continue
             est += df
             if quality >= floor:
                 best_df += df
         if term.prefix is not None:
-            est += 4 * total  # unknown but large: list it last
+            est += 4 * total  # unknown but large
             if best < _EXACT:
                 best_df = total
         term.est = est
         term.idf = math.log1p(total / max(1, min(best_df, total)))
         return term
 
-    def _add_two_typos(self, term: _Term, word: str) -> None:
-        candidates: set[int] = set()
-        deletes = self._long_deletes
-        for key in _deletes(word, 2):
-            held = deletes.get(key)
+    def _add_typos(self, term: _Term, word: str) -> None:
+        """Words one typo from ``word`` (4+ characters, both), or two (8+, both); a typo never
+        changes a digit (the digits, in order, stay the same)."""
+        two = len(word) >= _MIN_TYPO2
+        candidates: set[str] = set()
+        keys = self._typo_keys
+        for key in _deletes(word, 2 if two else 1):
+            held = keys.get(key)
             if held is None:
                 continue
-            if isinstance(held, int):
+            if isinstance(held, str):
                 candidates.add(held)
             else:
                 candidates.update(held)
-        tokens = self._tokens
         digits = _digits(word)
-        for tid in candidates:
-            if tid in term.qualities or _digits(tokens[tid]) != digits:
+        for token in candidates:
+            if _digits(token) != digits:
                 continue
-            distance = _osa_distance(word, tokens[tid], 2)
+            distance = _osa_distance(word, token, 2 if two else 1)
             if distance == 1:
-                term.add(tid, _TYPO1)
-            elif distance == 2:
-                term.add(tid, _TYPO2)
+                term.add(token, _TYPO1)
+            elif distance == 2 and len(token) >= _MIN_TYPO2:
+                term.add(token, _TYPO2)
 
     def _add_typo_prefixes(self, term: _Term, word: str) -> None:
         """Words that start with something one typo away from ``word`` (typing 'stianl')."""
-        vocab = self._vocab
-        wordlike = self._wordlike
         budget = _TYPO_PREFIX_CAP
         lists = self._sorted_lists()
         for variant in set(_edits1(word, self._alphabet_now())):
@@ -642,274 +654,220 @@ class SearchIndex:
                     if not token.startswith(variant):
                         break
                     i += 1
-                    tid = vocab[token]
-                    if wordlike[tid] and token != variant:
-                        term.add(tid, _TYPO_PREFIX)
+                    if token != variant:
+                        term.add(token, _TYPO_PREFIX)
                         budget -= 1
             if budget <= 0:
                 return
 
-    def _term_tids(self, term: _Term) -> Iterable[tuple[int, float]]:
-        """(token id, quality) of everything ``term`` matches, listing a large prefix range too."""
-        if term.prefix is None:
-            return term.qualities.items()
-        out = dict(term.qualities)
-        prefix_len = len(term.prefix)
-        vocab = self._vocab
-        for token in self._prefix_range(term.prefix, sys.maxsize)[0]:
-            tid = vocab[token]
-            quality = _prefix_quality(prefix_len, len(token))
-            if quality > out.get(tid, 0.0):
-                out[tid] = quality
-        return out.items()
+    # ------------------------------------------------------------------ tantivy queries
+
+    def _word_query(self, term: _Term, alone: bool) -> tantivy.Query:
+        """Every document holding one of the word's tokens, scored at least as high as the
+        best of them would score it (exactly, when it holds one)."""
+        query = tantivy.Query
+        schema = self._schema
+        parts: list[tantivy.Query] = []
+        idf = term.idf
+        fields = term.fields
+        # One term query per token and field holding it (tantivy runs that several times
+        # faster than a term set per field), except for a long listed prefix range in one
+        # field ("200" over the SKU serials 200000-200999): that is one prefix automaton,
+        # scored by the best of its tokens.
+        per_field: list[list[tuple[str, float]]] = [[] for _ in _TOKEN_FIELDS]
+        for token, quality in term.qualities.items():
+            if token.startswith(_GTIN_KEY):
+                found = query.term_query(schema, _GTIN_FIELD, token[1:])
+                parts.append(query.const_score_query(found, quality * _FIELD_WEIGHT[_GTIN] * idf))
+                continue
+            bits = fields[token]
+            for code in range(len(_TOKEN_FIELDS)):
+                if bits >> code & 1:
+                    per_field[code].append((token, quality))
+        listed = term.listed
+        for code, field in enumerate(_TOKEN_FIELDS):
+            weight = _FIELD_WEIGHT[code] * idf
+            held = per_field[code]
+            if listed is not None and len(held) > _TERMS_PER_FIELD:
+                ranged = [q for token, q in held if token.startswith(listed)]
+                if len(ranged) > _TERMS_PER_FIELD:
+                    found = query.regex_query(schema, field, re.escape(listed) + ".*")
+                    parts.append(query.const_score_query(found, max(ranged) * weight))
+                    held = [(token, q) for token, q in held if not token.startswith(listed)]
+            for token, quality in held:
+                found = query.term_query(schema, field, token)
+                parts.append(query.const_score_query(found, quality * weight))
+        if term.prefix is not None:
+            most = _prefix_quality(len(term.prefix), len(term.prefix) + 1)
+            for code, field in enumerate(_TOKEN_FIELDS):
+                found = query.regex_query(schema, field, re.escape(term.prefix) + ".*")
+                parts.append(query.const_score_query(found, most * _FIELD_WEIGHT[code] * idf))
+        if len(parts) == 1:
+            return parts[0]
+        if alone:
+            return query.disjunction_max_query(parts)  # the best part: a tight bound
+        # Beside other words, the sum of the parts a document matches: a looser bound, but
+        # several times faster than a disjunction_max_query, which cannot skip ahead.
+        return query.boolean_query([(tantivy.Occur.Should, part) for part in parts])
 
     # ------------------------------------------------------------------ searching
 
-    def _term_docs(self, term: _Term) -> set[int]:
-        postings = self._postings
-        docs: set[int] = set()
-        for tid, _ in self._term_tids(term):
-            posting = postings[tid]
-            if posting is None:
-                continue
-            if isinstance(posting, int):
-                docs.add(posting >> _MASK_BITS)
-            else:
-                docs.update([entry >> _MASK_BITS for entry in posting])
-        return docs
-
     def search(self, query: str) -> list[SearchHit]:
         """Every matching document, best first (ties by doc_id). Blank query -> []."""
-        scored = self._scored(query)
-        # Two stable sorts instead of (score, id) tuples: far fewer objects for the GC to track.
-        ranked = sorted(scored)
-        ranked.sort(key=scored.__getitem__, reverse=True)
-        return [_hit(doc_id, scored[doc_id]) for doc_id in ranked]
+        scored, _ = self._scored(query, None)
+        return _ranked(scored, None)
 
     def top(self, query: str, count: int) -> SearchTop:
         """The best `count` documents, in the order `search` gives them, and how many match
-        in all: a page of results without sorting every match (a two-letter prefix over a
+        in all: a page of results without reading every match (a two-letter prefix over a
         million items matches hundreds of thousands)."""
-        total: int | None
-        early = self._top_of_one_word(query, count) if count > 0 else None
-        if early is not None:
-            scored, counted = early
-            total = len(scored) if counted else None
-        else:
-            scored = self._scored(query)
-            total = len(scored)
-        if count <= 0:
-            return SearchTop([], total)
-        if count * 8 < len(scored):
-            # Only the scores at or above the count-th best can be in the top: found among
-            # the floats alone, then only those few are ranked.
-            least = heapq.nlargest(count, scored.values())[-1]
-            scored = {doc_id: score for doc_id, score in scored.items() if score >= least}
-        ranked = sorted(scored)
-        ranked.sort(key=scored.__getitem__, reverse=True)
-        return SearchTop([_hit(doc_id, scored[doc_id]) for doc_id in ranked[:count]], total)
+        scored, total = self._scored(query, max(0, count))
+        return SearchTop(_ranked(scored, count) if count > 0 else [], total)
 
-    def _top_of_one_word(self, query: str, count: int) -> tuple[dict[str, float], bool] | None:
-        """The best of a one-word query whose matches are many (a word being typed: "co"
-        over a million items), scoring its vocabulary words best match first and stopping once
-        no later one can reach the best `count`; None when the whole scoring is cheap anyway
-        (the count of every match is then known too). True with the scores when every
-        match was scored after all."""
+    def _scored(self, query: str, count: int | None) -> tuple[dict[str, float], int | None]:
+        """{doc_id: score} of at least the best `count` matches (None: all), and how many
+        match in all when known."""
         compiled = self._compile(query)
-        active = [j for j, term in enumerate(compiled.terms) if term.qualities or term.prefix]
-        if len(active) != 1 or compiled.terms[active[0]].est < _EARLY_STOP_FROM:
-            return None
-        term = compiled.terms[active[0]]
-        idf = term.idf
-        postings = self._postings
-        name_words = self._name_words
-        token_fields, fewest = self._token_fields, self._token_fewest_words
-        best: dict[int, float] = {}
-
-        def ceiling(tid: int, quality: float) -> float:
-            """The most a document can score by this token: its quality in the best field it
-            is in, with the bonus of the shortest name holding it."""
-            weight = _MASK_WEIGHT[token_fields[tid]]
-            return quality * weight * idf * _NAME_FACTOR[fewest[tid]]
-
-        ranked = sorted(
-            ((ceiling(tid, quality), tid, quality) for tid, quality in self._term_tids(term)),
-            reverse=True,
-        )
-        counted = True  # every word scored: the matches are all here
-        for i, (most, tid, quality) in enumerate(ranked):
-            if len(best) >= count and i & (i - 1) == 0:  # after 1, 2, 4, 8… words
-                scores = [
-                    value * idf * _NAME_FACTOR[name_words[num]] for num, value in best.items()
-                ]
-                if heapq.nlargest(count, scores)[-1] > most:
-                    counted = False
-                    break  # strictly better than anything left: ties cannot reorder
-            _keep_best(best, postings[tid], quality, None)
-        doc_ids = self._doc_ids
-        out: dict[str, float] = {
-            doc_ids[num]: value * idf * _NAME_FACTOR[name_words[num]]  # type: ignore[misc]
-            for num, value in best.items()
-        }
-        # An exact SKU or GTIN sits above everything, even when its word was not reached; and
-        # one reached by another word first holds a partial score: both are scored whole.
-        if exact := self._exact_id_docs(compiled):
-            out |= self._score_forward(compiled, exact, active, need=1)
-        return out, counted
-
-    def _scored(self, query: str) -> dict[str, float]:
-        """{doc_id: score} of every matching document."""
-        compiled = self._compile(query)
-        # A word that matches nothing at all cannot take part; the others still must all match.
-        terms = compiled.terms
-        active = [j for j, term in enumerate(terms) if term.qualities or term.prefix]
+        active = compiled.active
         if not active:
-            return {}
-        order = sorted(active, key=lambda j: terms[j].est)
-        candidates: set[int] | None = None
-        if len(order) > 1:
-            for j in order:
-                term = terms[j]
-                if candidates is not None and len(candidates) * 32 < term.est:
-                    break  # cheaper to check the remaining words on the candidates themselves
-                docs = self._term_docs(term)
-                candidates = docs if candidates is None else candidates & docs
-                if not candidates:
-                    break
-        scored: dict[str, float]
-        if candidates is not None and not candidates:
-            scored = {}
-        else:
-            scored = self._score(compiled, candidates, active, need=len(active))
+            return {}, 0
+        terms = compiled.terms
+        words = [self._word_query(terms[j], len(active) == 1) for j in active]
+        query_type = tantivy.Query
+        clauses = [(tantivy.Occur.Must, word) for word in words]
+        keys = [_id_key(code, ids) for ids in compiled.exact_ids for code in (_SKU, _GTIN)]
+        if keys:
+            exact = query_type.boolean_query(
+                [
+                    (tantivy.Occur.Should, query_type.term_query(self._schema, _ID_KEYS, key))
+                    for key in keys
+                ]
+            )
+            clauses.append(
+                (tantivy.Occur.Should, query_type.const_score_query(exact, _EXACT_ID_BONUS))
+            )
+        every = query_type.boolean_query(clauses)
+        counted = len(active) > 1 or terms[active[0]].est < _EARLY_STOP_FROM
+        scored, total = self._collect(every, compiled, len(active), count, counted, 0.0)
         if not scored and len(active) > 1:
             # Nobody matches every word: take the documents matching the most words.
-            counts: Counter[int] = Counter()
-            for j in active:
-                counts.update(self._term_docs(terms[j]))
-            if counts:
-                most = max(counts.values())
-                docs = {num for num, count in counts.items() if count == most}
-                scored = self._score(compiled, docs, active, need=most)
-        return scored
+            most_words = query_type.boolean_query(
+                [
+                    (
+                        tantivy.Occur.Should,
+                        query_type.boolean_query(
+                            [
+                                (
+                                    tantivy.Occur.Should,
+                                    query_type.const_score_query(word, _MOST_WORDS),
+                                ),
+                                (tantivy.Occur.Should, word),
+                            ]
+                        ),
+                    )
+                    for word in words
+                ]
+            )
+            best = self._searcher.search(most_words, 1, count=False).hits
+            if best:
+                need = int(best[0][0] // _MOST_WORDS)
+                scored, total = self._collect(
+                    most_words, compiled, need, count, False, need * _MOST_WORDS
+                )
+        return scored, total
 
-    def _score(
-        self, compiled: _Compiled, docs: set[int] | None, active: list[int], need: int
-    ) -> dict[str, float]:
-        """{doc_id: score} of the documents in ``docs`` (None: any) matching ``need`` words."""
-        terms = compiled.terms
-        cost = sum(terms[j].est for j in active)
-        if docs is not None and len(docs) * _FORWARD_COST < cost:
-            return self._score_forward(compiled, docs, active, need)
-        return self._score_postings(compiled, docs, active, need)
+    def _collect(
+        self,
+        query: tantivy.Query,
+        compiled: _Compiled,
+        need: int,
+        count: int | None,
+        counted: bool,
+        floor: float,
+    ) -> tuple[dict[str, float], int | None]:
+        """Candidates from tantivy, best bound first, scored exactly, until none left could
+        beat the `count`-th best (None: all of them); with how many match, when known. With a
+        `floor` (the "most words" query), only candidates scoring above it are read."""
+        searcher = self._searcher
+        weight = _FACTOR_FIELD if not floor else None
+        scored: dict[str, float] = {}
+        self._texts = texts_of = {}
+        total: int | None = None
+        offset = 0
+        batch = 1024 if count is None else count + _FIRST_FETCH
+        while True:
+            first = offset == 0
+            found = searcher.search(
+                query, batch, count=counted and first, offset=offset, weight_by_field=weight
+            )
+            if counted and first:
+                total = found.count
+            hits = found.hits
+            for bound, address in hits:
+                if floor and bound < floor * (1 - _ROUNDING):
+                    return scored, len(scored)  # fewer words from here on
+                doc = searcher.doc(address)
+                doc_id = doc.get_first("id")
+                texts = json.loads(doc.get_first("texts"))
+                score = self._rescore(compiled, texts, need)
+                if score is not None:
+                    scored[doc_id] = score
+                    texts_of[doc_id] = texts
+            offset += len(hits)
+            if len(hits) < batch:
+                return scored, len(scored)  # every match was read
+            if count is not None and offset >= _MOST_READ:
+                return scored, total  # near-ties among the rest keep tantivy's order
+            if count is not None and len(scored) >= count:
+                last = hits[-1][0]
+                if floor:
+                    last = (last - floor) * _NAME_FACTOR[0] + _ROUNDING * floor
+                least = heapq.nlargest(count, scored.values())[-1] if count else math.inf
+                if least >= last * (1 - _ROUNDING):
+                    return scored, total
+            batch *= 2
 
-    def _score_postings(
-        self, compiled: _Compiled, docs: set[int] | None, active: list[int], need: int
-    ) -> dict[str, float]:
-        """Score by walking the posting lists: best when many documents match."""
-        postings = self._postings
-        totals: dict[int, float] = {}
-        counts: dict[int, int] = {}
-        for j in active:
-            term = compiled.terms[j]
-            best: dict[int, float] = {}
-            for tid, quality in self._term_tids(term):
-                _keep_best(best, postings[tid], quality, docs)
-            idf = term.idf
-            if len(active) == 1:
-                totals = {num: value * idf for num, value in best.items()}
-                break
-            for num, value in best.items():
-                totals[num] = totals.get(num, 0.0) + value * idf
-                counts[num] = counts.get(num, 0) + 1
-        name_words = self._name_words
-        doc_ids = self._doc_ids
-        out: dict[str, float] = {}
-        for num, total in totals.items():
-            if counts and counts[num] < need:
-                continue
-            out[doc_ids[num]] = total * _NAME_FACTOR[name_words[num]]  # type: ignore[index]
-        for num in self._exact_id_docs(compiled):
-            doc_id = doc_ids[num]
-            if doc_id in out:
-                out[doc_id] += _EXACT_ID_BONUS  # type: ignore[index]
-        return out
-
-    def _exact_id_docs(self, compiled: _Compiled) -> set[int]:
-        """Documents whose SKU or GTIN is exactly the query."""
-        found: set[int] = set()
-        postings = self._postings
-        for ids in compiled.exact_ids:
-            rarest = min(ids, key=self._df)
-            posting = postings[rarest]
-            if posting is None:
-                continue
-            width = len(ids)
-            sku_tokens = self._sku_tokens
-            for entry in (posting,) if isinstance(posting, int) else posting:
-                # a SKU of another length cannot be this one (a GTIN field is rarely shared)
-                if entry & _GTIN_BIT or (
-                    entry & _SKU_BIT and sku_tokens[entry >> _MASK_BITS] == width
-                ):
-                    num = entry >> _MASK_BITS
-                    if _is_exact_id(self._forward[num], (ids,)):
-                        found.add(num)
-        return found
-
-    def _score_forward(
-        self, compiled: _Compiled, docs: set[int], active: list[int], need: int
-    ) -> dict[str, float]:
-        """Score by reading each candidate's forward list: best for few candidates."""
+    def _rescore(self, compiled: _Compiled, texts: list[str], need: int) -> float | None:
+        """The document's exact score, from its texts; None if it matches fewer than `need`
+        of the query's words."""
         terms = compiled.terms
         hits = compiled.hits
         lazy = compiled.lazy
-        idfs = [term.idf for term in terms]
-        exact_ids = compiled.exact_ids
-        tokens = self._tokens
-        forward_of = self._forward
-        doc_ids = self._doc_ids
-        weights = _FIELD_WEIGHT
-        width = len(terms)
-        out: dict[str, float] = {}
-        for num in docs:
-            forward = forward_of[num]
-            if forward is None:
-                continue
-            best = [0.0] * width
-            name_words = 0
-            id_like = False
-            for code in forward:
-                field = code & 3
-                if field == _NAME:
-                    name_words += 1
-                matches = hits.get(code >> 2)
+        best = [0.0] * len(terms)
+        name_words = 0
+        ids: list[tuple[str, ...]] = []
+        for i in range(0, len(texts), 2):
+            code = _FIELD_CODES.get(texts[i], _TEXT)
+            tokens = _field_tokens(code, texts[i + 1])
+            if code == _NAME:
+                name_words += len(tokens)
+            elif code in (_SKU, _GTIN):
+                ids.append(tuple(tokens))
+            weight = _FIELD_WEIGHT[code]
+            for token in tokens:
+                matches = hits.get(token)
                 if matches is not None:
-                    weight = weights[field]
-                    if field in (_SKU, _GTIN):
-                        id_like = True
                     for j, quality in matches:
                         value = quality * weight
                         if value > best[j]:
                             best[j] = value
-                if lazy:
-                    token = tokens[code >> 2]
-                    for j, prefix in lazy:
-                        if token.startswith(prefix):
-                            value = _prefix_quality(len(prefix), len(token)) * weights[field]
-                            if value > best[j]:
-                                best[j] = value
-            matched = 0
-            score = 0.0
-            for j in active:
-                if best[j]:
-                    matched += 1
-                    score += best[j] * idfs[j]
-            if matched < need:
-                continue
-            score *= _NAME_FACTOR[min(name_words, 255)]
-            if id_like and exact_ids and _is_exact_id(forward, exact_ids):
-                score += _EXACT_ID_BONUS
-            out[doc_ids[num]] = score  # type: ignore[index]
-        return out
+                for j, prefix in lazy:
+                    if token.startswith(prefix):
+                        value = _prefix_quality(len(prefix), len(token)) * weight
+                        if value > best[j]:
+                            best[j] = value
+        matched = 0
+        score = 0.0
+        for j in compiled.active:
+            if best[j]:
+                matched += 1
+                score += best[j] * terms[j].idf
+        if matched < need:
+            return None
+        score *= _NAME_FACTOR[min(name_words, 255)]
+        if any(found in compiled.exact_ids for found in ids):
+            score += _EXACT_ID_BONUS
+        return score
 
     # ------------------------------------------------------------------ highlighting
 
@@ -918,20 +876,17 @@ class SearchIndex:
 
         The text is otherwise kept exactly as it was given (nothing is escaped).
         """
-        num = self._doc_nums.get(doc_id)
-        if num is None:
-            return {}
         compiled = self._compile(query)
         if not compiled.terms:
             return {}
-        texts = self._texts[num] or ()
+        texts = self._texts.get(doc_id) or self._stored_texts(doc_id)
         out: dict[str, str] = {}
         for i in range(0, len(texts), 2):
             field, text = texts[i], texts[i + 1]
             code = _FIELD_CODES.get(field, _TEXT)
             spans: list[tuple[int, int]] = []
             for start, end, token in _token_spans(code, text):
-                if self._token_matches(compiled, token):
+                if _token_matches(compiled, token):
                     if spans and start < spans[-1][1]:
                         spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
                     else:
@@ -946,42 +901,28 @@ class SearchIndex:
                 out[field] = "".join(pieces)
         return out
 
-    def _token_matches(self, compiled: _Compiled, token: str) -> bool:
-        tid = self._vocab.get(token)
-        if tid is not None and tid in compiled.hits:
-            return True
-        return any(token.startswith(prefix) for _, prefix in compiled.lazy)
+    def _stored_texts(self, doc_id: str) -> list[str]:
+        searcher = self._commit()
+        query = tantivy.Query.term_query(self._schema, "id", doc_id)
+        hits = searcher.search(query, 1, count=False).hits
+        if not hits:
+            return []
+        texts: list[str] = json.loads(searcher.doc(hits[0][1]).get_first("texts"))
+        return texts
 
 
-def _keep_best(
-    best: dict[int, float], posting: int | array | None, quality: float, docs: set[int] | None
-) -> None:
-    """Each document of `posting` (those in `docs`, when given) at its best: the token's match
-    quality times the weight of the best field it is in there."""
-    if posting is None:
-        return
-    weighted = [quality * weight for weight in _MASK_WEIGHT]
-    get = best.get
-    entries = (posting,) if isinstance(posting, int) else posting
-    if docs is None:
-        for entry in entries:
-            num = entry >> _MASK_BITS
-            value = weighted[entry & _MASK]
-            if value > get(num, 0.0):
-                best[num] = value
-    else:
-        for entry in entries:
-            num = entry >> _MASK_BITS
-            if num in docs:
-                value = weighted[entry & _MASK]
-                if value > get(num, 0.0):
-                    best[num] = value
+def _token_matches(compiled: _Compiled, token: str) -> bool:
+    return token in compiled.hits or any(token.startswith(prefix) for _, prefix in compiled.lazy)
 
 
-def _is_exact_id(forward: array | None, exact_ids: tuple[tuple[int, ...], ...]) -> bool:
-    """Whether the document's SKU or GTIN tokens are exactly one of ``exact_ids``."""
-    if forward is None:
-        return False
-    sku = tuple(code >> 2 for code in forward if code & 3 == _SKU)
-    gtin = tuple(code >> 2 for code in forward if code & 3 == _GTIN)
-    return any(ids in (sku, gtin) for ids in exact_ids)
+def _ranked(scored: dict[str, float], count: int | None) -> list[SearchHit]:
+    """The hits best first, ties by doc_id (the first `count` of them, None: all)."""
+    if count is not None and count * 8 < len(scored):
+        # Only the scores at or above the count-th best can be in the top: found among
+        # the floats alone, then only those few are ranked.
+        least = heapq.nlargest(count, scored.values())[-1]
+        scored = {doc_id: score for doc_id, score in scored.items() if score >= least}
+    # Two stable sorts instead of (score, id) tuples: far fewer objects for the GC to track.
+    ranked = sorted(scored)
+    ranked.sort(key=scored.__getitem__, reverse=True)
+    return [_hit(doc_id, scored[doc_id]) for doc_id in ranked[:count]]
