@@ -78,6 +78,7 @@ class Worker:
 
 
 def workers(warehouse: MemoryWarehouse, count: int = 2) -> list[Worker]:
+    warehouse.index_for_search()  # as `serve` does before it forks them
     warehouse.disconnect()
     started = [Worker(warehouse) for _ in range(count)]
     warehouse.reconnect()
@@ -416,3 +417,15 @@ def test_workers_that_keep_failing_as_they_start_stop_the_server_in_words() -> N
             serve_app(broken_app, sock, workers=2)
     finally:
         sock.close()
+
+
+def test_a_warehouse_whose_search_index_is_not_settled_is_not_forked(tmp_path: Path) -> None:
+    """Found merging the tantivy index: its writer runs threads that a forked worker would not
+    have, so the worker's first change to an item waited on them for ever. `serve` forks a
+    settled index (its writer let go); one with changes since is refused."""
+    warehouse = open_file(tmp_path / "warehouse.db")
+    warehouse.index_for_search()
+    asyncio.run(warehouse.create_item({"name": "Fresh gasket"}))
+    with pytest.raises(RuntimeError, match="settle it before forking"):
+        warehouse.disconnect()
+    warehouse.close()

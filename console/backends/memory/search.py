@@ -351,7 +351,9 @@ class SearchIndex:
     def __init__(self) -> None:
         self._schema = _schema()
         self._index = tantivy.Index(self._schema)
-        self._writer = self._index.writer(heap_size=_WRITER_HEAP, num_threads=1)
+        # Made at the first change and let go by `settle`: a writer runs threads, which a
+        # forked process would not have (see `started`)
+        self._writing: tantivy.IndexWriter | None = None
         self._searcher = self._index.searcher()
         self._committed = 0  # documents in the searcher
         # documents added (True) or removed (False) since the last commit
@@ -371,6 +373,19 @@ class SearchIndex:
         self._cache: dict[str, _Compiled] = {}
         self._terms: dict[tuple[str, bool], _Term] = {}  # by word and whether it is the last
         self._texts: dict[str, list[str]] = {}  # the texts of the last query's candidates
+
+    @property
+    def started(self) -> bool:
+        """Whether the index has a writer at work (changes since it settled): it then runs
+        threads of its own, so the process must not fork (the child would have the writer, not
+        its threads). A settled index forks whole: a worker makes its own writer."""
+        return self._writing is not None
+
+    @property
+    def _writer(self) -> tantivy.IndexWriter:
+        if self._writing is None:
+            self._writing = self._index.writer(heap_size=_WRITER_HEAP, num_threads=1)
+        return self._writing
 
     # ------------------------------------------------------------------ mutation
 
@@ -468,7 +483,7 @@ class SearchIndex:
             # and let the segments those changes made be merged first: every query runs once
             # per segment (waiting consumes the writer)
             self._writer.wait_merging_threads()
-            self._writer = self._index.writer(heap_size=_WRITER_HEAP, num_threads=1)
+            self._writing = None  # waiting consumed it: the next change makes another
             self._index.reload()
             self._searcher = self._index.searcher()
 

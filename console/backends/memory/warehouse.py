@@ -374,7 +374,12 @@ class MemoryWarehouse:
         return out
 
     def disconnect(self) -> None:
-        """Before worker processes are forked from this one (each then calls `reconnect`)."""
+        """Before worker processes are forked from this one (each then calls `reconnect`).
+        The search index must be settled (`index_for_search`): while it has changes to save it
+        runs threads, which a forked worker would not have, and its next change would wait on
+        them for ever."""
+        if self._search.started:
+            raise RuntimeError("the search index has unsaved changes: settle it before forking")
         if self._file is not None:
             self._file.disconnect()
 
