@@ -12,6 +12,9 @@ a scan is told from a hand by timing, or exactly when the scanner sends a prefix
   the scan's, never the operator's Enter on a highlighted row or a question. Keys a hand types
   close together (or that a slow link delivers at once) may read as a scan; a screen then
   treats the text as a code that is looked up, never as a "yes".
+  A scan whose first keys came as a burst of their own up to `HELD_UP` before the rest (a link
+  that stalled, a console starved of CPU) is **cut**: its end alone may be another code, so it
+  is refused whole and the operator scans again. Never a wrong count for a slow link.
 * **Exactly**, with a prefix (and optionally a suffix) programmed into the scanner and named in
   the config file's `[scanner]` table: what arrives between them is the scan, whatever the
   timing; keys without the prefix are always typed.
@@ -27,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from console.domain.scan import GS, LONGEST_SCAN
+from console.domain.scan import GS, LONGEST_SCAN, shown_scan
 
 # Keys of one burst arrive closer than this. A scanner sends a key every 2-20 ms; a hand,
 # even a quick one, 80-200 ms apart, with few pairs under 50 ms.
@@ -39,6 +42,11 @@ MIN_BURST = 3
 STALL = 0.25
 # A scan's end key follows its last character within this (the same link's jitter).
 END_GAP = 0.25
+# A scan's keys held up longer than a round trip (a stalled link, a console starved of CPU)
+# arrive as bursts up to this far apart; an operator who typed a burst by hand takes longer
+# than this to aim a scanner. Measured: 600 scans at 5 ms a key on two cores both kept busy
+# by other processes had 2 of them cut this way (tests/benchmarks/bench_pickpack.py).
+HELD_UP = 2.0
 # A scan is at least this long: no label is shorter.
 MIN_SCAN = 4
 # A run of keys is kept up to LONGEST_SCAN characters (longer than any label; the rest is a
@@ -120,6 +128,7 @@ class Detector:
         self._keys: list[tuple[str, float]] = []  # (character, arrival) since the last reset
         self._capturing = False  # between a prefix and its end (exact mode)
         self.scanned = ""  # the scan the last SCAN verdict ended
+        self.cut = False  # whether that scan came in pieces (`HELD_UP`): to be refused
         self.entry = ""  # everything typed before the last end key (scan or not)
         self.last_key_at = float("-inf")  # when the last character arrived
 
@@ -152,6 +161,7 @@ class Detector:
         self._keys = []
         self._capturing = False
         self.entry = "".join(char for char, _ in keys)
+        self.cut = False
         if self.setup.prefix:
             if not capturing or not keys:
                 return Verdict.END
@@ -160,7 +170,9 @@ class Detector:
         start = scan_start(keys, at)
         if start is None:
             return Verdict.END
-        self.scanned = "".join(char for char, _ in keys[start:])
+        head = cut_start(keys, start)
+        self.cut = head is not None
+        self.scanned = "".join(char for char, _ in keys[start if head is None else head :])
         return Verdict.SCAN
 
 
@@ -177,6 +189,24 @@ def scan_start(keys: list[tuple[str, float]], end_at: float) -> int | None:
     return start if len(keys) - start >= MIN_SCAN else None
 
 
+def cut_start(keys: list[tuple[str, float]], start: int) -> int | None:
+    """Where the burst begins that came at scanner speed, no more than `HELD_UP` before the
+    scan beginning at `start`: the label's first keys, held up. None when there is none."""
+    if start == 0 or keys[start][1] - keys[start - 1][1] > HELD_UP:
+        return None
+    head = _burst_start(keys, start - 1)
+    return head if start - head >= MIN_BURST else None
+
+
+def cut_scan_said(scanned: str) -> str:
+    """What the operator is told of a scan refused for coming in pieces."""
+    # the verdict first: a 40-column line shows no more than that
+    return (
+        "Nothing done: the scan came in pieces (a slow link or a busy console). Scan the label "
+        f"again. It read “{shown_scan(scanned)}”."
+    )
+
+
 def _burst_start(keys: list[tuple[str, float]], last: int) -> int:
     start = last
     while start > 0 and keys[start][1] - keys[start - 1][1] <= BURST_GAP:
@@ -187,6 +217,7 @@ def _burst_start(keys: list[tuple[str, float]], last: int) -> int:
 __all__ = [
     "BURST_GAP",
     "END_GAP",
+    "HELD_UP",
     "LONGEST_SCAN",
     "MIN_SCAN",
     "SETUP_KEYS",
@@ -195,5 +226,7 @@ __all__ = [
     "ScannerSetup",
     "Verdict",
     "check_setup",
+    "cut_scan_said",
+    "cut_start",
     "scan_start",
 ]

@@ -35,6 +35,7 @@ from console.services.scanner import (
     ScannerSetup,
     Verdict,
     check_setup,
+    cut_scan_said,
 )
 from console.ui.actions import (
     EVERYWHERE,
@@ -556,17 +557,28 @@ class WarehouseApp(App[int]):
         for separator in self.scanner.setup.separators:
             text = text.replace(separator, GS)
         double = self.double_reads.seen(text, event.time)
+        cut = self.scanner.cut
         screen, focused = self.screen, self.focused
         if isinstance(focused, ScanField):
-            focused.post_message(ScanField.ScanEnded(text, double_read=double))
+            focused.post_message(ScanField.ScanEnded(text, double_read=double, cut=cut))
         elif isinstance(focused, Input | TextArea):
             # A form's field: the scan is its value (a lot number, a tracking number). Its end
             # key does not submit the form; a Tab end still moves on to the next field.
-            if event.key == "tab":
+            if cut:
+                self.ring()
+                self.notify(
+                    f"{clean(cut_scan_said(text))} Clear the field first.",
+                    severity="error",
+                    markup=False,
+                )
+            elif event.key == "tab":
                 return False
-            self.notify("Scan taken into the field; Enter submits it.", markup=False, timeout=3)
+            else:
+                self.notify("Scan taken into the field; Enter submits it.", markup=False, timeout=3)
         elif isinstance(screen, WarehouseScreen):
-            if double:
+            if cut:
+                screen.alert(cut_scan_said(text))
+            elif double:
                 screen.say("Same label read twice at once: taken once.", "warning")
             else:
                 screen.run_io(lambda: screen.handle_scan(interpret(text)), group="scan")
@@ -609,7 +621,10 @@ class WarehouseApp(App[int]):
         """A scan on a question answers nothing: the screen may take it whole (a bin chooser
         takes a bin label), else the bell rings and the operator is told."""
         take = getattr(screen, "take_scanned", None)
-        if take is None or not take(scanned):
+        if self.scanner.cut:
+            self.ring()
+            self.notify(clean(cut_scan_said(scanned)), severity="error", markup=False)
+        elif take is None or not take(scanned):
             self.ring()
             self.notify(
                 f"Scan “{clean(shown_scan(scanned))}” not taken: answer the question first "

@@ -73,11 +73,14 @@ class ScanField(Input):
     class Scanned(Message):
         """A scanner's scan, taken out of the field."""
 
-        def __init__(self, field: ScanField, value: str, *, double_read: bool) -> None:
+        def __init__(
+            self, field: ScanField, value: str, *, double_read: bool, cut: bool = False
+        ) -> None:
             super().__init__()
             self.field = field
             self.value = value
             self.double_read = double_read
+            self.cut = cut  # it came in pieces: refused (console.services.scanner.HELD_UP)
 
         @property
         def control(self) -> ScanField:
@@ -87,10 +90,11 @@ class ScanField(Input):
         """From the app: the last characters that reached this field were a scan. Handled in
         order after them, so they are in the field by then."""
 
-        def __init__(self, text: str, *, double_read: bool) -> None:
+        def __init__(self, text: str, *, double_read: bool, cut: bool = False) -> None:
             super().__init__()
             self.text = text
             self.double_read = double_read
+            self.cut = cut
 
     def __init__(
         self,
@@ -139,7 +143,7 @@ class ScanField(Input):
     def on_scan_field_scan_ended(self, message: ScanField.ScanEnded) -> None:
         message.stop()
         value = self.value
-        if self.typed_entry is not None and self.typed_entry(message.text):
+        if not message.cut and self.typed_entry is not None and self.typed_entry(message.text):
             self.post_message(self.Entered(self, self.raw_value))
             return
         shown = message.text.replace(GS, GS_SHOWN)
@@ -147,7 +151,9 @@ class ScanField(Input):
         if at >= 0:  # at the end, unless the cursor had been moved back into typed text
             self.value = value[:at] + value[at + len(shown) :]
             self.cursor_position = at if at < len(self.value) else len(self.value)
-        self.post_message(self.Scanned(self, message.text, double_read=message.double_read))
+        self.post_message(
+            self.Scanned(self, message.text, double_read=message.double_read, cut=message.cut)
+        )
 
     def done_with(self, message: ScanField.Entered) -> None:
         """The screen has taken this entry: take its text out of the field.

@@ -27,6 +27,18 @@ def journal_size(state: Path) -> int:
     return sum(f.stat().st_size for f in state.rglob("*.journal*"))
 
 
+async def catch_up(screen: Any, scans: int, quiet: float = 5.0) -> float:
+    """Seconds from the last key until every scan is on its line, or until no pick has come for
+    `quiet` seconds (a scan was not counted: the figures below say which)."""
+    last_key = time.perf_counter()
+    seen, since = len(screen.picks_shown), time.perf_counter()
+    while len(screen.picks_shown) < scans and time.perf_counter() - since < quiet:
+        await asyncio.sleep(0.02)
+        if len(screen.picks_shown) != seen:
+            seen, since = len(screen.picks_shown), time.perf_counter()
+    return (screen.picks_shown[-1] if screen.picks_shown else since) - last_key
+
+
 async def measure(lines: int, per_line: int) -> int:
     from console.backends.memory.warehouse import MemoryWarehouse
     from console.domain.gtin import gtin14
@@ -65,13 +77,22 @@ async def measure(lines: int, per_line: int) -> int:
             await settle(pilot, 0.5)
             screen: Any = app.screen
             assert isinstance(screen, OrderScreen)
+            alerts: list[str] = []  # what the operator would have been told, for a scan not counted
+            shown_alert = screen.alert
+
+            def alert(message: str, severity: str = "error") -> None:
+                alerts.append(message)
+                shown_alert(message, severity)
+
+            screen.alert = alert  # type: ignore[method-assign]
             started = time.perf_counter()
             keyboard = Keyboard(app)
             keyboard.start([key for label in labels for key in [*label, "enter"]], KEY_GAP)
             await keyboard.done()
             typing = time.perf_counter() - started
             enters = keyboard.enters
-            await settle(pilot, 1.0)
+            behind = await catch_up(screen, len(labels))
+            await settle(pilot, 0.3)
             await screen.session.settled()
             journal_bytes = journal_size(Path(state))
             shown = {item.id: screen.work.picked(item.id) for item in stocked}
@@ -91,6 +112,9 @@ async def measure(lines: int, per_line: int) -> int:
         f"  picks shown: {picks}/{len(labels)}; lines wrong on screen: {lost}; lines wrong in the "
         f"warehouse: {wrong_store}; order status: {stored.status}"
     )
+    print(f"  the console caught up {behind * 1000:.0f} ms after the last key")
+    for message in alerts[:5]:
+        print(f"  told the operator: {message}")
     print(f"  journal on disk after the order (file and its WAL): {journal_bytes / 1024:.0f} KiB")
     ordered = sorted(latencies)
     p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)] if ordered else float("nan")

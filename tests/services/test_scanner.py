@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from console.services.scanner import (
     BURST_GAP,
+    HELD_UP,
     STALL,
     Detector,
     ScannerSetup,
@@ -51,6 +52,38 @@ def test_what_a_hand_typed_before_a_scan_is_not_part_of_it() -> None:
     typed = keys("oat", 0.0, 0.15)
     burst = keys("4006381333931", typed[-1][2] + 0.9, 0.004)
     assert ends_as(Detector(), typed + burst, burst[-1][2] + 0.004) == "4006381333931"
+
+
+def test_a_scan_whose_first_keys_were_held_up_is_cut_whole() -> None:
+    """A link that stalled (or a console starved of CPU) for 0.4 s inside a label: the end alone
+    reads as a scan of its own, and may be another code. The whole run is the scan, marked cut,
+    for the console to refuse."""
+    label = "]C101040063813339310ABC"
+    head = keys(label[:9], 0.0, 0.005)
+    tail = keys(label[9:], head[-1][2] + 0.4, 0.005)
+    detector = Detector()
+    assert ends_as(detector, head + tail, tail[-1][2] + 0.005) == label
+    assert detector.cut
+
+
+def test_a_burst_long_before_a_scan_does_not_cut_it() -> None:
+    """Keys that came at once (a paste typed by the terminal, a hand bunched by a link) well
+    before the operator aimed the scanner: the scan is its own, whole."""
+    bunched = keys("bolt", 0.0, 0.002)
+    burst = keys("4006381333931", bunched[-1][2] + HELD_UP + 0.5, 0.004)
+    detector = Detector()
+    assert ends_as(detector, bunched + burst, burst[-1][2] + 0.004) == "4006381333931"
+    assert not detector.cut
+
+
+def test_a_scan_after_the_end_of_a_cut_one_stands_alone() -> None:
+    detector = Detector()
+    head = keys("]C10104", 0.0, 0.005)
+    tail = keys("006381333931", 0.5, 0.005)
+    ends_as(detector, head + tail, 0.6)
+    assert detector.cut
+    assert ends_as(detector, keys("4006381333931", 0.7, 0.005), 0.8) == "4006381333931"
+    assert not detector.cut
 
 
 def test_a_burst_followed_by_a_late_enter_is_typed() -> None:
@@ -176,7 +209,9 @@ def test_a_scan_after_any_typing_is_exactly_the_scan(
     scanned = data.draw(scans_over_ssh(start))
     end_at = scanned[-1][2] + data.draw(st.floats(0.0, 0.2))
     label = "".join(char for _, char, _ in scanned)
-    assert ends_as(Detector(), by_hand + scanned, end_at) == label
+    detector = Detector()
+    assert ends_as(detector, by_hand + scanned, end_at) == label
+    assert not detector.cut
 
 
 @settings(max_examples=300, deadline=None)

@@ -203,13 +203,13 @@ async def typed(pilot: Pilot[Any], keys: Iterable[str], gap: float = HAND_GAP) -
 
 
 async def type_like_a_scanner(
-    pilot: Pilot[Any], text: str, end: str = "enter", gap: float = SCANNER_GAP
+    pilot: Pilot[Any], text: str, end: str | None = "enter", gap: float = SCANNER_GAP
 ) -> None:
     """Key events arriving every `gap` seconds whether or not the app keeps up, as a scanner
     sends them: GS as its own key (ctrl+]), then the terminator. With `gap=0` every key is
     queued before the app handles the first, as when the console is busy."""
     clock = clock_of(pilot)
-    for char in [*text, end]:
+    for char in [*text, *([end] if end else [])]:  # no end: the rest of the label is to come
         pilot.app.post_message(key_event(char, clock.monotonic()))
         if gap:
             await handled(pilot)

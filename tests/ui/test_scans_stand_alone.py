@@ -31,6 +31,7 @@ from tests.contract.world import (
 from tests.ui.conftest import (
     SCANNER_GAP,
     cells,
+    clock_of,
     message,
     open_lots,
     press,
@@ -191,6 +192,50 @@ async def test_order_list_typed_text_then_an_order_label_opens_the_order(make_ap
 
 
 # -- a paste is never a scan -------------------------------------------------------------------
+
+
+async def scan_in_pieces(pilot: Any, label: str, cut_at: int, stall: float) -> None:
+    """A label whose first `cut_at` keys came, then nothing for `stall` seconds (a link that
+    stalled, a console starved of CPU), then the rest and its Enter."""
+    await type_like_a_scanner(pilot, label[:cut_at], end=None)
+    clock_of(pilot).advance(stall)
+    await scan(pilot, label[cut_at:])
+
+
+async def test_order_a_scan_that_came_in_pieces_picks_nothing_and_says_so(
+    make_app, backend
+) -> None:
+    """Its end alone would be looked up as a code of its own: never a wrong pick."""
+    await new_order(backend.inner, **{BOLT: 3})
+    app = make_app()
+    label = f"]C101{BOLT_14}21000000468"
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_order(pilot)
+        bells = rings(app)
+        await scan_in_pieces(pilot, label, 16, 0.6)
+        assert screen.work.picked(BOLT) == 0
+        assert "Nothing done: the scan came in pieces" in message(app)
+        assert bells and field_text(screen) == ""
+        await scan(pilot, label)  # scanned again, whole
+        assert screen.work.picked(BOLT) == 1
+        assert backend.count("update_fulfillment") <= 1
+
+
+async def test_adjust_a_scan_that_came_in_pieces_applies_nothing(make_app, backend) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "f3")
+        await settle(pilot)
+        await scan(pilot, BOLT_GTIN13)
+        before = await backend.inner.get_item(BOLT)
+        await scan_in_pieces(pilot, "+12" + MILK_GTIN12, 3, 0.8)
+        screen = app.screen
+        assert isinstance(screen, AdjustScreen) and screen.item is not None
+        assert screen.item.id == BOLT
+        assert "came in pieces" in message(app)
+        assert backend.count("update_item") == 0
+        assert (await backend.inner.get_item(BOLT)).levels == before.levels
 
 
 async def test_a_paste_then_enter_later_is_typed_words(make_app) -> None:

@@ -20,6 +20,7 @@ from console.domain.models import Item, Location
 from console.domain.queries import SEARCH_TEXT_MAX
 from console.domain.scan import Scan, interpret
 from console.services.notices import Notice, Tone
+from console.services.scanner import cut_scan_said
 from console.services.scans import ScanMatch, resolve_scan
 from console.ui.actions import action_called, actions_on
 from console.ui.upstream import forget_removed_widgets
@@ -226,7 +227,9 @@ class WarehouseScreen(Screen[None]):
 
     async def on_scan_field_scanned(self, message: ScanField.Scanned) -> None:
         message.stop()
-        if message.double_read:
+        if message.cut:
+            self.alert(cut_scan_said(message.value))
+        elif message.double_read:
             self.say("Same label read twice at once: taken once.", "warning")
         elif message.value.strip():
             await self.handle_scan(interpret(message.value))
