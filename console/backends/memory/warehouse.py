@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from pydantic import BaseModel
 
+from console.backends.memory.building import collector_paused
 from console.backends.memory.search import SearchIndex
 from console.backends.protocol import Capabilities
 from console.domain import fulfillments as fulfillment_rules
@@ -268,14 +269,15 @@ class MemoryWarehouse:
         (a directory), read from the snapshot an earlier start left there when one matches."""
         from console.backends.memory.demo_store import demo_data
 
-        data = demo_data(items, seed, now, snapshots)
-        return cls(
-            locations=data.locations,
-            items=data.items,
-            lots=data.lots,
-            manifests=data.manifests,
-            fulfillments=data.fulfillments,
-        )
+        with collector_paused():
+            data = demo_data(items, seed, now, snapshots)
+            return cls(
+                locations=data.locations,
+                items=data.items,
+                lots=data.lots,
+                manifests=data.manifests,
+                fulfillments=data.fulfillments,
+            )
 
     @classmethod
     def on_disk(
@@ -288,25 +290,26 @@ class MemoryWarehouse:
         check_data_path(path)
         file = WarehouseFile(path)
         try:
-            if file.is_empty:
-                warehouse = cls.demo(items, seed, snapshots=snapshots)
-                file.create(
-                    warehouse._instance, warehouse._all_objects(), last_id=warehouse._last_id
-                )
-            else:
-                contents = file.read()
-                objects = contents.objects
-                warehouse = cls(
-                    locations=objects["location"],
-                    items=objects["item"],
-                    lots=objects["lot"],
-                    manifests=objects["manifest"],
-                    fulfillments=objects["fulfillment"],
-                )
-                warehouse._instance = contents.instance
-                for key, answer in contents.answers:
-                    warehouse._idempotent[key] = answer
-                    warehouse._idempotent_bytes += answer.size
+            with collector_paused():
+                if file.is_empty:
+                    warehouse = cls.demo(items, seed, snapshots=snapshots)
+                    file.create(
+                        warehouse._instance, warehouse._all_objects(), last_id=warehouse._last_id
+                    )
+                else:
+                    contents = file.read()
+                    objects = contents.objects
+                    warehouse = cls(
+                        locations=objects["location"],
+                        items=objects["item"],
+                        lots=objects["lot"],
+                        manifests=objects["manifest"],
+                        fulfillments=objects["fulfillment"],
+                    )
+                    warehouse._instance = contents.instance
+                    for key, answer in contents.answers:
+                        warehouse._idempotent[key] = answer
+                        warehouse._idempotent_bytes += answer.size
         except BaseException:
             file.close()
             raise
