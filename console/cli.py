@@ -202,10 +202,12 @@ def server_key(path: str | None, from_env: str | None, from_flag: str | None) ->
 
 
 def served_warehouse(args: argparse.Namespace) -> MemoryWarehouse:
-    """The warehouse `serve` shares, indexed for search before the first request."""
+    """The warehouse `serve` shares, indexed for search and sorted for listing before the
+    first request."""
     warehouse = _served_warehouse(args)
-    print("Indexing the items for search...", flush=True)
+    print("Indexing the items for search and listing...", flush=True)
     warehouse.index_for_search()
+    warehouse.prepare_listings()
     return warehouse
 
 

@@ -64,7 +64,7 @@ def test_serving_prints_the_url_warns_without_a_key_and_stops_cleanly() -> None:
     try:
         assert process.stdout is not None
         lines = [process.stdout.readline() for _ in range(4)]
-        assert lines[1] == "Indexing the items for search...\n"
+        assert lines[1] == "Indexing the items for search and listing...\n"
         url = lines[2].removeprefix("Serving the warehouse at ").strip()
         assert url.startswith("http://127.0.0.1:")
         assert url.endswith("/v1")

@@ -1,4 +1,5 @@
-"""Building the demo warehouse, and look-up by GTIN or SKU at growing catalogue sizes.
+"""Building the demo warehouse, its listings (tests/benchmarks/listings.py, beside SQLite), and
+look-up by GTIN or SKU at growing catalogue sizes.
 
 Run: `python -m tests.benchmarks.bench_warehouse [--items 100000]`. Each build runs in a fresh
 process so its time and peak resident memory are its own.
@@ -14,6 +15,9 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import Any
+
+from tests.benchmarks import listings
 
 _CHILD = """
 import json, sys, time
@@ -25,16 +29,19 @@ built = time.perf_counter()
 warehouse.index_for_search()  # what the background fill does after the first screen
 indexed = time.perf_counter()
 from tests.benchmarks.peak import peak_mb
+peak = peak_mb()  # the build's, before the listings below sort and read
+from tests.benchmarks import listings
 print(json.dumps({
     "import_s": imported - start,
     "build_s": built - imported,
     "index_s": indexed - built,
-    "max_rss_mb": peak_mb(),
+    "max_rss_mb": peak,
+    "listings": listings.measure(warehouse),
 }))
 """
 
 
-def build_in_child(items: int) -> dict[str, float]:
+def build_in_child(items: int) -> dict[str, Any]:
     out = subprocess.run(
         [sys.executable, "-c", _CHILD, str(items)], capture_output=True, text=True, check=True
     )
@@ -85,6 +92,7 @@ def main(argv: list[str] | None = None) -> None:
             "under 500 MB)",
             flush=True,
         )
+        listings.report(items, figures["listings"])
     for size in (1_000, 10_000, args.items):
         by_gtin, by_sku = lookup_ns(size)
         print(

@@ -17,7 +17,15 @@ import threading
 import time
 import uuid
 from collections import OrderedDict, defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Collection,
+    Iterable,
+    Iterator,
+    Mapping,
+)
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +34,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from pydantic import BaseModel
 
 from console.backends.memory.building import collector_paused
+from console.backends.memory.ordering import SortedIds
 from console.backends.memory.search import SearchIndex
 from console.backends.protocol import Capabilities
 from console.domain import fulfillments as fulfillment_rules
@@ -117,6 +126,19 @@ class Answer:
         if isinstance(out, Versioned):
             out.etag = self.etag
         return out
+
+
+def _paged(data: list[T], start: int, total: int, query: ListQuery) -> Page[T]:
+    """One page already cut, from `start` of `total` rows."""
+    return Page.of(
+        data,
+        Pagination(
+            page=query.page,
+            limit=query.limit,
+            has_more=start + len(data) < total,
+            total_count=total,
+        ),
+    )
 
 
 def _page(
@@ -238,7 +260,7 @@ class MemoryWarehouse:
         # at once; a search catches up with whatever is still waiting before it runs.
         self._unindexed: OrderedDict[str, None] = OrderedDict()  # O(1) pop from the front
         self._indexing: asyncio.Task[None] | None = None
-        self._orders: dict[str, list[str]] = {}
+        self._orders: dict[str, SortedIds] = {}  # made by the first listing in each order
         for item in items:
             self._unindexed[item.id] = None
             self._reindex(item, None)
@@ -453,8 +475,8 @@ class MemoryWarehouse:
                     self._commit_item(model, previous)
                 elif previous is not None:
                     self._reindex(None, previous)
+                    self._unlist(object_id)
                     del self._items[object_id]
-                    self._orders.clear()
                 continue
             objects: dict[str, Any] = self._locations if kind == "location" else self._tracked[kind]
             if model is None:
@@ -710,22 +732,42 @@ class MemoryWarehouse:
                     [FieldError("gtin", "already used")],
                 )
 
-    def _ordered_item_ids(self, order_by: str) -> list[str]:
+    def _item_order(self, order_by: str) -> SortedIds:
         order = self._orders.get(order_by)
         if order is None:
+            items = self._items
             if order_by == "created_at":
-                key: Callable[[Item], Any] = lambda i: (i.created_at or 0, i.id)  # noqa: E731
+                key: Callable[[str], Any] = lambda i: (items[i].created_at or 0, i)  # noqa: E731
             else:
-                key = lambda i: (i.name.casefold(), i.id)  # noqa: E731
-            order = [i.id for i in sorted(self._items.values(), key=key)]
-            self._orders[order_by] = order
+                key = lambda i: (items[i].name.casefold(), i)  # noqa: E731
+            order = self._orders[order_by] = SortedIds(key, items)
         return order
+
+    def prepare_listings(self) -> None:
+        """Sort the items in each order a listing offers (by name, newest): seconds at a
+        million items, which a server spends before it answers rather than on a first
+        listing (and before its workers fork, which then share them)."""
+        with self._lock:
+            for order_by in ("name", "created_at"):
+                self._item_order(order_by)
+
+    def _unlist(self, item_id: str) -> None:
+        """Out of every listing order, while the stored item is still the one they sorted."""
+        for order in self._orders.values():
+            order.remove(item_id)
 
     def _commit_item(self, item: Item, previous: Item | None) -> None:
         self._reindex(item, previous)
+        moved = previous is None or (previous.name, previous.created_at) != (
+            item.name,
+            item.created_at,
+        )
+        if previous is not None and moved:
+            self._unlist(item.id)
         self._items[item.id] = item
-        if previous is None or previous.name != item.name or previous.created_at != item.created_at:
-            self._orders.clear()
+        if moved:
+            for order in self._orders.values():
+                order.add(item.id)
 
     def _leveled(self, item: Item, changes: list[LevelChange], now: int) -> Item:
         """A copy of the item with the changes applied and totals recomputed (or an error)."""
@@ -748,7 +790,6 @@ class MemoryWarehouse:
         query = query or ItemQuery()
         self._index_in_background()
         with self._reading():
-            ids: Iterable[str]
             scores: dict[str, float] = {}
             searching = bool(query.search and query.search.strip())
             filtered = query.location_id or query.sku is not None or query.gtin is not None
@@ -768,15 +809,21 @@ class MemoryWarehouse:
                 self._catch_up_search()
                 hits = self._search.search(query.search or "")
                 scores = {hit.doc_id: hit.score for hit in hits}
-                ids = [hit.doc_id for hit in hits]
-                if query.order_by:
-                    ids = [i for i in self._ordered_item_ids(query.order_by) if i in scores]
+            if searching and not query.order_by:  # by relevance, filtered
+                page = _page(self._filter_items([hit.doc_id for hit in hits], query), query)
             else:
-                ids = self._ordered_item_ids(query.order_by or "name")
-            if query.direction == "desc" and (query.order_by or not query.search):
-                ids = list(reversed(list(ids)))
-            candidates = self._filter_items(ids, query)
-            page = _page(candidates, query)
+                among: Collection[str] | None = self._allowed(query)
+                if searching:
+                    among = scores if among is None else among & scores.keys()
+                start = (query.page - 1) * query.limit
+                data, total = self._item_order(query.order_by or "name").page(
+                    start,
+                    query.limit,
+                    descending=query.direction == "desc",
+                    among=among,
+                    keep=self._in_layout(query.layout_id) if query.layout_id else None,
+                )
+                page = _paged(data, start, total, query)
             return Page.of(
                 [self._found(item_id, scores, query) for item_id in page.data], page.pagination
             )
@@ -796,23 +843,30 @@ class MemoryWarehouse:
         item.search_score, item.search_highlights = score, highlights
         return item
 
-    def _filter_items(self, ids: Iterable[str], query: ItemQuery) -> list[str]:
+    def _allowed(self, query: ItemQuery) -> set[str] | None:
+        """The items the query's location, SKU and GTIN allow (None: no such filter)."""
         allowed: set[str] | None = None
         if query.location_id:
             allowed = self._by_location.get(query.location_id, set())
+        codes: list[str | None] = []
         if query.sku is not None:
-            found = self._by_sku.get(query.sku.casefold())
-            allowed = {found} & allowed if allowed is not None else {found}
+            codes.append(self._by_sku.get(query.sku.casefold()))
         if query.gtin is not None:
-            found = self._by_gtin.get(gtin14(query.gtin) or "")
-            allowed = {found} & allowed if allowed is not None else {found}
+            codes.append(self._by_gtin.get(gtin14(query.gtin) or ""))
+        for found in codes:
+            one = {found} if found is not None else set()
+            allowed = one if allowed is None else one & allowed
+        return allowed
+
+    def _in_layout(self, layout_id: str) -> Callable[[str], bool]:
+        items = self._items
+        return lambda i: any(lv.layout_id == layout_id for lv in items[i].levels)
+
+    def _filter_items(self, ids: Iterable[str], query: ItemQuery) -> list[str]:
+        allowed = self._allowed(query)
         rows = [i for i in ids if allowed is None or i in allowed]
         if query.layout_id:
-            rows = [
-                i
-                for i in rows
-                if any(lv.layout_id == query.layout_id for lv in self._items[i].levels)
-            ]
+            rows = list(filter(self._in_layout(query.layout_id), rows))
         return rows
 
     async def get_item(self, item_id: str) -> Item:
@@ -891,8 +945,8 @@ class MemoryWarehouse:
                     [FieldError("id", "on open fulfillments")],
                 )
             self._reindex(None, item)
+            self._unlist(item_id)
             del self._items[item_id]
-            self._orders.clear()
             for lot_id in [lot.id for lot in self._lots.values() if lot.item_id == item_id]:
                 del self._lots[lot_id]
             self._lot_order = None
