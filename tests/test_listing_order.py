@@ -5,6 +5,7 @@ cut (a slice of everything, a few matches sorted alone, a broad filter walked)."
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -134,5 +135,56 @@ def test_a_search_in_name_order_lists_its_matches_sorted_and_counted() -> None:
         keys = [(item.name.casefold(), item.id) for item in pages]
         assert keys == sorted(keys)
         assert all(item.search_score is not None for item in pages)
+
+    asyncio.run(run())
+
+
+async def _every_match(warehouse: MemoryWarehouse, words: str) -> list[Item]:
+    """Every item a search finds, by relevance, page by page."""
+    found: list[Item] = []
+    page = 1
+    while True:
+        answer = await warehouse.list_items(ItemQuery(search=words, limit=250, page=page))
+        found += answer.data
+        if not answer.pagination.has_more:
+            return found
+        page += 1
+
+
+def test_a_search_in_name_or_date_order_is_its_matches_sorted_whichever_way_it_is_found() -> None:
+    """Common words are found by walking the order and testing each item, rare ones by
+    sorting every match: either way the page is the same as sorting all the matches."""
+
+    async def run() -> None:
+        warehouse = MemoryWarehouse.demo(items=3000, seed=11)
+        listed = (await warehouse.list_items(ItemQuery(limit=250))).data
+        words = Counter(w.casefold() for item in listed for w in item.name.split() if w.isalpha())
+        common = [w for w, _ in words.most_common(3)]
+        rare = [w for w, n in words.items() if n == 1][:2]
+        typed = [common[0][:2], "blot", f"{common[0]} {common[1]}"]
+        for words_typed in [*common, *rare, *typed]:
+            matches = await _every_match(warehouse, words_typed)
+            scores = {item.id: item.search_score for item in matches}
+            for order_by, key in (
+                ("name", lambda i: (i.name.casefold(), i.id)),
+                ("created_at", lambda i: (i.created_at or 0, i.id)),
+            ):
+                for direction in ("asc", "desc"):
+                    expected = sorted(matches, key=key, reverse=direction == "desc")
+                    for page in (1, 3):
+                        got = await warehouse.list_items(
+                            ItemQuery(
+                                search=words_typed,
+                                order_by=order_by,
+                                direction=direction,
+                                limit=20,
+                                page=page,
+                            )
+                        )
+                        want = expected[(page - 1) * 20 : page * 20]
+                        assert [i.id for i in got.data] == [i.id for i in want], words_typed
+                        assert [i.search_score for i in got.data] == [scores[i.id] for i in want]
+                        assert got.pagination.total_count == len(matches)
+                        assert got.pagination.has_more == (page * 20 < len(matches))
 
     asyncio.run(run())

@@ -12,6 +12,8 @@ from bisect import bisect_left, insort
 from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any
 
+from console.backends.memory.building import collector_paused
+
 # Below this share of the catalogue, the matches are sorted by themselves rather than picked
 # out of the whole order: sorting k of n costs about k log k key look-ups against n membership
 # tests, and a key look-up costs several membership tests.
@@ -25,7 +27,8 @@ class SortedIds:
 
     def __init__(self, key: SortKey, ids: Iterable[str]) -> None:
         self.key = key
-        self.ids = sorted(ids, key=key)
+        with collector_paused():  # the keys of a whole catalogue: a bulk build (see there)
+            self.ids = sorted(ids, key=key)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -38,6 +41,9 @@ class SortedIds:
         at = bisect_left(self.ids, self.key(item_id), key=self.key)
         if at < len(self.ids) and self.ids[at] == item_id:
             del self.ids[at]
+
+    def walk(self, *, descending: bool = False) -> Iterator[str]:
+        return reversed(self.ids) if descending else iter(self.ids)
 
     def page(
         self,
@@ -64,7 +70,7 @@ class SortedIds:
                 chosen = filter(keep, chosen)
             rows = list(chosen)
             return rows[start : start + size], len(rows)
-        walk: Iterator[str] = reversed(ids) if descending else iter(ids)
+        walk = self.walk(descending=descending)
         if among is not None:
             walk = filter(among.__contains__, walk)
         if keep is not None:

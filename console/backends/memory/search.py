@@ -739,6 +739,39 @@ class SearchIndex:
         scored, total = self._scored(query, max(0, count))
         return SearchTop(_ranked(scored, count) if count > 0 else [], total)
 
+    def matcher(
+        self, query: str
+    ) -> tuple[int, Callable[[Mapping[str, str | None]], float | None]] | None:
+        """How many documents match every word of `query`, and a test that scores a document
+        from its fields by the same rules as `search` (None: it does not match), for a listing
+        in another order than relevance: walking that order and testing each document finds
+        its first page of common words long before every match is scored. None when the query
+        has no word that matches, or no document matches them all (`search` then takes those
+        matching the most words)."""
+        compiled = self._compile(query)
+        active = compiled.active
+        if not active:
+            return None
+        every = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, self._word_query(compiled.terms[j], len(active) == 1))
+                for j in active
+            ]
+        )
+        total = self._searcher.search(every, 1, count=True).count
+        if not total:
+            return None
+        need = len(active)
+
+        def score(fields: Mapping[str, str | None]) -> float | None:
+            texts: list[str] = []
+            for field, value in fields.items():
+                if value is not None:
+                    texts += (field, value if isinstance(value, str) else str(value))
+            return self._rescore(compiled, texts, need)
+
+        return total, score
+
     def _scored(self, query: str, count: int | None) -> tuple[dict[str, float], int | None]:
         """{doc_id: score} of at least the best `count` matches (None: all), and how many
         match in all when known."""

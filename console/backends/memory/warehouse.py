@@ -805,6 +805,11 @@ class MemoryWarehouse:
                     [self._found(item_id, scores, query) for item_id in page.data],
                     page.pagination,
                 )
+            if searching and query.order_by and not filtered and not query.layout_id:
+                self._catch_up_search()
+                found = self._first_in_order(query)
+                if found is not None:
+                    return found
             if searching:
                 self._catch_up_search()
                 hits = self._search.search(query.search or "")
@@ -827,6 +832,29 @@ class MemoryWarehouse:
             return Page.of(
                 [self._found(item_id, scores, query) for item_id in page.data], page.pagination
             )
+
+    def _first_in_order(self, query: ItemQuery) -> Page[Item] | None:
+        """A page of a search listed in name or date order, found by walking that order and
+        testing each item, when the words are common enough for the page to come before
+        as many items were tested as there are matches to score (None: they are not)."""
+        matching = self._search.matcher(query.search or "")
+        if matching is None:
+            return None
+        total, score = matching
+        order = self._item_order(query.order_by or "name")
+        start = (query.page - 1) * query.limit
+        if (start + query.limit) * len(order) > total * total:
+            return None
+        scores: dict[str, float] = {}
+        for item_id in order.walk(descending=query.direction == "desc"):
+            found = score(_search_fields(self._items[item_id]))
+            if found is not None:
+                scores[item_id] = found
+                if len(scores) == start + query.limit:
+                    break
+        data = list(scores)[start:]
+        page = _paged(data, start, total, query)
+        return Page.of([self._found(item_id, scores, query) for item_id in data], page.pagination)
 
     def _found(self, item_id: str, scores: dict[str, float], query: ItemQuery) -> Item:
         """A copy of one listed item, with its search score and highlights when searched."""
