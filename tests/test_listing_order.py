@@ -151,9 +151,9 @@ async def _every_match(warehouse: MemoryWarehouse, words: str) -> list[Item]:
         page += 1
 
 
-def test_a_search_in_name_or_date_order_is_its_matches_sorted_whichever_way_it_is_found() -> None:
-    """Common words are found by walking the order and testing each item, rare ones by
-    sorting every match: either way the page is the same as sorting all the matches."""
+def test_a_search_in_name_or_date_order_is_its_matches_sorted() -> None:
+    """Common words, rare ones, a prefix being typed, a typo, two words: each page is the page
+    of all the matches sorted, with the scores relevance gives them, and counted."""
 
     async def run() -> None:
         warehouse = MemoryWarehouse.demo(items=3000, seed=11)
@@ -186,5 +186,24 @@ def test_a_search_in_name_or_date_order_is_its_matches_sorted_whichever_way_it_i
                         assert [i.search_score for i in got.data] == [scores[i.id] for i in want]
                         assert got.pagination.total_count == len(matches)
                         assert got.pagination.has_more == (page * 20 < len(matches))
+
+    asyncio.run(run())
+
+
+def test_a_search_in_name_order_sorts_names_as_the_listing_does() -> None:
+    """Case does not count, and a name sorts before the longer names it begins."""
+
+    async def run() -> None:
+        warehouse = MemoryWarehouse.demo(items=50, seed=3)
+        for name in ("zeta Quokkel", "Quokkel", "ALPHA Quokkel", "beta Quokkel", "Quokkel A"):
+            await warehouse.create_item({"name": name})
+        for direction in ("asc", "desc"):
+            query = ItemQuery(search="quokkel", order_by="name", direction=direction)
+            searched = await warehouse.list_items(query)
+            listed = await warehouse.list_items(ItemQuery(direction=direction, limit=250))
+            assert _names(searched) == [n for n in _names(listed) if "Quokkel" in n]
+        assert _names(searched) == [
+            "zeta Quokkel", "Quokkel A", "Quokkel", "beta Quokkel", "ALPHA Quokkel"
+        ]  # fmt: skip
 
     asyncio.run(run())

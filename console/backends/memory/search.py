@@ -34,6 +34,9 @@ How it works, in short:
   name bonus as a weight), and the candidates it returns are scored again here exactly, from
   their stored texts: more are fetched until none left unread could rank above the last one
   kept, so a page is the start of the whole ranking.
+* **Other orders.** A listing of matches by name or date (``in_order``) is tantivy's: each
+  document carries its key in each such order as a fast column, so a page of a common word
+  comes without scoring every match; only the page is scored.
 * **Changes.** ``add`` and ``remove`` go to tantivy's writer at once; the next query (or
   ``settle``) commits them first, so a change is always visible to the next search.
 """
@@ -321,7 +324,11 @@ class _Compiled:
         self.lazy = [(j, term.prefix) for j, term in enumerate(terms) if term.prefix is not None]
 
 
-def _schema() -> tantivy.Schema:
+def _order_field(order: str) -> str:
+    return f"by_{order}"
+
+
+def _schema(orders: Iterable[str]) -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw", index_option="basic")
     # the tokens made by _field_tokens, space-separated: "whitespace" only splits them again
@@ -331,6 +338,10 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field(_ID_KEYS, tokenizer_name="raw", index_option="basic")
     builder.add_bytes_field("texts", stored=True)  # the fields as given, for scores and marks
     builder.add_float_field(_FACTOR_FIELD, fast=True)
+    for order in orders:  # a column of sort keys, to list matches in that order
+        builder.add_text_field(
+            _order_field(order), fast=True, tokenizer_name="raw", index_option="basic"
+        )
     return builder.build()
 
 
@@ -348,8 +359,11 @@ _FACTOR_VALUE = tuple(2.0**factor - 2.0 for factor in _NAME_FACTOR)
 class SearchIndex:
     """Typo-tolerant full-text index over a few short fields per document, held by tantivy."""
 
-    def __init__(self) -> None:
-        self._schema = _schema()
+    def __init__(self, orders: Iterable[str] = ()) -> None:
+        """`orders`: names of the orders (other than relevance) matches can be listed in;
+        each document then gives its sort key in each (`add`)."""
+        self._orders = tuple(orders)
+        self._schema = _schema(self._orders)
         self._index = tantivy.Index(self._schema)
         # Made at the first change and let go by `settle`: a writer runs threads, which a
         # forked process would not have (see `started`)
@@ -395,15 +409,26 @@ class SearchIndex:
     def __contains__(self, doc_id: object) -> bool:
         return isinstance(doc_id, str) and self._exists(doc_id)
 
-    def add(self, doc_id: str, fields: Mapping[str, str | None]) -> None:
+    def add(
+        self,
+        doc_id: str,
+        fields: Mapping[str, str | None],
+        sort_keys: Mapping[str, str] | None = None,
+    ) -> None:
         """Index (or re-index, replacing the old entry) one document.
 
         Field names used by the caller: 'name', 'sku', 'gtin', 'search' (free text); any other
-        name is indexed like 'search'. Missing/None fields are skipped.
+        name is indexed like 'search'. Missing/None fields are skipped. `sort_keys`: the
+        document's key in each of the index's orders, unique to it (compared as strings).
         """
+        for order in self._orders:
+            if sort_keys is None or order not in sort_keys:
+                raise ValueError(f"{doc_id} has no sort key for the order {order!r}")
         self.remove(doc_id)
         doc = tantivy.Document()
         doc.add_text("id", doc_id)
+        for order in self._orders:
+            doc.add_text(_order_field(order), sort_keys[order])  # type: ignore[index]
         texts: list[str] = []
         name_words = 0
         for field, value in fields.items():
@@ -739,15 +764,13 @@ class SearchIndex:
         scored, total = self._scored(query, max(0, count))
         return SearchTop(_ranked(scored, count) if count > 0 else [], total)
 
-    def matcher(
-        self, query: str
-    ) -> tuple[int, Callable[[Mapping[str, str | None]], float | None]] | None:
-        """How many documents match every word of `query`, and a test that scores a document
-        from its fields by the same rules as `search` (None: it does not match), for a listing
-        in another order than relevance: walking that order and testing each document finds
-        its first page of common words long before every match is scored. None when the query
-        has no word that matches, or no document matches them all (`search` then takes those
-        matching the most words)."""
+    def in_order(
+        self, query: str, order: str, start: int, count: int, *, descending: bool = False
+    ) -> SearchTop | None:
+        """The matches from `start` to `start + count` in one of the index's orders (by sort
+        key), scored, and how many match in all: a page of a search listed by name without
+        scoring every match. None when no document matches every word (`search` then finds
+        those matching the most)."""
         compiled = self._compile(query)
         active = compiled.active
         if not active:
@@ -758,19 +781,27 @@ class SearchIndex:
                 for j in active
             ]
         )
-        total = self._searcher.search(every, 1, count=True).count
-        if not total:
+        searcher = self._searcher
+        found = searcher.search(
+            every,
+            max(1, count),
+            count=True,
+            order_by_field=_order_field(order),
+            offset=start,
+            order=tantivy.Order.Desc if descending else tantivy.Order.Asc,
+        )
+        if not found.count:
             return None
-        need = len(active)
-
-        def score(fields: Mapping[str, str | None]) -> float | None:
-            texts: list[str] = []
-            for field, value in fields.items():
-                if value is not None:
-                    texts += (field, value if isinstance(value, str) else str(value))
-            return self._rescore(compiled, texts, need)
-
-        return total, score
+        self._texts = texts_of = {}
+        hits: list[SearchHit] = []
+        for _, address in found.hits[:count]:
+            doc = searcher.doc(address)
+            doc_id = doc.get_first("id")
+            texts = json.loads(doc.get_first("texts"))
+            texts_of[doc_id] = texts
+            # tantivy matched it by the tokens the score counts: 0 only were they to disagree
+            hits.append(SearchHit(doc_id, self._rescore(compiled, texts, len(active)) or 0.0))
+        return SearchTop(hits, found.count)
 
     def _scored(self, query: str, count: int | None) -> tuple[dict[str, float], int | None]:
         """{doc_id: score} of at least the best `count` matches (None: all), and how many

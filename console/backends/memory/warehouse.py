@@ -192,6 +192,23 @@ def etag_of(model: BaseModel) -> str:
 _ETAGS_KEPT = 65_536
 
 
+# The orders an item listing offers besides relevance: each item's key, unique to it.
+_ITEM_ORDERS: dict[str, Callable[[Item], tuple[Any, str]]] = {
+    "name": lambda item: (item.name.casefold(), item.id),
+    "created_at": lambda item: (item.created_at or 0, item.id),
+}
+
+
+def _sort_keys(item: Item) -> dict[str, str]:
+    """The item's keys in the listing orders as strings that sort as those keys do (the
+    search index lists matches by them): a NUL sorts before any character a name has, and
+    a timestamp is written in a fixed width, made non-negative."""
+    return {
+        "name": f"{item.name.casefold()}\x00{item.id}",
+        "created_at": f"{(item.created_at or 0) + 2**63:020d}\x00{item.id}",
+    }
+
+
 def _search_fields(item: Item) -> dict[str, str | None]:
     # The index compares GTINs as 14 digits itself; it gets the GTIN as stored.
     extra = item.metadata.get("_search") if item.metadata else None
@@ -254,7 +271,7 @@ class MemoryWarehouse:
         self._by_gtin: dict[str, str] = {}
         self._by_sku: dict[str, str] = {}
         self._by_location: dict[str, set[str]] = defaultdict(set)
-        self._search = SearchIndex()
+        self._search = SearchIndex(orders=_ITEM_ORDERS)
         # Items not yet in the search index, in arrival order. The index is filled in the
         # background after the first request, so the warehouse (and the console on it) is usable
         # at once; a search catches up with whatever is still waiting before it runs.
@@ -679,8 +696,9 @@ class MemoryWarehouse:
         if item.id in self._unindexed:
             return  # indexed later, from whatever the item is then
         fields = _search_fields(item)
-        if previous is None or _search_fields(previous) != fields:
-            self._search.add(item.id, fields)
+        keys = _sort_keys(item)
+        if previous is None or (_search_fields(previous), _sort_keys(previous)) != (fields, keys):
+            self._search.add(item.id, fields, keys)
 
     def index_for_search(self) -> None:
         """Index every item for search now. A console's own warehouse fills its index in the
@@ -695,7 +713,8 @@ class MemoryWarehouse:
         with self._lock:
             while self._unindexed and budget != 0:
                 item_id, _ = self._unindexed.popitem(last=False)
-                self._search.add(item_id, _search_fields(self._items[item_id]))
+                item = self._items[item_id]
+                self._search.add(item_id, _search_fields(item), _sort_keys(item))
                 budget = None if budget is None else budget - 1
             return not self._unindexed
 
@@ -736,11 +755,8 @@ class MemoryWarehouse:
         order = self._orders.get(order_by)
         if order is None:
             items = self._items
-            if order_by == "created_at":
-                key: Callable[[str], Any] = lambda i: (items[i].created_at or 0, i)  # noqa: E731
-            else:
-                key = lambda i: (items[i].name.casefold(), i)  # noqa: E731
-            order = self._orders[order_by] = SortedIds(key, items)
+            of_item = _ITEM_ORDERS[order_by]
+            order = self._orders[order_by] = SortedIds(lambda i: of_item(items[i]), items)
         return order
 
     def prepare_listings(self) -> None:
@@ -834,27 +850,23 @@ class MemoryWarehouse:
             )
 
     def _first_in_order(self, query: ItemQuery) -> Page[Item] | None:
-        """A page of a search listed in name or date order, found by walking that order and
-        testing each item, when the words are common enough for the page to come before
-        as many items were tested as there are matches to score (None: they are not)."""
-        matching = self._search.matcher(query.search or "")
-        if matching is None:
-            return None
-        total, score = matching
-        order = self._item_order(query.order_by or "name")
+        """A page of a search listed in name or date order, by the index's sort keys (None:
+        no item matches every word)."""
         start = (query.page - 1) * query.limit
-        if (start + query.limit) * len(order) > total * total:
+        found = self._search.in_order(
+            query.search or "",
+            query.order_by or "name",
+            start,
+            query.limit,
+            descending=query.direction == "desc",
+        )
+        if found is None or found.total is None:
             return None
-        scores: dict[str, float] = {}
-        for item_id in order.walk(descending=query.direction == "desc"):
-            found = score(_search_fields(self._items[item_id]))
-            if found is not None:
-                scores[item_id] = found
-                if len(scores) == start + query.limit:
-                    break
-        data = list(scores)[start:]
-        page = _paged(data, start, total, query)
-        return Page.of([self._found(item_id, scores, query) for item_id in data], page.pagination)
+        scores = {hit.doc_id: hit.score for hit in found.hits}
+        page = _paged(list(scores), start, found.total, query)
+        return Page.of(
+            [self._found(item_id, scores, query) for item_id in page.data], page.pagination
+        )
 
     def _found(self, item_id: str, scores: dict[str, float], query: ItemQuery) -> Item:
         """A copy of one listed item, with its search score and highlights when searched."""
