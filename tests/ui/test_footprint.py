@@ -58,8 +58,10 @@ async def test_item_look_ups_leave_nothing_behind(make_app) -> None:
         await look_ups(pilot, 5)
         assert isinstance(app.screen, SearchScreen)
         gone_after, caches_after = await left_behind(pilot)
-        # before the footprint fixes: +50 footer keys and +100 render caches per look-up
-        assert gone_after <= gone + 5
+        # before the footprint fixes: +50 footer keys and +100 render caches per look-up.
+        # The item screen closed last is at times still held (by a compositor, seen once in
+        # ten runs): its 14 widgets, however many look-ups came before, so never a growth.
+        assert gone_after <= gone + 15
         assert caches_after <= caches + 20
 
 
