@@ -19,19 +19,14 @@ from console.backends.memory.building import collector_paused
 # tests, and a key look-up costs several membership tests.
 _FEW = 1 / 16
 
-SortKey = Callable[[str], Any]
-
 
 class SortedIds:
     """The ids of a catalogue in the order of `key` (unique per id: ties broken by id)."""
 
-    def __init__(self, key: SortKey, ids: Iterable[str]) -> None:
+    def __init__(self, key: Callable[[str], Any], ids: Iterable[str]) -> None:
         self.key = key
         with collector_paused():  # the keys of a whole catalogue: a bulk build (see there)
             self.ids = sorted(ids, key=key)
-
-    def __len__(self) -> int:
-        return len(self.ids)
 
     def add(self, item_id: str) -> None:
         insort(self.ids, item_id, key=self.key)
@@ -41,9 +36,6 @@ class SortedIds:
         at = bisect_left(self.ids, self.key(item_id), key=self.key)
         if at < len(self.ids) and self.ids[at] == item_id:
             del self.ids[at]
-
-    def walk(self, *, descending: bool = False) -> Iterator[str]:
-        return reversed(self.ids) if descending else iter(self.ids)
 
     def page(
         self,
@@ -70,7 +62,7 @@ class SortedIds:
                 chosen = filter(keep, chosen)
             rows = list(chosen)
             return rows[start : start + size], len(rows)
-        walk = self.walk(descending=descending)
+        walk: Iterator[str] = reversed(ids) if descending else iter(ids)
         if among is not None:
             walk = filter(among.__contains__, walk)
         if keep is not None:

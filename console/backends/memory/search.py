@@ -764,6 +764,11 @@ class SearchIndex:
         scored, total = self._scored(query, max(0, count))
         return SearchTop(_ranked(scored, count) if count > 0 else [], total)
 
+    def _word_queries(self, compiled: _Compiled) -> list[tantivy.Query]:
+        """One tantivy query per query word that matches something."""
+        active = compiled.active
+        return [self._word_query(compiled.terms[j], len(active) == 1) for j in active]
+
     def in_order(
         self, query: str, order: str, start: int, count: int, *, descending: bool = False
     ) -> SearchTop | None:
@@ -776,10 +781,7 @@ class SearchIndex:
         if not active:
             return None
         every = tantivy.Query.boolean_query(
-            [
-                (tantivy.Occur.Must, self._word_query(compiled.terms[j], len(active) == 1))
-                for j in active
-            ]
+            [(tantivy.Occur.Must, word) for word in self._word_queries(compiled)]
         )
         searcher = self._searcher
         found = searcher.search(
@@ -811,7 +813,7 @@ class SearchIndex:
         if not active:
             return {}, 0
         terms = compiled.terms
-        words = [self._word_query(terms[j], len(active) == 1) for j in active]
+        words = self._word_queries(compiled)
         query_type = tantivy.Query
         clauses = [(tantivy.Occur.Must, word) for word in words]
         keys = [_id_key(code, ids) for ids in compiled.exact_ids for code in (_SKU, _GTIN)]

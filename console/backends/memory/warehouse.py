@@ -192,21 +192,18 @@ def etag_of(model: BaseModel) -> str:
 _ETAGS_KEPT = 65_536
 
 
-# The orders an item listing offers besides relevance: each item's key, unique to it.
-_ITEM_ORDERS: dict[str, Callable[[Item], tuple[Any, str]]] = {
-    "name": lambda item: (item.name.casefold(), item.id),
-    "created_at": lambda item: (item.created_at or 0, item.id),
+# The orders an item listing offers besides relevance: each item's key in it, unique to the
+# item, and a string, so the listings and the search index (which lists matches by them) sort
+# alike. The id breaks ties after a NUL, which sorts before any character a name has; a
+# timestamp is written in a fixed width, made non-negative.
+_ITEM_ORDERS: dict[str, Callable[[Item], str]] = {
+    "name": lambda item: f"{item.name.casefold()}\x00{item.id}",
+    "created_at": lambda item: f"{(item.created_at or 0) + 2**63:020d}\x00{item.id}",
 }
 
 
 def _sort_keys(item: Item) -> dict[str, str]:
-    """The item's keys in the listing orders as strings that sort as those keys do (the
-    search index lists matches by them): a NUL sorts before any character a name has, and
-    a timestamp is written in a fixed width, made non-negative."""
-    return {
-        "name": f"{item.name.casefold()}\x00{item.id}",
-        "created_at": f"{(item.created_at or 0) + 2**63:020d}\x00{item.id}",
-    }
+    return {order: key(item) for order, key in _ITEM_ORDERS.items()}
 
 
 def _search_fields(item: Item) -> dict[str, str | None]:
@@ -764,7 +761,7 @@ class MemoryWarehouse:
         million items, which a server spends before it answers rather than on a first
         listing (and before its workers fork, which then share them)."""
         with self._lock:
-            for order_by in ("name", "created_at"):
+            for order_by in _ITEM_ORDERS:
                 self._item_order(order_by)
 
     def _unlist(self, item_id: str) -> None:
@@ -774,10 +771,7 @@ class MemoryWarehouse:
 
     def _commit_item(self, item: Item, previous: Item | None) -> None:
         self._reindex(item, previous)
-        moved = previous is None or (previous.name, previous.created_at) != (
-            item.name,
-            item.created_at,
-        )
+        moved = previous is None or _sort_keys(previous) != _sort_keys(item)
         if previous is not None and moved:
             self._unlist(item.id)
         self._items[item.id] = item
