@@ -701,3 +701,27 @@ def test_a_prefix_shared_by_many_codes_ranks_them_as_search_does() -> None:
     assert everything[0].doc_id == "exact"
     for count in (1, 10, 100):
         assert index.top("200", count).hits == everything[:count]
+
+
+def test_a_common_two_word_query_gives_the_start_of_the_whole_ranking() -> None:
+    """A search for "hex bolt" over thousands of bolts: the items whose every field says bolt
+    must not crowd out the short names that rank first. Each of these holds "bolt" in its
+    name, SKU and free text and "bolts" too, so a bound summing what a word matches in every
+    field puts them far above what they score; the best are the short names."""
+    index = SearchIndex()
+    for n in range(3_000):
+        index.add(
+            f"itm_{n:05d}",
+            {
+                "name": f"Hex Bolt Zinc Plated Grade {n % 9} M{n % 13} bolts",
+                "sku": f"BOLT-HEX-{n}",
+                "search": "bolt bolts hex",
+            },
+        )
+    for n in range(60):
+        index.add(f"short_{n:03d}", {"name": "Hex Bolt", "sku": f"HB{n}"})
+    for query in ("hex bolt", "hex bol", "bolt hex"):
+        everything = index.search(query)
+        best = index.top(query, 50)
+        assert [h.doc_id for h in best.hits] == [h.doc_id for h in everything[:50]], query
+        assert all(h.doc_id.startswith("short_") for h in best.hits), query

@@ -702,9 +702,9 @@ class SearchIndex:
 
     # ------------------------------------------------------------------ tantivy queries
 
-    def _word_query(self, term: _Term, alone: bool) -> tantivy.Query:
-        """Every document holding one of the word's tokens, scored at least as high as the
-        best of them would score it (exactly, when it holds one)."""
+    def _word_query(self, term: _Term, *, ranked: bool = True) -> tantivy.Query:
+        """Every document holding one of the word's tokens, scored (when `ranked`) at least as
+        high as the best of them would score it (exactly, when it holds one)."""
         query = tantivy.Query
         schema = self._schema
         parts: list[tantivy.Query] = []
@@ -744,11 +744,14 @@ class SearchIndex:
                 parts.append(query.const_score_query(found, most * _FIELD_WEIGHT[code] * idf))
         if len(parts) == 1:
             return parts[0]
-        if alone:
-            return query.disjunction_max_query(parts)  # the best part: a tight bound
-        # Beside other words, the sum of the parts a document matches: a looser bound, but
-        # several times faster than a disjunction_max_query, which cannot skip ahead.
-        return query.boolean_query([(tantivy.Occur.Should, part) for part in parts])
+        if not ranked:  # listed in another order: which documents, not how they score
+            return query.boolean_query([(tantivy.Occur.Should, part) for part in parts])
+        # The best part, which is what the word scores: a bound as tight as the score. A sum
+        # of the parts (a boolean query) was a little faster to run, but "hex bolt" over
+        # thousands of bolts whose name, SKU and text all say bolt gave them bounds far above
+        # their scores: the candidates read ran out before the short names that rank first
+        # were reached, and the page was wrong as well as slow (100 ms at a million items).
+        return query.disjunction_max_query(parts)
 
     # ------------------------------------------------------------------ searching
 
@@ -764,10 +767,9 @@ class SearchIndex:
         scored, total = self._scored(query, max(0, count))
         return SearchTop(_ranked(scored, count) if count > 0 else [], total)
 
-    def _word_queries(self, compiled: _Compiled) -> list[tantivy.Query]:
+    def _word_queries(self, compiled: _Compiled, *, ranked: bool = True) -> list[tantivy.Query]:
         """One tantivy query per query word that matches something."""
-        active = compiled.active
-        return [self._word_query(compiled.terms[j], len(active) == 1) for j in active]
+        return [self._word_query(compiled.terms[j], ranked=ranked) for j in compiled.active]
 
     def in_order(
         self, query: str, order: str, start: int, count: int, *, descending: bool = False
@@ -781,7 +783,7 @@ class SearchIndex:
         if not active:
             return None
         every = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, word) for word in self._word_queries(compiled)]
+            [(tantivy.Occur.Must, word) for word in self._word_queries(compiled, ranked=False)]
         )
         searcher = self._searcher
         found = searcher.search(
