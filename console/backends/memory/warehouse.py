@@ -660,9 +660,10 @@ class MemoryWarehouse:
 
     # -- item indexes --------------------------------------------------------------------------
 
-    def _reindex(self, item: Item | None, previous: Item | None) -> None:
+    def _reindex(self, item: Item | None, previous: Item | None, *, moved: bool = True) -> None:
         """Bring the look-up indexes from `previous` (None: new) to `item` (None: deleted).
-        A level change touches only the location index: the search text did not change."""
+        A level change touches only the location index: the search text did not change, and
+        `moved` (the item's sort keys changed, see `_commit_item`) is False."""
         old_gtin = gtin14(previous.gtin) if previous else None
         new_gtin = gtin14(item.gtin) if item else None
         old_sku = previous.sku.casefold() if previous and previous.sku else None
@@ -693,9 +694,8 @@ class MemoryWarehouse:
         if item.id in self._unindexed:
             return  # indexed later, from whatever the item is then
         fields = _search_fields(item)
-        keys = _sort_keys(item)
-        if previous is None or (_search_fields(previous), _sort_keys(previous)) != (fields, keys):
-            self._search.add(item.id, fields, keys)
+        if previous is None or moved or _search_fields(previous) != fields:
+            self._search.add(item.id, fields, _sort_keys(item))
 
     def index_for_search(self) -> None:
         """Index every item for search now. A console's own warehouse fills its index in the
@@ -770,8 +770,8 @@ class MemoryWarehouse:
             order.remove(item_id)
 
     def _commit_item(self, item: Item, previous: Item | None) -> None:
-        self._reindex(item, previous)
         moved = previous is None or _sort_keys(previous) != _sort_keys(item)
+        self._reindex(item, previous, moved=moved)
         if previous is not None and moved:
             self._unlist(item.id)
         self._items[item.id] = item
