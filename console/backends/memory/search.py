@@ -799,9 +799,7 @@ class SearchIndex:
         self._texts = texts_of = {}
         hits: list[SearchHit] = []
         for _, address in found.hits[:count]:
-            doc = searcher.doc(address)
-            doc_id = doc.get_first("id")
-            texts = json.loads(doc.get_first("texts"))
+            doc_id, texts = _stored(searcher, address)
             texts_of[doc_id] = texts
             # tantivy matched it by the tokens the score counts: 0 only were they to disagree
             hits.append(SearchHit(doc_id, self._rescore(compiled, texts, len(active)) or 0.0))
@@ -889,9 +887,7 @@ class SearchIndex:
             for bound, address in hits:
                 if floor and bound < floor * (1 - _ROUNDING):
                     return scored, len(scored)  # fewer words from here on
-                doc = searcher.doc(address)
-                doc_id = doc.get_first("id")
-                texts = json.loads(doc.get_first("texts"))
+                doc_id, texts = _stored(searcher, address)
                 score = self._rescore(compiled, texts, need)
                 if score is not None:
                     scored[doc_id] = score
@@ -990,8 +986,14 @@ class SearchIndex:
         hits = searcher.search(query, 1, count=False).hits
         if not hits:
             return []
-        texts: list[str] = json.loads(searcher.doc(hits[0][1]).get_first("texts"))
-        return texts
+        return _stored(searcher, hits[0][1])[1]
+
+
+def _stored(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> tuple[str, list[str]]:
+    """A document's id and its fields as given (field, text, field, text...)."""
+    doc = searcher.doc(address)
+    texts: list[str] = json.loads(doc.get_first("texts"))
+    return doc.get_first("id"), texts
 
 
 def _token_matches(compiled: _Compiled, token: str) -> bool:
