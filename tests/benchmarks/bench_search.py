@@ -32,9 +32,12 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from console.backends.memory.search import tokenize
+
+if TYPE_CHECKING:
+    from tests.benchmarks.search_alternatives import Engine
 
 TYPO_KINDS = ("insert", "delete", "substitute", "transpose")
 
@@ -410,7 +413,7 @@ def main(argv: list[str] | None = None) -> None:
     )
 
 
-def _browsing(engine: Any, common: list[str], typed: list[str]) -> str:
+def _browsing(engine: Engine, common: list[str], typed: list[str]) -> str:
     """The common-words row of one engine; for the console's index, whether each first ten
     is the first ten of its full ranking."""
     from tests.benchmarks.search_alternatives import Ours
