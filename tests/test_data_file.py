@@ -255,3 +255,127 @@ def test_a_second_server_on_the_same_file_is_refused(tmp_path) -> None:
         reopen(path)
     first.close()
     reopen(path).close()  # let go: the next server may take it
+
+
+# -- changes arriving together share one transaction (group commit) -------------------------
+
+
+def on_disk_qty(path: Path, item_id: str, level: Any) -> int:
+    """The level as another process reading the file finds it: what a restart would serve."""
+    import sqlite3
+
+    from console.domain.models import Item
+
+    with sqlite3.connect(path) as db:
+        (body,) = db.execute(
+            "select body from objects where kind = 'item' and id = ?", (item_id,)
+        ).fetchone()
+    item = Item.model_validate_json(body)
+    return next(
+        lv.verified_qty
+        for lv in item.levels
+        if lv.location_id == level.location_id and lv.layout_id == level.layout_id
+    )
+
+
+def plus(level: Any, n: int) -> dict[str, Any]:
+    return {"levels": [{"location_id": level.location_id, "layout_id": level.layout_id,
+                        "verified_qty": n}]}  # fmt: skip
+
+
+async def test_each_of_many_changes_at_once_is_on_disk_when_it_is_answered(tmp_path) -> None:
+    import asyncio
+
+    path = tmp_path / "warehouse.db"
+    warehouse = reopen(path)
+    item_id, level = await a_stocked_level(warehouse)
+    before = on_disk_qty(path, item_id, level)
+
+    async def a_console_plus_one(n: int) -> int:
+        item = await warehouse.update_item(item_id, plus(level, 1), idempotency_key=f"k{n}")
+        told = next(lv.verified_qty for lv in item.levels if lv.id == level.id)
+        # the moment the server would send the answer: the change is already in the file
+        assert on_disk_qty(path, item_id, level) >= told
+        return told
+
+    answered = await asyncio.gather(*(a_console_plus_one(n) for n in range(40)))
+    assert sorted(answered) == list(range(before + 1, before + 41))  # each once, none lost
+    warehouse.close()
+    again = reopen(path)
+    assert on_disk_qty(path, item_id, level) == before + 40
+    again.close()
+
+
+async def test_a_read_never_shows_a_change_that_is_not_yet_on_disk(tmp_path) -> None:
+    import asyncio
+
+    path = tmp_path / "warehouse.db"
+    warehouse = reopen(path)
+    item_id, level = await a_stocked_level(warehouse)
+    before = on_disk_qty(path, item_id, level)
+    change = asyncio.create_task(warehouse.update_item(item_id, plus(level, 1)))
+    await asyncio.sleep(0)  # the change is applied, its transaction not yet committed
+    read = await warehouse.get_item(item_id)
+    shown = next(lv.verified_qty for lv in read.levels if lv.id == level.id)
+    assert shown == before + 1 == on_disk_qty(path, item_id, level)
+    assert next(lv.verified_qty for lv in (await change).levels if lv.id == level.id) == shown
+    warehouse.close()
+
+
+async def test_a_refused_change_beside_others_at_once_changes_nothing_of_theirs(tmp_path) -> None:
+    import asyncio
+
+    path = tmp_path / "warehouse.db"
+    warehouse = reopen(path)
+    item_id, level = await a_stocked_level(warehouse)
+    before = on_disk_qty(path, item_id, level)
+    outcomes = await asyncio.gather(
+        warehouse.update_item(item_id, plus(level, 2)),
+        warehouse.update_item(item_id, plus(level, -(10**6))),
+        warehouse.update_item(item_id, plus(level, 3)),
+        return_exceptions=True,
+    )
+    assert isinstance(outcomes[1], WarehouseError) and "not" in str(outcomes[1])
+    assert not isinstance(outcomes[0], Exception) and not isinstance(outcomes[2], Exception)
+    warehouse.close()
+    again = reopen(path)
+    assert on_disk_qty(path, item_id, level) == before + 5
+    again.close()
+
+
+async def test_when_one_change_of_many_cannot_be_written_none_is_answered_or_kept(
+    tmp_path,
+) -> None:
+    import asyncio
+
+    from console.domain.errors import Unavailable
+
+    path = tmp_path / "warehouse.db"
+    warehouse = reopen(path)
+    item_id, level = await a_stocked_level(warehouse)
+    before = on_disk_qty(path, item_id, level)
+    real_write = warehouse._file.write
+    writes = 0
+
+    def full_on_the_second(*args: Any, **kwargs: Any) -> None:
+        nonlocal writes
+        writes += 1
+        if writes == 2:
+            raise OSError(28, "No space left on device")
+        real_write(*args, **kwargs)
+
+    warehouse._file.write = full_on_the_second  # type: ignore[method-assign]
+    outcomes = await asyncio.gather(
+        *(
+            warehouse.update_item(item_id, plus(level, 1), idempotency_key=f"k{n}")
+            for n in range(3)
+        ),
+        return_exceptions=True,
+    )
+    assert all(isinstance(o, Unavailable) for o in outcomes), outcomes
+    warehouse.close()
+    again = reopen(path)
+    assert on_disk_qty(path, item_id, level) == before  # the first was written, and undone
+    replay = await again.update_item(item_id, plus(level, 1), idempotency_key="k0")
+    assert next(lv.verified_qty for lv in replay.levels if lv.id == level.id) == before + 1
+    again.close()

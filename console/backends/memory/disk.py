@@ -1,8 +1,9 @@
 """A warehouse kept in a SQLite file (`serve --data PATH`): what a client was told is on disk.
 
 The in-memory warehouse stays the one set of rules and indexes; this file is its durable copy.
-Every change is written, with the idempotency key's answer, in one transaction committed before
-the answer leaves (`MemoryWarehouse` calls `write` inside its lock). The file is in WAL mode with
+Every change is written, with the idempotency key's answer, in a transaction committed before
+the answer leaves (`MemoryWarehouse` calls `write` inside its lock; the changes of one turn of
+its event loop share one transaction, see `MemoryWarehouse._batch`). The file is in WAL mode with
 `synchronous=NORMAL`: a commit is in the operating system's hands when it returns, so a killed
 server (kill -9, a crash) loses nothing it answered; a power cut may lose the last moments.
 
@@ -26,7 +27,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -194,25 +194,32 @@ class WarehouseFile:
         """The number in the last id the warehouse made (levels and parcels included)."""
         return int(self._fact("last_id") or 0)
 
-    @contextmanager
-    def changing(self) -> Iterator[Changes | None]:
-        """One change, in the file's write lock: what other workers wrote since this one last
-        looked (None: nothing) to apply first, then `write`; committed at the end, rolled back
-        when the change is refused (raises)."""
+    def begin(self) -> Changes | None:
+        """Open a transaction for changes, in the file's write lock: what other workers wrote
+        since this one last looked (None: nothing), to apply before the changes are checked.
+        Then `write` each change, and `commit` (or `rollback`) them together."""
         with self._lock:
             self._db.execute("begin immediate")
             try:
                 # without workers this process is the file's only writer: nothing to read
-                yield self._changes() if self._writers is not None else None
+                return self._changes() if self._writers is not None else None
             except BaseException:
                 self._db.execute("rollback")
                 raise
+
+    def commit(self) -> None:
+        with self._lock:
             self._db.execute("commit")
+
+    def rollback(self) -> None:
+        with self._lock:
+            if self._db.in_transaction:
+                self._db.execute("rollback")
 
     @property
     def writers(self) -> TurnLock | None:
-        """With worker processes, the lock they take turns on before a change (see
-        `MemoryWarehouse._turn`): one waiting for SQLite's own lock sleeps and polls,
+        """With worker processes, the lock they take turns on before a transaction of changes
+        (see `MemoryWarehouse._batch`): one waiting for SQLite's own lock sleeps and polls,
         milliseconds each time, where one waiting for this is woken when it is free."""
         return self._writers
 
@@ -269,7 +276,7 @@ class WarehouseFile:
         *,
         last_id: int,
     ) -> None:
-        """Inside `changing`: the objects a change changed (None: deleted), its key's answer,
+        """Between `begin` and `commit`: the objects a change changed (None: deleted), its key's answer,
         the keys forgotten to make room and the last id made, under the next number."""
         seq = self._seen + 1
         db = self._db

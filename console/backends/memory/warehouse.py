@@ -18,7 +18,6 @@ import time
 import uuid
 from collections import OrderedDict, defaultdict
 from collections.abc import (
-    AsyncIterator,
     Awaitable,
     Callable,
     Collection,
@@ -26,8 +25,8 @@ from collections.abc import (
     Iterator,
     Mapping,
 )
-from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -91,6 +90,7 @@ from console.domain.requests import (
 
 if TYPE_CHECKING:
     from console.backends.memory.disk import Changes, WarehouseFile
+    from console.locks import TurnLock
 
 T = TypeVar("T", bound=BaseModel)
 Body = RequestModel | Mapping[str, Any]
@@ -126,6 +126,35 @@ class Answer:
         if isinstance(out, Versioned):
             out.etag = self.etag
         return out
+
+
+@dataclass(eq=False)
+class _Batch:
+    """Changes of this process written to the data file in one transaction (`_batch`).
+
+    Its events wake every change waiting on them at once (each waits on its own, so one
+    cancelled leaves the others waiting); they are set on the loop's thread, whichever thread
+    ends the batch (a read may)."""
+
+    loop: asyncio.AbstractEventLoop
+    ready: asyncio.Event = field(default_factory=asyncio.Event)  # its transaction is open
+    committed: asyncio.Event = field(default_factory=asyncio.Event)
+    failure: str | None = None  # why it could not be opened or committed: nothing is applied
+
+    def set(self, event: asyncio.Event) -> None:
+        try:
+            here = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None
+        if here is self.loop:
+            event.set()
+        elif not self.loop.is_closed():
+            self.loop.call_soon_threadsafe(event.set)
+
+    async def wait(self, event: asyncio.Event) -> None:
+        await event.wait()
+        if self.failure is not None:
+            raise Unavailable(self.failure)
 
 
 def _paged(data: list[T], start: int, total: int, query: ListQuery) -> Page[T]:
@@ -258,7 +287,11 @@ class MemoryWarehouse:
         self._instance = uuid.uuid4().hex
         self._lock = threading.RLock()
         self._shared = False  # stored objects handed out as they are (`share_reads`)
-        self._turns: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+        # the data file's transaction open for this turn's changes, and one waiting for the
+        # other workers to let this one write (`_batch`)
+        self._open_batch: _Batch | None = None
+        self._waiting_batch: _Batch | None = None
+        self._turn_taking: asyncio.Task[None] | None = None
         self._etags: dict[tuple[type, str], tuple[BaseModel, str]] = {}
         self._last_id = 0  # the number in the last id made here (`_new_id`)
         # why the data file could not be written, if it could not: nothing is served after
@@ -374,6 +407,7 @@ class MemoryWarehouse:
 
     def close(self) -> None:
         if self._file is not None:
+            self._end_batch()
             self._file.close()
 
     def share_reads(self) -> None:
@@ -420,6 +454,7 @@ class MemoryWarehouse:
         if self._search.started:
             raise RuntimeError("the search index has unsaved changes: settle it before forking")
         if self._file is not None:
+            self._end_batch()
             self._file.disconnect()
 
     def reconnect(self) -> None:
@@ -434,31 +469,109 @@ class MemoryWarehouse:
             "the server is restarted."
         )
 
-    @contextmanager
-    def _changing(self) -> Iterator[None]:
-        """One change, applied to memory and (with a data file) written to it before it is
-        answered. With a file, the change happens in its write lock, after what other worker
-        processes wrote has been applied here (console/backends/memory/disk.py). If writing
-        fails, the warehouse in memory is ahead of its file: it serves nothing more (a restart
-        reads the file, which is whole), rather than answer what a restart would lose."""
-        if self._file is None:
-            yield
-            return
+    async def _batch(self) -> _Batch:
+        """The data file's transaction this change joins, open once this returns.
+
+        A commit is the dearest part of a change, so the changes made in one turn of the event
+        loop share one transaction (group commit): the first opens it, in the file's write lock
+        and, with worker processes, in this one's turn (after applying what the others wrote);
+        it is committed on the loop's next turn, or before a read, and every change in it is
+        answered only after that. One change alone waits one turn of the loop; changes that
+        arrive together pay for one commit. A read never sees a change not yet committed."""
+        assert self._file is not None
+        batch = self._open_batch or self._waiting_batch
+        if batch is None:
+            loop = asyncio.get_running_loop()
+            batch = _Batch(loop)
+            writers = self._file.writers
+            if writers is None or writers.try_take():
+                self._begin(batch)
+            else:
+                # another worker is writing: wait for the turn in a thread, so this worker
+                # serves its reads meanwhile
+                self._waiting_batch = batch
+                self._turn_taking = loop.create_task(self._take_turn(batch, writers))
+        await batch.wait(batch.ready)
+        return batch
+
+    async def _take_turn(self, batch: _Batch, writers: TurnLock) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            await _uncancelled(loop.run_in_executor(None, writers.take), writers.release)
+        except BaseException as exc:
+            self._waiting_batch = None
+            batch.failure = (
+                "The server is stopping: nothing was applied. Try again."
+                if isinstance(exc, asyncio.CancelledError)
+                else f"This worker could not take its turn to write ({exc}): nothing was "
+                "applied. Try again."
+            )
+            batch.set(batch.ready)
+            raise
+        self._waiting_batch = None
+        self._begin(batch)
+
+    def _begin(self, batch: _Batch) -> None:
+        """Open the batch's transaction (this process holds the turn, if there are workers)."""
         import sqlite3
 
-        try:
-            with self._file.changing() as news:
-                self._apply_news(news)
-                yield
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                self._changed.clear()
-                raise Unavailable(
-                    f"The data file {self._file.path} stayed busy: nothing was applied. Try again."
-                ) from None
-            raise self._fell_behind(exc) from None
-        except (sqlite3.Error, OSError) as exc:
-            raise self._fell_behind(exc) from None
+        assert self._file is not None
+        with self._lock:
+            try:
+                self._apply_news(self._file.begin())
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    batch.failure = (
+                        f"The data file {self._file.path} stayed busy: nothing was applied. "
+                        "Try again."
+                    )
+                else:
+                    batch.failure = self._fell_behind(exc).message
+            except (sqlite3.Error, OSError) as exc:
+                batch.failure = self._fell_behind(exc).message
+            if batch.failure is None:
+                self._open_batch = batch
+            else:
+                self._file.rollback()
+                self._give_turn()
+        batch.set(batch.ready)
+        if batch.failure is None:
+            # committed on the loop's next turn: after the changes that `ready` woke, and
+            # those already scheduled for this turn, have joined
+            batch.loop.call_soon(self._end_batch, batch)
+
+    def _end_batch(self, batch: _Batch | None = None) -> None:
+        """Commit the open batch (if it is `batch`, when given), and answer its changes. When
+        a change in it could not be written, the whole batch is rolled back instead: the
+        warehouse serves nothing more (see `_fell_behind`), so none of it is ever answered."""
+        import sqlite3
+
+        with self._lock:
+            open_batch = self._open_batch
+            if open_batch is None or (batch is not None and open_batch is not batch):
+                return  # already committed (by a read, or at close)
+            assert self._file is not None
+            self._open_batch = None
+            try:
+                if self.failure is not None:
+                    self._file.rollback()
+                    open_batch.failure = (
+                        f"The change could not be saved: {self.failure}. Nothing more is "
+                        "served until the server is restarted."
+                    )
+                else:
+                    self._file.commit()
+            except (sqlite3.Error, OSError) as exc:
+                self._file.rollback()
+                open_batch.failure = self._fell_behind(exc).message
+            finally:
+                self._give_turn()
+        open_batch.set(open_batch.committed)
+
+    def _give_turn(self) -> None:
+        assert self._file is not None
+        if self._file.writers is not None:
+            self._file.writers.release()
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
@@ -466,6 +579,7 @@ class MemoryWarehouse:
         processes changed in its file."""
         with self._lock:
             if self._file is not None:
+                self._end_batch()  # what a read shows is on disk
                 if self.failure is not None:
                     raise Unavailable(f"Nothing is served: {self.failure}. Restart the server.")
                 try:
@@ -512,7 +626,12 @@ class MemoryWarehouse:
         tracked = self._tracked
         changed = [(kind, oid, tracked[kind].get(oid)) for kind, oid in sorted(self._changed)]
         stored = (key, answer) if key and answer else None
-        self._file.write(changed, stored, self._forgotten, last_id=self._last_id)
+        import sqlite3
+
+        try:
+            self._file.write(changed, stored, self._forgotten, last_id=self._last_id)
+        except (sqlite3.Error, OSError) as exc:
+            raise self._fell_behind(exc) from None
         self._forgotten = []
         self._changed.clear()
 
@@ -585,46 +704,34 @@ class MemoryWarehouse:
 
     async def _once(self, key: str | None, fingerprint: str, apply: Callable[[], T]) -> T:
         """Apply a change once per idempotency key; a repeat gets the first answer again (with
-        the version it had then)."""
+        the version it had then). With a data file, it is answered once it is on disk."""
         request = hashlib.blake2b(fingerprint.encode(), digest_size=16).digest()
-        async with self._turn():
+        if self._file is None:
             return self._once_now(key, request, apply)
-
-    @asynccontextmanager
-    async def _turn(self) -> AsyncIterator[None]:
-        """With worker processes, this one's turn to change the file. It is waited for in a
-        thread, so this worker serves its other requests meanwhile; one change of this
-        process at a time takes it (a process's lock is one for all its coroutines)."""
-        writers = self._file.writers if self._file is not None else None
-        if writers is None:
-            yield
-            return
-        loop = asyncio.get_running_loop()
-        if self._turns is None or self._turns[0] is not loop:
-            self._turns = (loop, asyncio.Lock())
-        async with self._turns[1]:
-            if not writers.try_take():
-                await _uncancelled(loop.run_in_executor(None, writers.take), writers.release)
-            try:
-                yield
-            finally:
-                writers.release()
+        while True:
+            batch = await self._batch()
+            if batch is self._open_batch:
+                break
+            # a read ended it between its opening and this change's waking: join the next
+        result = self._once_now(key, request, apply)
+        await batch.wait(batch.committed)
+        return result
 
     def _once_now(self, key: str | None, request: bytes, apply: Callable[[], T]) -> T:
+        """The change itself, in memory and (inside the open batch) in the file."""
         with self._lock:
             if self.failure is not None:
                 raise Unavailable(f"Nothing is served: {self.failure}. Restart the server.")
-            with self._changing():
-                earlier = self._remembered(key, request)
-                if earlier is not None:
-                    return cast(T, earlier.replay())
-                try:
-                    result = self._tagged(apply())
-                except BaseException:
-                    self._changed.clear()  # a refused change changed nothing
-                    raise
-                answer = self._answer_of(request, result) if key is not None else None
-                self._write_change(key, answer)  # on disk before it is answered or remembered
+            earlier = self._remembered(key, request)
+            if earlier is not None:
+                return cast(T, earlier.replay())
+            try:
+                result = self._tagged(apply())
+            except BaseException:
+                self._changed.clear()  # a refused change changed nothing
+                raise
+            answer = self._answer_of(request, result) if key is not None else None
+            self._write_change(key, answer)  # in the file's transaction before it is remembered
             if answer is not None:
                 self._remember(key, answer)
             return result
@@ -1237,12 +1344,12 @@ class MemoryWarehouse:
                     (f"inventory.{index}.parts.{n}.lot_id", part.lot_id)
                     for n, part in enumerate(receipt.parts or [])
                 ]
-                for field, lot_id in named:
+                for named_field, lot_id in named:
                     lot = self._lots.get(lot_id) if lot_id else None
                     if lot_id and (lot is None or lot.item_id != item.id):
-                        raise InvalidInput.on(field, f"not a lot of {item.name}")
+                        raise InvalidInput.on(named_field, f"not a lot of {item.name}")
                     if lot is not None and lot.location_id != current.location_id:
-                        raise InvalidInput.on(field, "a lot of another location")
+                        raise InvalidInput.on(named_field, "a lot of another location")
             location = self._location(current.location_id)
             manifest, plan = manifest_rules.apply_update(current, request, location, now)
             lots = (
