@@ -314,11 +314,15 @@ async def test_a_read_never_shows_a_change_that_is_not_yet_on_disk(tmp_path) -> 
     item_id, level = await a_stocked_level(warehouse)
     before = on_disk_qty(path, item_id, level)
     change = asyncio.create_task(warehouse.update_item(item_id, plus(level, 1)))
-    await asyncio.sleep(0)  # the change is applied, its transaction not yet committed
-    read = await warehouse.get_item(item_id)
-    shown = next(lv.verified_qty for lv in read.levels if lv.id == level.id)
-    assert shown == before + 1 == on_disk_qty(path, item_id, level)
-    assert next(lv.verified_qty for lv in (await change).levels if lv.id == level.id) == shown
+    shown = []
+    while not change.done():  # every turn of the loop, from the change sent to it answered
+        read = await warehouse.get_item(item_id)
+        shown.append(next(lv.verified_qty for lv in read.levels if lv.id == level.id))
+        assert shown[-1] == on_disk_qty(path, item_id, level)
+        await asyncio.sleep(0)
+    assert shown[0] == before
+    answered = next(lv.verified_qty for lv in (await change).levels if lv.id == level.id)
+    assert answered == before + 1 == on_disk_qty(path, item_id, level)
     warehouse.close()
 
 

@@ -18,7 +18,6 @@ import time
 import uuid
 from collections import OrderedDict, defaultdict
 from collections.abc import (
-    Awaitable,
     Callable,
     Collection,
     Iterable,
@@ -26,7 +25,7 @@ from collections.abc import (
     Mapping,
 )
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -90,7 +89,6 @@ from console.domain.requests import (
 
 if TYPE_CHECKING:
     from console.backends.memory.disk import Changes, WarehouseFile
-    from console.locks import TurnLock
 
 T = TypeVar("T", bound=BaseModel)
 Body = RequestModel | Mapping[str, Any]
@@ -129,32 +127,13 @@ class Answer:
 
 
 @dataclass(eq=False)
-class _Batch:
-    """Changes of this process written to the data file in one transaction (`_batch`).
+class _Change:
+    """A change waiting for the next batch (`_once`)."""
 
-    Its events wake every change waiting on them at once (each waits on its own, so one
-    cancelled leaves the others waiting); they are set on the loop's thread, whichever thread
-    ends the batch (a read may)."""
-
-    loop: asyncio.AbstractEventLoop
-    ready: asyncio.Event = field(default_factory=asyncio.Event)  # its transaction is open
-    committed: asyncio.Event = field(default_factory=asyncio.Event)
-    failure: str | None = None  # why it could not be opened or committed: nothing is applied
-
-    def set(self, event: asyncio.Event) -> None:
-        try:
-            here = asyncio.get_running_loop()
-        except RuntimeError:
-            here = None
-        if here is self.loop:
-            event.set()
-        elif not self.loop.is_closed():
-            self.loop.call_soon_threadsafe(event.set)
-
-    async def wait(self, event: asyncio.Event) -> None:
-        await event.wait()
-        if self.failure is not None:
-            raise Unavailable(self.failure)
+    key: str | None
+    request: bytes
+    apply: Callable[[], Any]
+    answered: asyncio.Future[Any]
 
 
 def _paged(data: list[T], start: int, total: int, query: ListQuery) -> Page[T]:
@@ -191,19 +170,27 @@ def _page(
     )
 
 
-async def _uncancelled(taking: Awaitable[None], give_back: Callable[[], None]) -> None:
-    """Wait until a lock is taken, even when cancelled meanwhile: the lock then comes all the
-    same, and is given back before the cancellation goes on, so it is never left held."""
-    cancelled = False
-    while True:
-        try:
-            await asyncio.shield(taking)
-            break
-        except asyncio.CancelledError:
-            cancelled = True
-    if cancelled:
-        give_back()
-        raise asyncio.CancelledError
+def _settle(change: _Change, result: Any = None, error: Exception | None = None) -> None:
+    """Answer a change, on its event loop's thread, unless it no longer waits."""
+    answered = change.answered
+
+    def answer() -> None:
+        if answered.done():
+            return
+        if error is not None:
+            answered.set_exception(error)
+        else:
+            answered.set_result(result)
+
+    loop = answered.get_loop()
+    try:
+        here = asyncio.get_running_loop()
+    except RuntimeError:
+        here = None
+    if here is loop:
+        answer()
+    elif not loop.is_closed():
+        loop.call_soon_threadsafe(answer)
 
 
 def _copy(model: T) -> T:
@@ -287,11 +274,9 @@ class MemoryWarehouse:
         self._instance = uuid.uuid4().hex
         self._lock = threading.RLock()
         self._shared = False  # stored objects handed out as they are (`share_reads`)
-        # the data file's transaction open for this turn's changes, and one waiting for the
-        # other workers to let this one write (`_batch`)
-        self._open_batch: _Batch | None = None
-        self._waiting_batch: _Batch | None = None
-        self._turn_taking: asyncio.Task[None] | None = None
+        # with a data file: the changes waiting for the next batch, and whether it is due
+        self._waiting: list[_Change] = []
+        self._batch_due = False
         self._etags: dict[tuple[type, str], tuple[BaseModel, str]] = {}
         self._last_id = 0  # the number in the last id made here (`_new_id`)
         # why the data file could not be written, if it could not: nothing is served after
@@ -407,7 +392,9 @@ class MemoryWarehouse:
 
     def close(self) -> None:
         if self._file is not None:
-            self._end_batch()
+            for change in self._waiting:  # the server is stopping with them not applied
+                _settle(change, error=Unavailable("The server stopped: nothing was applied."))
+            self._waiting = []
             self._file.close()
 
     def share_reads(self) -> None:
@@ -454,7 +441,6 @@ class MemoryWarehouse:
         if self._search.started:
             raise RuntimeError("the search index has unsaved changes: settle it before forking")
         if self._file is not None:
-            self._end_batch()
             self._file.disconnect()
 
     def reconnect(self) -> None:
@@ -469,109 +455,100 @@ class MemoryWarehouse:
             "the server is restarted."
         )
 
-    async def _batch(self) -> _Batch:
-        """The data file's transaction this change joins, open once this returns.
-
-        A commit is the dearest part of a change, so the changes made in one turn of the event
-        loop share one transaction (group commit): the first opens it, in the file's write lock
-        and, with worker processes, in this one's turn (after applying what the others wrote);
-        it is committed on the loop's next turn, or before a read, and every change in it is
-        answered only after that. One change alone waits one turn of the loop; changes that
-        arrive together pay for one commit. A read never sees a change not yet committed."""
+    def _next_batch(self) -> None:
+        """Apply the waiting changes, now if this process may write, else once it may: its
+        turn is waited for in a thread, so this worker serves its reads meanwhile."""
         assert self._file is not None
-        batch = self._open_batch or self._waiting_batch
-        if batch is None:
-            loop = asyncio.get_running_loop()
-            batch = _Batch(loop)
-            writers = self._file.writers
-            if writers is None or writers.try_take():
-                self._begin(batch)
-            else:
-                # another worker is writing: wait for the turn in a thread, so this worker
-                # serves its reads meanwhile
-                self._waiting_batch = batch
-                self._turn_taking = loop.create_task(self._take_turn(batch, writers))
-        await batch.wait(batch.ready)
-        return batch
-
-    async def _take_turn(self, batch: _Batch, writers: TurnLock) -> None:
+        writers = self._file.writers
+        if writers is None or writers.try_take():
+            self._apply_batch()
+            return
         loop = asyncio.get_running_loop()
-        try:
-            await _uncancelled(loop.run_in_executor(None, writers.take), writers.release)
-        except BaseException as exc:
-            self._waiting_batch = None
-            batch.failure = (
-                "The server is stopping: nothing was applied. Try again."
-                if isinstance(exc, asyncio.CancelledError)
-                else f"This worker could not take its turn to write ({exc}): nothing was "
-                "applied. Try again."
-            )
-            batch.set(batch.ready)
-            raise
-        self._waiting_batch = None
-        self._begin(batch)
 
-    def _begin(self, batch: _Batch) -> None:
-        """Open the batch's transaction (this process holds the turn, if there are workers)."""
-        import sqlite3
+        def take_turn() -> None:
+            writers.take()
+            try:
+                loop.call_soon_threadsafe(self._apply_batch)
+            except RuntimeError:  # the loop is closed: the server stopped meanwhile
+                writers.release()
 
+        loop.run_in_executor(None, take_turn)
+
+    def _apply_batch(self) -> None:
+        """The waiting changes, applied one after the other and written in one transaction
+        (this process holding the turn, with workers), then answered: group commit.
+
+        A commit is the dearest part of a change, so the changes that arrive in one turn of
+        the event loop share one. All of it is one step of the loop, in the warehouse's lock: a
+        read sees the batch's changes only once they are on disk. A refused change refuses
+        only itself; when one cannot be written, the whole batch is rolled back and none of it
+        is answered (the warehouse then serves nothing more, see `_fell_behind`)."""
         assert self._file is not None
+        batch, self._waiting, self._batch_due = self._waiting, [], False
+        done: list[tuple[_Change, Any, Exception | None]] = []
         with self._lock:
             try:
-                self._apply_news(self._file.begin())
-            except sqlite3.OperationalError as exc:
-                if "locked" in str(exc) or "busy" in str(exc):
-                    batch.failure = (
-                        f"The data file {self._file.path} stayed busy: nothing was applied. "
-                        "Try again."
-                    )
-                else:
-                    batch.failure = self._fell_behind(exc).message
-            except (sqlite3.Error, OSError) as exc:
-                batch.failure = self._fell_behind(exc).message
-            if batch.failure is None:
-                self._open_batch = batch
-            else:
-                self._file.rollback()
-                self._give_turn()
-        batch.set(batch.ready)
-        if batch.failure is None:
-            # committed on the loop's next turn: after the changes that `ready` woke, and
-            # those already scheduled for this turn, have joined
-            batch.loop.call_soon(self._end_batch, batch)
-
-    def _end_batch(self, batch: _Batch | None = None) -> None:
-        """Commit the open batch (if it is `batch`, when given), and answer its changes. When
-        a change in it could not be written, the whole batch is rolled back instead: the
-        warehouse serves nothing more (see `_fell_behind`), so none of it is ever answered."""
-        import sqlite3
-
-        with self._lock:
-            open_batch = self._open_batch
-            if open_batch is None or (batch is not None and open_batch is not batch):
-                return  # already committed (by a read, or at close)
-            assert self._file is not None
-            self._open_batch = None
-            try:
-                if self.failure is not None:
-                    self._file.rollback()
-                    open_batch.failure = (
-                        f"The change could not be saved: {self.failure}. Nothing more is "
-                        "served until the server is restarted."
-                    )
-                else:
-                    self._file.commit()
-            except (sqlite3.Error, OSError) as exc:
-                self._file.rollback()
-                open_batch.failure = self._fell_behind(exc).message
+                failure = self._begin()
+                if failure is None:
+                    for change in batch:
+                        if change.answered.cancelled():
+                            continue  # its request is gone: not applied, and no one to tell
+                        try:
+                            result = self._once_now(change.key, change.request, change.apply)
+                        except Exception as exc:
+                            done.append((change, None, exc))
+                        else:
+                            done.append((change, result, None))
+                    failure = self._commit()
             finally:
-                self._give_turn()
-        open_batch.set(open_batch.committed)
+                if self._file.writers is not None:
+                    self._file.writers.release()
+        if failure is not None:
+            for change in batch:
+                _settle(change, error=Unavailable(failure))
+            return
+        for change, result, error in done:
+            _settle(change, result, error)
 
-    def _give_turn(self) -> None:
+    def _begin(self) -> str | None:
+        """Open the data file's transaction, applying what other workers wrote; or why not."""
+        import sqlite3
+
         assert self._file is not None
-        if self._file.writers is not None:
-            self._file.writers.release()
+        if self.failure is not None:
+            return f"Nothing is served: {self.failure}. Restart the server."
+        try:
+            self._apply_news(self._file.begin())
+        except sqlite3.OperationalError as exc:
+            self._file.rollback()
+            if "locked" in str(exc) or "busy" in str(exc):
+                return (
+                    f"The data file {self._file.path} stayed busy: nothing was applied. Try again."
+                )
+            return self._fell_behind(exc).message
+        except (sqlite3.Error, OSError) as exc:
+            self._file.rollback()
+            return self._fell_behind(exc).message
+        return None
+
+    def _commit(self) -> str | None:
+        """Commit the batch's transaction; or roll it back, and say why, when a change in it
+        could not be written or the commit fails."""
+        import sqlite3
+
+        assert self._file is not None
+        try:
+            if self.failure is None:
+                self._file.commit()
+                return None
+            self._file.rollback()
+        except (sqlite3.Error, OSError) as exc:
+            self._file.rollback()
+            self._fell_behind(exc)
+        return (
+            f"The change could not be saved: {self.failure}. Nothing more is served until "
+            "the server is restarted."
+        )
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
@@ -579,7 +556,6 @@ class MemoryWarehouse:
         processes changed in its file."""
         with self._lock:
             if self._file is not None:
-                self._end_batch()  # what a read shows is on disk
                 if self.failure is not None:
                     raise Unavailable(f"Nothing is served: {self.failure}. Restart the server.")
                 try:
@@ -704,18 +680,19 @@ class MemoryWarehouse:
 
     async def _once(self, key: str | None, fingerprint: str, apply: Callable[[], T]) -> T:
         """Apply a change once per idempotency key; a repeat gets the first answer again (with
-        the version it had then). With a data file, it is answered once it is on disk."""
+        the version it had then). With a data file, it waits for the next batch and is
+        answered once that is on disk (`_apply_batch`)."""
         request = hashlib.blake2b(fingerprint.encode(), digest_size=16).digest()
         if self._file is None:
             return self._once_now(key, request, apply)
-        while True:
-            batch = await self._batch()
-            if batch is self._open_batch:
-                break
-            # a read ended it between its opening and this change's waking: join the next
-        result = self._once_now(key, request, apply)
-        await batch.wait(batch.committed)
-        return result
+        loop = asyncio.get_running_loop()
+        change = _Change(key, request, apply, loop.create_future())
+        self._waiting.append(change)
+        if not self._batch_due:
+            self._batch_due = True
+            # on the loop's next turn: the changes that arrive in this one join it
+            loop.call_soon(self._next_batch)
+        return cast(T, await change.answered)
 
     def _once_now(self, key: str | None, request: bytes, apply: Callable[[], T]) -> T:
         """The change itself, in memory and (inside the open batch) in the file."""
@@ -1344,12 +1321,12 @@ class MemoryWarehouse:
                     (f"inventory.{index}.parts.{n}.lot_id", part.lot_id)
                     for n, part in enumerate(receipt.parts or [])
                 ]
-                for named_field, lot_id in named:
+                for field, lot_id in named:
                     lot = self._lots.get(lot_id) if lot_id else None
                     if lot_id and (lot is None or lot.item_id != item.id):
-                        raise InvalidInput.on(named_field, f"not a lot of {item.name}")
+                        raise InvalidInput.on(field, f"not a lot of {item.name}")
                     if lot is not None and lot.location_id != current.location_id:
-                        raise InvalidInput.on(named_field, "a lot of another location")
+                        raise InvalidInput.on(field, "a lot of another location")
             location = self._location(current.location_id)
             manifest, plan = manifest_rules.apply_update(current, request, location, now)
             lots = (
