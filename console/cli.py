@@ -265,7 +265,7 @@ def run_serve(args: argparse.Namespace) -> int:
         return 2
     try:
         # Bound before the demo is built, so a port in use is reported at once.
-        sock = bind(args.host, args.port)
+        sock = bind(args.host, args.port, workers=args.workers)
     except ServeError as exc:
         print(f"{PROG} serve: {exc}", file=sys.stderr)
         return 1

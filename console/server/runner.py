@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import TextIO
+from typing import Any, TextIO
 
 import uvicorn
 from starlette.applications import Starlette
@@ -36,22 +36,26 @@ class ServeError(Exception):
     """The server cannot start; the message is one line for the operator."""
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """A listening TCP socket on host:port, or `ServeError` saying why not."""
+# Worker processes that share one listening socket race to accept its connections, and one
+# woken with several waiting takes them all: a benchmark's eight connections all went to one of
+# two workers while the other idled. Linux instead spreads the connections to a port over the
+# sockets listening on it with SO_REUSEPORT, so there each worker listens on its own.
+BALANCED_WORKERS = sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
+
+
+def bind(host: str, port: int, *, workers: int = 1) -> socket.socket:
+    """A listening TCP socket on host:port, or `ServeError` saying why not. For `workers` > 1
+    where the system balances them, a socket holding the port for the workers' own listeners
+    instead (`serve_app` makes them), which takes no connection itself."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror:
         raise ServeError(f"Cannot serve on {host}: no such host or address.") from None
     family, kind, proto, _, address = infos[0]
-    sock = socket.socket(family, kind, proto)
+    balanced = workers > 1 and BALANCED_WORKERS
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if family == socket.AF_INET6:
-            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-        sock.bind(address)
-        sock.listen(128)
+        sock = _socket(family, kind, proto, address, listen=not balanced, shared=balanced)
     except OSError as exc:
-        sock.close()
         if exc.errno == errno.EADDRINUSE:
             message = (
                 f"Port {port} on {host} is already in use: stop the other server or choose "
@@ -64,8 +68,36 @@ def bind(host: str, port: int) -> socket.socket:
         else:
             message = f"Cannot listen on {host}:{port}: {exc.strerror or exc}."
         raise ServeError(message) from None
+    return sock
+
+
+def _socket(
+    family: int, kind: int, proto: int, address: Any, *, listen: bool, shared: bool
+) -> socket.socket:
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if shared:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind(address)
+        if listen:
+            sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
     sock.setblocking(False)
     return sock
+
+
+def _worker_listener(sock: socket.socket) -> socket.socket:
+    """In a worker: the socket it takes connections from. Where `bind` only held the port, a
+    listener of the worker's own beside the others' on it (see `BALANCED_WORKERS`)."""
+    if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN):
+        return sock
+    return _socket(sock.family, sock.type, sock.proto, sock.getsockname(), listen=True,
+                   shared=True)  # fmt: skip
 
 
 def base_url(sock: socket.socket, host: str) -> str:
@@ -117,12 +149,12 @@ def serve(
 ) -> int:
     """Serve `warehouse` until interrupted. Raises `ServeError` when it cannot listen.
 
-    `sock` is a socket already made by `bind(host, port)`: the CLI binds before building a big
+    `sock` is a socket already made by `bind(host, port, workers=workers)`: the CLI binds before building a big
     demo warehouse, so a port in use is reported at once.
     """
     out = out or sys.stdout
     err = err or sys.stderr
-    sock = sock if sock is not None else bind(host, port)
+    sock = sock if sock is not None else bind(host, port, workers=workers)
     warehouse = warehouse if warehouse is not None else MemoryWarehouse.demo()
     url = base_url(sock, host)
     if not api_key and not is_loopback(host):
@@ -178,8 +210,8 @@ WORKER_SWITCH_SECONDS = 0.0002
 def serve_app(make_app: Callable[[], Starlette], sock: socket.socket, *, workers: int = 1) -> None:
     """Serve the app `make_app` makes on `sock` until interrupted: in this process, or in
     `workers` processes forked from it, each making its own app (and whatever connections it
-    holds) after the fork and taking connections from the one socket. A worker that dies is
-    replaced."""
+    holds) after the fork and taking connections from the one socket (or, where `bind` made it
+    for workers, from a listener of its own on its port). A worker that dies is replaced."""
     if workers <= 1:
         uvicorn.Server(_config(make_app())).run(sockets=[sock])
         return
@@ -198,18 +230,19 @@ def serve_app(make_app: Callable[[], Starlette], sock: socket.socket, *, workers
             for sig in previous:
                 signal.signal(sig, signal.SIG_DFL)
             os.close(alive_writer)
-            # A worker waits for its turn to write in a thread (MemoryWarehouse._turn), which,
+            # A worker waits for its turn to write in a thread (MemoryWarehouse._batch), which,
             # once it has the turn, needs the interpreter back from the busy event loop: at the
             # default 5 ms switch interval it held the turn that long, and the other workers
             # waited behind it (updates fell from 2,000/s to 800/s, p95 from 8 to 50 ms).
             sys.setswitchinterval(WORKER_SWITCH_SECONDS)
             code = 1
             try:
+                listener = _worker_listener(sock)
                 server = uvicorn.Server(_config(make_app()))
                 threading.Thread(
                     target=_stop_with_parent, args=(server, alive), daemon=True
                 ).start()
-                server.run(sockets=[sock])
+                server.run(sockets=[listener])
                 code = 0
             except KeyboardInterrupt:
                 code = 0

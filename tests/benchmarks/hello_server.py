@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
-    sock = bind("127.0.0.1", args.port)
+    sock = bind("127.0.0.1", args.port, workers=args.workers)
     print(f"Serving hello at http://127.0.0.1:{sock.getsockname()[1]}/hello", flush=True)
     with contextlib.suppress(KeyboardInterrupt):  # how the benchmark stops it
         serve_app(hello_app, sock, workers=args.workers)
