@@ -459,3 +459,47 @@ def test_what_a_server_holds_for_life_is_kept_out_of_collections(monkeypatch) ->
         gc.unfreeze()
     # every item and level of the warehouse at least, beyond what was frozen before
     assert frozen_when_served and frozen_when_served[0] - before > 300 * 3
+
+
+PID_SERVER = """
+import os, sys
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from console.server.runner import bind, serve_app
+
+async def pid(request):
+    return PlainTextResponse(str(os.getpid()))
+
+sock = bind("127.0.0.1", 0, workers=2)
+print(sock.getsockname()[1], flush=True)
+serve_app(lambda: Starlette(routes=[Route("/pid", pid)]), sock, workers=2)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux balances SO_REUSEPORT")
+def test_connections_opened_together_are_spread_over_the_workers() -> None:
+    """Found measuring: workers shared one socket, and the one woken first accepted all eight
+    of the benchmark's connections, so a second worker served nothing."""
+    import socket
+
+    server = subprocess.Popen(
+        [sys.executable, "-c", PID_SERVER], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        port = int(server.stdout.readline())
+        # sixteen consoles connecting at once (chance alone puts all on one worker 1 in 30,000)
+        connections = [socket.create_connection(("127.0.0.1", port)) for _ in range(16)]
+        for connection in connections:
+            connection.sendall(b"GET /pid HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        answered: set[str] = set()
+        for connection in connections:
+            with connection, connection.makefile("rb") as answer:
+                head, _, pid = answer.read().decode().partition("\r\n\r\n")
+            assert head.startswith("HTTP/1.1 200") and pid.isdigit()
+            answered.add(pid)
+        assert len(answered) == 2, f"all answered by {answered}"
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=10)

@@ -39,14 +39,16 @@ class ServeError(Exception):
 # Worker processes that share one listening socket race to accept its connections, and one
 # woken with several waiting takes them all: a benchmark's eight connections all went to one of
 # two workers while the other idled. Linux instead spreads the connections to a port over the
-# sockets listening on it with SO_REUSEPORT, so there each worker listens on its own.
+# sockets listening on it with SO_REUSEPORT, so there each worker has a listener of its own,
+# all made before any worker starts (a connection made meanwhile waits in one, as it would in
+# a shared socket) and kept by the main process (a dead worker's waits for its replacement).
 BALANCED_WORKERS = sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
 
 
 def bind(host: str, port: int, *, workers: int = 1) -> socket.socket:
     """A listening TCP socket on host:port, or `ServeError` saying why not. For `workers` > 1
-    where the system balances them, a socket holding the port for the workers' own listeners
-    instead (`serve_app` makes them), which takes no connection itself."""
+    where the system balances them, the first of the workers' listeners (`serve_app` makes the
+    others beside it)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror:
@@ -54,7 +56,7 @@ def bind(host: str, port: int, *, workers: int = 1) -> socket.socket:
     family, kind, proto, _, address = infos[0]
     balanced = workers > 1 and BALANCED_WORKERS
     try:
-        sock = _socket(family, kind, proto, address, listen=not balanced, shared=balanced)
+        sock = _socket(family, kind, proto, address, shared=balanced)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             message = (
@@ -71,9 +73,7 @@ def bind(host: str, port: int, *, workers: int = 1) -> socket.socket:
     return sock
 
 
-def _socket(
-    family: int, kind: int, proto: int, address: Any, *, listen: bool, shared: bool
-) -> socket.socket:
+def _socket(family: int, kind: int, proto: int, address: Any, *, shared: bool) -> socket.socket:
     sock = socket.socket(family, kind, proto)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -82,8 +82,7 @@ def _socket(
         if family == socket.AF_INET6:
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
         sock.bind(address)
-        if listen:
-            sock.listen(128)
+        sock.listen(128)
     except OSError:
         sock.close()
         raise
@@ -91,13 +90,16 @@ def _socket(
     return sock
 
 
-def _worker_listener(sock: socket.socket) -> socket.socket:
-    """In a worker: the socket it takes connections from. Where `bind` only held the port, a
-    listener of the worker's own beside the others' on it (see `BALANCED_WORKERS`)."""
-    if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN):
-        return sock
-    return _socket(sock.family, sock.type, sock.proto, sock.getsockname(), listen=True,
-                   shared=True)  # fmt: skip
+def _listeners(sock: socket.socket, workers: int) -> list[socket.socket]:
+    """The socket each worker takes connections from: `sock` for all, or, where `bind` made it
+    the first of their listeners (see `BALANCED_WORKERS`), one each."""
+    if not sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT):
+        return [sock] * workers
+    more = [
+        _socket(sock.family, sock.type, sock.proto, sock.getsockname(), shared=True)
+        for _ in range(workers - 1)
+    ]
+    return [sock, *more]
 
 
 def base_url(sock: socket.socket, host: str) -> str:
@@ -211,20 +213,25 @@ def serve_app(make_app: Callable[[], Starlette], sock: socket.socket, *, workers
     """Serve the app `make_app` makes on `sock` until interrupted: in this process, or in
     `workers` processes forked from it, each making its own app (and whatever connections it
     holds) after the fork and taking connections from the one socket (or, where `bind` made it
-    for workers, from a listener of its own on its port). A worker that dies is replaced."""
+    the first of the workers' listeners, from one of its own: `_listeners`). A worker that dies
+    is replaced, on its listener."""
     if workers <= 1:
         uvicorn.Server(_config(make_app())).run(sockets=[sock])
         return
     if not hasattr(os, "fork"):
         raise ServeError("Several workers need a system that can fork (Linux, macOS): use one.")
-    children: dict[int, float] = {}  # pid: when it started
+    try:
+        listeners = _listeners(sock, workers)
+    except OSError as exc:
+        raise ServeError(f"Cannot listen for {workers} workers: {exc.strerror or exc}.") from None
+    children: dict[int, tuple[float, int]] = {}  # pid: when it started, its listener
     stopping = False
     failed_at_start = 0  # workers in a row that ended within their first seconds
     # Only this process holds the pipe's writing end: when it ends, however it ends (kill -9
     # included), each worker reads the end of the pipe and stops, rather than serve on alone.
     alive, alive_writer = os.pipe()
 
-    def start_worker() -> None:
+    def start_worker(slot: int) -> None:
         pid = os.fork()
         if pid == 0:  # the worker: uvicorn sets its own handlers for these as it starts
             for sig in previous:
@@ -237,12 +244,11 @@ def serve_app(make_app: Callable[[], Starlette], sock: socket.socket, *, workers
             sys.setswitchinterval(WORKER_SWITCH_SECONDS)
             code = 1
             try:
-                listener = _worker_listener(sock)
                 server = uvicorn.Server(_config(make_app()))
                 threading.Thread(
                     target=_stop_with_parent, args=(server, alive), daemon=True
                 ).start()
-                server.run(sockets=[listener])
+                server.run(sockets=[listeners[slot]])
                 code = 0
             except KeyboardInterrupt:
                 code = 0
@@ -250,7 +256,7 @@ def serve_app(make_app: Callable[[], Starlette], sock: socket.socket, *, workers
                 log.exception("a server worker failed")
             finally:
                 os._exit(code)
-        children[pid] = time.monotonic()
+        children[pid] = (time.monotonic(), slot)
 
     def stop(signum: int, frame: object) -> None:
         nonlocal stopping
@@ -261,14 +267,14 @@ def serve_app(make_app: Callable[[], Starlette], sock: socket.socket, *, workers
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        for _ in range(workers):
-            start_worker()
+        for slot in range(workers):
+            start_worker(slot)
         while children:
             try:
                 pid, status = os.wait()
             except ChildProcessError:
                 break
-            started = children.pop(pid, None)
+            started, slot = children.pop(pid, (None, 0))
             if stopping:
                 continue
             young = started is not None and time.monotonic() - started < WORKER_START_SECONDS
@@ -281,12 +287,14 @@ def serve_app(make_app: Callable[[], Starlette], sock: socket.socket, *, workers
                 )
             log.warning("server worker %d ended (%s): starting another", pid, _ended(status))
             time.sleep(0.5)  # a worker failing at start must not spin the machine
-            start_worker()
+            start_worker(slot)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         os.close(alive)
         os.close(alive_writer)
+        for listener in set(listeners) - {sock}:
+            listener.close()
 
 
 def _stop_with_parent(server: uvicorn.Server, alive: int) -> None:
