@@ -489,6 +489,8 @@ def test_connections_opened_together_are_spread_over_the_workers() -> None:
     try:
         assert server.stdout is not None
         port = int(server.stdout.readline())
+        # up once one request is answered: the workers' listeners are all made before they fork
+        httpx.get(f"http://127.0.0.1:{port}/pid", timeout=20).raise_for_status()
         # sixteen consoles connecting at once (chance alone puts all on one worker 1 in 30,000)
         connections = [socket.create_connection(("127.0.0.1", port)) for _ in range(16)]
         for connection in connections:

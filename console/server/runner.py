@@ -237,7 +237,7 @@ def serve_app(make_app: Callable[[], Starlette], sock: socket.socket, *, workers
             for sig in previous:
                 signal.signal(sig, signal.SIG_DFL)
             os.close(alive_writer)
-            # A worker waits for its turn to write in a thread (MemoryWarehouse._batch), which,
+            # A worker waits for its turn to write in a thread (MemoryWarehouse._next_batch), which,
             # once it has the turn, needs the interpreter back from the busy event loop: at the
             # default 5 ms switch interval it held the turn that long, and the other workers
             # waited behind it (updates fell from 2,000/s to 800/s, p95 from 8 to 50 ms).

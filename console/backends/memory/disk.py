@@ -3,8 +3,8 @@
 The in-memory warehouse stays the one set of rules and indexes; this file is its durable copy.
 Every change is written, with the idempotency key's answer, in a transaction committed before
 the answer leaves (`MemoryWarehouse` calls `write` inside its lock; the changes of one turn of
-its event loop share one transaction, see `MemoryWarehouse._batch`). The file is in WAL mode with
-`synchronous=NORMAL`: a commit is in the operating system's hands when it returns, so a killed
+its event loop share one transaction, see `MemoryWarehouse._apply_batch`). The file is in WAL
+mode with `synchronous=NORMAL`: a commit is in the operating system's hands when it returns, so a killed
 server (kill -9, a crash) loses nothing it answered; a power cut may lose the last moments.
 
 On a start the objects are read back whole, with the warehouse's instance id, so consoles see
@@ -219,7 +219,7 @@ class WarehouseFile:
     @property
     def writers(self) -> TurnLock | None:
         """With worker processes, the lock they take turns on before a transaction of changes
-        (see `MemoryWarehouse._batch`): one waiting for SQLite's own lock sleeps and polls,
+        (see `MemoryWarehouse._next_batch`): one waiting for SQLite's own lock sleeps and polls,
         milliseconds each time, where one waiting for this is woken when it is free."""
         return self._writers
 
@@ -272,22 +272,23 @@ class WarehouseFile:
 
     def write(
         self,
-        changed: Iterable[tuple[str, str, BaseModel | None]],
+        changed: Iterable[tuple[str, str, bytes | None]],
         answer: tuple[str, Answer] | None,
         forgotten: Iterable[str] = (),
         *,
         last_id: int,
     ) -> None:
-        """Between `begin` and `commit`: the objects a change changed (None: deleted), its key's answer,
-        the keys forgotten to make room and the last id made, under the next number."""
+        """Between `begin` and `commit`: the objects a change changed (their JSON; None:
+        deleted), its key's answer, the keys forgotten to make room and the last id made,
+        under the next number."""
         seq = self._seen + 1
         db = self._db
         db.executemany(
             "insert or replace into facts values (?, ?)",
             [("last_id", str(last_id)), ("seq", str(seq))],
         )
-        for kind, object_id, model in changed:
-            if model is None:
+        for kind, object_id, body in changed:
+            if body is None:
                 db.execute("delete from objects where kind = ? and id = ?", (kind, object_id))
                 db.execute(
                     "insert or replace into removed values (?, ?, ?)", (kind, object_id, seq)
@@ -295,7 +296,7 @@ class WarehouseFile:
             else:
                 db.execute(
                     "insert or replace into objects values (?, ?, ?, ?)",
-                    (kind, object_id, model.model_dump_json(), seq),
+                    (kind, object_id, body.decode(), seq),
                 )
         if answer is not None:
             key, kept = answer

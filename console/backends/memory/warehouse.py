@@ -197,10 +197,13 @@ def _copy(model: T) -> T:
     return model.model_copy(deep=True)
 
 
-def etag_of(model: BaseModel) -> str:
+def etag_of(model: BaseModel, encoded: bytes | None = None) -> str:
     """A strong ETag of what an object holds: it changes whenever anything in it changes (its
-    `updated_at` included), and is the same for the same content."""
-    digest = hashlib.blake2b(model.model_dump_json().encode(), digest_size=12).hexdigest()
+    `updated_at` included), and is the same for the same content. `encoded`: the model's
+    `model_dump_json`, when already made."""
+    if encoded is None:
+        encoded = model.model_dump_json().encode()
+    digest = hashlib.blake2b(encoded, digest_size=12).hexdigest()
     return f'"{digest}"'
 
 
@@ -278,6 +281,9 @@ class MemoryWarehouse:
         self._waiting: list[_Change] = []
         self._batch_due = False
         self._etags: dict[tuple[type, str], tuple[BaseModel, str]] = {}
+        # during a change: the JSON of the objects it made, by identity, so each is encoded
+        # once for its ETag, the data file and the idempotent answer (`_json`)
+        self._encoded: dict[int, tuple[BaseModel, bytes]] | None = None
         self._last_id = 0  # the number in the last id made here (`_new_id`)
         # why the data file could not be written, if it could not: nothing is served after
         self.failure: str | None = None
@@ -413,11 +419,23 @@ class MemoryWarehouse:
         kept = self._etags.get(key)
         if kept is not None and kept[0] is model:
             return kept[1]
-        etag = etag_of(model)
+        etag = etag_of(model, self._json(model))
         if len(self._etags) >= _ETAGS_KEPT:
             self._etags.clear()
         self._etags[key] = (model, etag)
         return etag
+
+    def _json(self, model: BaseModel) -> bytes:
+        """`model_dump_json` of an object, made once per change however often it is asked."""
+        encoded = self._encoded
+        if encoded is not None:
+            kept = encoded.get(id(model))
+            if kept is not None and kept[0] is model:
+                return kept[1]
+        body = model.model_dump_json().encode()
+        if encoded is not None:
+            encoded[id(model)] = (model, body)
+        return body
 
     def _out(self, model: T) -> T:
         """A stored object as handed to the caller: itself when reads are shared, else a copy."""
@@ -600,7 +618,11 @@ class MemoryWarehouse:
         if self._file is None:
             return
         tracked = self._tracked
-        changed = [(kind, oid, tracked[kind].get(oid)) for kind, oid in sorted(self._changed)]
+        changed = [
+            (kind, oid, None if model is None else self._json(model))
+            for kind, oid in sorted(self._changed)
+            for model in (tracked[kind].get(oid),)
+        ]
         stored = (key, answer) if key and answer else None
         import sqlite3
 
@@ -654,7 +676,7 @@ class MemoryWarehouse:
         return Answer(
             request=request,
             model=type(result) if isinstance(result, BaseModel) else None,
-            body=result.model_dump_json().encode() if isinstance(result, BaseModel) else b"",
+            body=self._json(result) if isinstance(result, BaseModel) else b"",
             etag=self.version(result),
             at=self._clock(),
         )
@@ -695,20 +717,24 @@ class MemoryWarehouse:
         return cast(T, await change.answered)
 
     def _once_now(self, key: str | None, request: bytes, apply: Callable[[], T]) -> T:
-        """The change itself, in memory and (inside the open batch) in the file."""
+        """The change itself, in memory and (inside the batch's transaction) in the file."""
         with self._lock:
             if self.failure is not None:
                 raise Unavailable(f"Nothing is served: {self.failure}. Restart the server.")
             earlier = self._remembered(key, request)
             if earlier is not None:
                 return cast(T, earlier.replay())
+            self._encoded = {}
             try:
-                result = self._tagged(apply())
-            except BaseException:
-                self._changed.clear()  # a refused change changed nothing
-                raise
-            answer = self._answer_of(request, result) if key is not None else None
-            self._write_change(key, answer)  # in the file's transaction before it is remembered
+                try:
+                    result = self._tagged(apply())
+                except BaseException:
+                    self._changed.clear()  # a refused change changed nothing
+                    raise
+                answer = self._answer_of(request, result) if key is not None else None
+                self._write_change(key, answer)  # in the file before it is remembered
+            finally:
+                self._encoded = None
             if answer is not None:
                 self._remember(key, answer)
             return result
