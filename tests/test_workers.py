@@ -484,8 +484,9 @@ def test_connections_opened_together_are_spread_over_the_workers() -> None:
     import socket
 
     server = subprocess.Popen(
-        [sys.executable, "-c", PID_SERVER], cwd=ROOT, stdout=subprocess.PIPE, text=True
-    )
+        [sys.executable, "-c", PID_SERVER], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
     try:
         assert server.stdout is not None
         port = int(server.stdout.readline())
@@ -504,4 +505,8 @@ def test_connections_opened_together_are_spread_over_the_workers() -> None:
         assert len(answered) == 2, f"all answered by {answered}"
     finally:
         server.send_signal(signal.SIGINT)
-        server.communicate(timeout=10)
+        try:
+            server.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)  # its workers too
+            server.communicate()
