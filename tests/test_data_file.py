@@ -347,7 +347,7 @@ async def test_a_refused_change_beside_others_at_once_changes_nothing_of_theirs(
     again.close()
 
 
-async def test_when_one_change_of_many_cannot_be_written_none_is_answered_or_kept(
+async def test_when_changes_sent_together_cannot_be_committed_none_is_answered_or_kept(
     tmp_path,
 ) -> None:
     import asyncio
@@ -358,17 +358,11 @@ async def test_when_one_change_of_many_cannot_be_written_none_is_answered_or_kep
     warehouse = reopen(path)
     item_id, level = await a_stocked_level(warehouse)
     before = on_disk_qty(path, item_id, level)
-    real_write = warehouse._file.write
-    writes = 0
 
-    def full_on_the_second(*args: Any, **kwargs: Any) -> None:
-        nonlocal writes
-        writes += 1
-        if writes == 2:
-            raise OSError(28, "No space left on device")
-        real_write(*args, **kwargs)
+    def disk_full() -> None:
+        raise OSError(28, "No space left on device")
 
-    warehouse._file.write = full_on_the_second  # type: ignore[method-assign]
+    warehouse._file.commit = disk_full  # type: ignore[method-assign]  the rows written, then
     outcomes = await asyncio.gather(
         *(
             warehouse.update_item(item_id, plus(level, 1), idempotency_key=f"k{n}")
@@ -379,7 +373,7 @@ async def test_when_one_change_of_many_cannot_be_written_none_is_answered_or_kep
     assert all(isinstance(o, Unavailable) for o in outcomes), outcomes
     warehouse.close()
     again = reopen(path)
-    assert on_disk_qty(path, item_id, level) == before  # the first was written, and undone
+    assert on_disk_qty(path, item_id, level) == before  # written, and rolled back
     replay = await again.update_item(item_id, plus(level, 1), idempotency_key="k0")
     assert next(lv.verified_qty for lv in replay.levels if lv.id == level.id) == before + 1
     again.close()

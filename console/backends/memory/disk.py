@@ -273,13 +273,13 @@ class WarehouseFile:
     def write(
         self,
         changed: Iterable[tuple[str, str, bytes | None]],
-        answer: tuple[str, Answer] | None,
+        answers: Iterable[tuple[str, Answer]] = (),
         forgotten: Iterable[str] = (),
         *,
         last_id: int,
     ) -> None:
-        """Between `begin` and `commit`: the objects a change changed (their JSON; None:
-        deleted), its key's answer, the keys forgotten to make room and the last id made,
+        """Between `begin` and `commit`: the objects changes changed (their JSON; None:
+        deleted), their keys' answers, the keys forgotten to make room and the last id made,
         under the next number."""
         seq = self._seen + 1
         db = self._db
@@ -298,20 +298,14 @@ class WarehouseFile:
                     "insert or replace into objects values (?, ?, ?, ?)",
                     (kind, object_id, body.decode(), seq),
                 )
-        if answer is not None:
-            key, kept = answer
-            db.execute(
-                "insert or replace into answers values (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    key,
-                    kept.request,
-                    MODELS.get(kept.model) if kept.model else None,
-                    kept.body,
-                    kept.etag,
-                    kept.at,
-                    seq,
-                ),
-            )
+        db.executemany(
+            "insert or replace into answers values (?, ?, ?, ?, ?, ?, ?)",
+            (
+                (key, kept.request, MODELS.get(kept.model) if kept.model else None, kept.body,
+                 kept.etag, kept.at, seq)
+                for key, kept in answers
+            ),
+        )  # fmt: skip
         if forgotten := list(forgotten):
             db.executemany("delete from answers where key = ?", ((k,) for k in forgotten))
         self._seen = seq

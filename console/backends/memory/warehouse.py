@@ -313,8 +313,11 @@ class MemoryWarehouse:
         self._idempotent_bytes = 0
         self._file: WarehouseFile | None = None  # the data file, when kept on disk
         self._tracked: dict[str, _Tracked] = {}  # its dicts of objects by kind, when kept
-        self._changed: set[tuple[str, str]] = set()  # (kind, id) since the last write
-        self._forgotten: list[str] = []  # idempotency keys forgotten since the last write
+        # what the changes since the last write changed, (kind, id), and the answers and
+        # idempotency keys to forget it is to write (`_write_batch`)
+        self._changed: set[tuple[str, str]] = set()
+        self._answers_to_write: list[tuple[str, Answer]] = []
+        self._forgotten: list[str] = []
 
     @classmethod
     def demo(
@@ -497,14 +500,16 @@ class MemoryWarehouse:
         (this process holding the turn, with workers), then answered: group commit.
 
         A commit is the dearest part of a change, so the changes that arrive in one turn of
-        the event loop share one. All of it is one step of the loop, in the warehouse's lock: a
-        read sees the batch's changes only once they are on disk. A refused change refuses
-        only itself; when one cannot be written, the whole batch is rolled back and none of it
-        is answered (the warehouse then serves nothing more, see `_fell_behind`)."""
+        the event loop share one, and each object they changed is written once, as the last
+        left it. All of it is one step of the loop, in the warehouse's lock: a read sees the
+        batch's changes only once they are on disk. A refused change refuses only itself;
+        when the batch cannot be written, it is rolled back and none of it is answered (the
+        warehouse then serves nothing more, see `_fell_behind`)."""
         assert self._file is not None
         batch, self._waiting, self._batch_due = self._waiting, [], False
         done: list[tuple[_Change, Any, Exception | None]] = []
         with self._lock:
+            self._encoded = {}  # each object encoded once for the whole batch (`_json`)
             try:
                 failure = self._begin()
                 if failure is None:
@@ -519,6 +524,7 @@ class MemoryWarehouse:
                             done.append((change, result, None))
                     failure = self._commit()
             finally:
+                self._encoded = None
                 if self._file.writers is not None:
                     self._file.writers.release()
         if failure is not None:
@@ -550,19 +556,24 @@ class MemoryWarehouse:
         return None
 
     def _commit(self) -> str | None:
-        """Commit the batch's transaction; or roll it back, and say why, when a change in it
-        could not be written or the commit fails."""
+        """Write what the batch changed and commit it; or roll it back, and say why, when it
+        cannot be written."""
         import sqlite3
 
         assert self._file is not None
         try:
             if self.failure is None:
+                self._write_batch()
                 self._file.commit()
                 return None
             self._file.rollback()
         except (sqlite3.Error, OSError) as exc:
             self._file.rollback()
             self._fell_behind(exc)
+        finally:
+            self._changed.clear()
+            self._answers_to_write = []
+            self._forgotten = []
         return (
             f"The change could not be saved: {self.failure}. Nothing more is served until "
             "the server is restarted."
@@ -613,25 +624,17 @@ class MemoryWarehouse:
                 self._idempotent_bytes += answer.size
         self._changed.clear()  # applied from the file: nothing of this process's to write
 
-    def _write_change(self, key: str | None, answer: Answer | None) -> None:
-        """Inside `_changing`: what the change just applied touched, and its key's answer."""
-        if self._file is None:
-            return
+    def _write_batch(self) -> None:
+        """Into the batch's transaction: the objects its changes touched, as they are now,
+        their keys' answers and the keys forgotten."""
+        assert self._file is not None
         tracked = self._tracked
         changed = [
             (kind, oid, None if model is None else self._json(model))
             for kind, oid in sorted(self._changed)
             for model in (tracked[kind].get(oid),)
         ]
-        stored = (key, answer) if key and answer else None
-        import sqlite3
-
-        try:
-            self._file.write(changed, stored, self._forgotten, last_id=self._last_id)
-        except (sqlite3.Error, OSError) as exc:
-            raise self._fell_behind(exc) from None
-        self._forgotten = []
-        self._changed.clear()
+        self._file.write(changed, self._answers_to_write, self._forgotten, last_id=self._last_id)
 
     @property
     def label(self) -> str:
@@ -724,18 +727,23 @@ class MemoryWarehouse:
             earlier = self._remembered(key, request)
             if earlier is not None:
                 return cast(T, earlier.replay())
-            self._encoded = {}
+            alone = self._encoded is None  # not in a batch: its objects encoded once for it
+            if alone:
+                self._encoded = {}
+            earlier_changes = set(self._changed)
             try:
                 try:
                     result = self._tagged(apply())
                 except BaseException:
-                    self._changed.clear()  # a refused change changed nothing
+                    self._changed &= earlier_changes  # a refused change changed nothing
                     raise
                 answer = self._answer_of(request, result) if key is not None else None
-                self._write_change(key, answer)  # in the file before it is remembered
             finally:
-                self._encoded = None
-            if answer is not None:
+                if alone:
+                    self._encoded = None
+            if key is not None and answer is not None:
+                if self._file is not None:
+                    self._answers_to_write.append((key, answer))
                 self._remember(key, answer)
             return result
 
