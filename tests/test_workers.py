@@ -411,6 +411,32 @@ async def test_a_worker_waiting_for_its_turn_to_write_still_answers_reads(tmp_pa
     warehouse.close()
 
 
+async def test_a_worker_that_cannot_take_its_turn_refuses_the_change_in_words(tmp_path) -> None:
+    """Found in review: the turn was taken in a thread whose failure no one read, and the
+    change waited for ever."""
+    from console.domain.errors import Unavailable
+
+    path = tmp_path / "warehouse.db"
+    warehouse = open_file(path)
+    item_id, where = await a_stocked_level(warehouse)
+    before = await level_of(warehouse, item_id, where)
+    warehouse.disconnect()
+    warehouse.reconnect()
+    writers = warehouse._file.writers
+
+    def lock_file_gone() -> None:
+        raise OSError(5, "Input/output error")
+
+    writers.try_take = lambda: False  # type: ignore[method-assign]  another worker writes
+    writers.take = lock_file_gone  # type: ignore[method-assign]
+    with pytest.raises(Unavailable, match="could not take its turn to write"):
+        await asyncio.wait_for(
+            warehouse.update_item(item_id, {"levels": [where | {"verified_qty": 1}]}), 10
+        )
+    assert await level_of(warehouse, item_id, where) == before
+    warehouse.close()
+
+
 def test_workers_that_keep_failing_as_they_start_stop_the_server_in_words() -> None:
     from console.server.runner import ServeError, bind, serve_app
 

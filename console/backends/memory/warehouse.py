@@ -401,9 +401,7 @@ class MemoryWarehouse:
 
     def close(self) -> None:
         if self._file is not None:
-            for change in self._waiting:  # the server is stopping with them not applied
-                _settle(change, error=Unavailable("The server stopped: nothing was applied."))
-            self._waiting = []
+            self._refuse_waiting("The server stopped: nothing was applied.")
             self._file.close()
 
     def share_reads(self) -> None:
@@ -487,13 +485,26 @@ class MemoryWarehouse:
         loop = asyncio.get_running_loop()
 
         def take_turn() -> None:
-            writers.take()
+            try:
+                writers.take()
+            except OSError as exc:
+                loop.call_soon_threadsafe(
+                    self._refuse_waiting,
+                    f"This worker could not take its turn to write ({exc}): nothing was "
+                    "applied. Try again.",
+                )
+                return
             try:
                 loop.call_soon_threadsafe(self._apply_batch)
             except RuntimeError:  # the loop is closed: the server stopped meanwhile
                 writers.release()
 
         loop.run_in_executor(None, take_turn)
+
+    def _refuse_waiting(self, why: str) -> None:
+        batch, self._waiting, self._batch_due = self._waiting, [], False
+        for change in batch:
+            _settle(change, error=Unavailable(why))
 
     def _apply_batch(self) -> None:
         """The waiting changes, applied one after the other and written in one transaction
