@@ -225,6 +225,8 @@ class WarehouseFile:
 
     def news(self) -> Changes | None:
         """Before a read: what other workers wrote since this one last looked, if anything."""
+        if self._writers is None:
+            return None  # no workers: this process is the file's only writer (`_owner`)
         with self._lock:
             # SQLite counts the commits of other connections: unchanged, nothing is new
             version = self._db.execute("pragma data_version").fetchone()[0]
