@@ -3,6 +3,7 @@ a restart and a kill -9."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -283,17 +284,26 @@ def plus(level: Any, n: int) -> dict[str, Any]:
                         "verified_qty": n}]}  # fmt: skip
 
 
-async def test_each_of_many_changes_at_once_is_on_disk_when_it_is_answered(tmp_path) -> None:
-    import asyncio
+def qty_in(item: Any, level: Any) -> int:
+    return next(lv.verified_qty for lv in item.levels if lv.id == level.id)
 
+
+async def a_file_with_a_stocked_level(
+    tmp_path: Path,
+) -> tuple[Path, MemoryWarehouse, str, Any, int]:
+    """A warehouse kept in a file, a stocked level of it, and that level's quantity on disk."""
     path = tmp_path / "warehouse.db"
     warehouse = reopen(path)
     item_id, level = await a_stocked_level(warehouse)
-    before = on_disk_qty(path, item_id, level)
+    return path, warehouse, item_id, level, on_disk_qty(path, item_id, level)
+
+
+async def test_each_of_many_changes_at_once_is_on_disk_when_it_is_answered(tmp_path) -> None:
+    path, warehouse, item_id, level, before = await a_file_with_a_stocked_level(tmp_path)
 
     async def a_console_plus_one(n: int) -> int:
         item = await warehouse.update_item(item_id, plus(level, 1), idempotency_key=f"k{n}")
-        told = next(lv.verified_qty for lv in item.levels if lv.id == level.id)
+        told = qty_in(item, level)
         # the moment the server would send the answer: the change is already in the file
         assert on_disk_qty(path, item_id, level) >= told
         return told
@@ -307,32 +317,22 @@ async def test_each_of_many_changes_at_once_is_on_disk_when_it_is_answered(tmp_p
 
 
 async def test_a_read_never_shows_a_change_that_is_not_yet_on_disk(tmp_path) -> None:
-    import asyncio
-
-    path = tmp_path / "warehouse.db"
-    warehouse = reopen(path)
-    item_id, level = await a_stocked_level(warehouse)
-    before = on_disk_qty(path, item_id, level)
+    path, warehouse, item_id, level, before = await a_file_with_a_stocked_level(tmp_path)
     change = asyncio.create_task(warehouse.update_item(item_id, plus(level, 1)))
     shown = []
     while not change.done():  # every turn of the loop, from the change sent to it answered
         read = await warehouse.get_item(item_id)
-        shown.append(next(lv.verified_qty for lv in read.levels if lv.id == level.id))
+        shown.append(qty_in(read, level))
         assert shown[-1] == on_disk_qty(path, item_id, level)
         await asyncio.sleep(0)
     assert shown[0] == before
-    answered = next(lv.verified_qty for lv in (await change).levels if lv.id == level.id)
+    answered = qty_in(await change, level)
     assert answered == before + 1 == on_disk_qty(path, item_id, level)
     warehouse.close()
 
 
 async def test_a_refused_change_beside_others_at_once_changes_nothing_of_theirs(tmp_path) -> None:
-    import asyncio
-
-    path = tmp_path / "warehouse.db"
-    warehouse = reopen(path)
-    item_id, level = await a_stocked_level(warehouse)
-    before = on_disk_qty(path, item_id, level)
+    path, warehouse, item_id, level, before = await a_file_with_a_stocked_level(tmp_path)
     outcomes = await asyncio.gather(
         warehouse.update_item(item_id, plus(level, 2)),
         warehouse.update_item(item_id, plus(level, -(10**6))),
@@ -350,14 +350,9 @@ async def test_a_refused_change_beside_others_at_once_changes_nothing_of_theirs(
 async def test_when_changes_sent_together_cannot_be_committed_none_is_answered_or_kept(
     tmp_path,
 ) -> None:
-    import asyncio
-
     from console.domain.errors import Unavailable
 
-    path = tmp_path / "warehouse.db"
-    warehouse = reopen(path)
-    item_id, level = await a_stocked_level(warehouse)
-    before = on_disk_qty(path, item_id, level)
+    path, warehouse, item_id, level, before = await a_file_with_a_stocked_level(tmp_path)
 
     def disk_full() -> None:
         raise OSError(28, "No space left on device")
@@ -375,5 +370,5 @@ async def test_when_changes_sent_together_cannot_be_committed_none_is_answered_o
     again = reopen(path)
     assert on_disk_qty(path, item_id, level) == before  # written, and rolled back
     replay = await again.update_item(item_id, plus(level, 1), idempotency_key="k0")
-    assert next(lv.verified_qty for lv in replay.levels if lv.id == level.id) == before + 1
+    assert qty_in(replay, level) == before + 1
     again.close()
