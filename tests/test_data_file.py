@@ -372,3 +372,31 @@ async def test_when_changes_sent_together_cannot_be_committed_none_is_answered_o
     replay = await again.update_item(item_id, plus(level, 1), idempotency_key="k0")
     assert qty_in(replay, level) == before + 1
     again.close()
+
+
+@pytest.mark.parametrize("beside_another", [False, True])
+async def test_a_key_used_again_after_its_answer_expired_is_kept_with_its_new_answer(
+    tmp_path, beside_another: bool
+) -> None:
+    """Found in review: the key's old answer was forgotten and its new one written in the
+    same transaction, and the forgetting ran last: the file lost the new answer, and a
+    re-send after a restart was applied a second time."""
+    from console.backends.memory.warehouse import IDEMPOTENCY_SECONDS
+
+    moment = [1_000_000.0]
+    path = tmp_path / "warehouse.db"
+    warehouse = MemoryWarehouse.on_disk(path, items=40, seed=7, clock=lambda: moment[0])
+    item_id, level = await a_stocked_level(warehouse)
+    await warehouse.update_item(item_id, plus(level, 1), idempotency_key="scan-1")
+    moment[0] += IDEMPOTENCY_SECONDS + 1  # a day later the same key comes again: a new change
+    again = [warehouse.update_item(item_id, plus(level, 1), idempotency_key="scan-1")]
+    if beside_another:  # another change in the same turn is the one that forgets the old answer
+        again.insert(0, warehouse.update_item(item_id, plus(level, 1), idempotency_key="o-1"))
+    await asyncio.gather(*again)
+    told = on_disk_qty(path, item_id, level)
+    warehouse.close()
+    moment[0] += 5
+    restarted = MemoryWarehouse.on_disk(path, items=40, seed=7, clock=lambda: moment[0])
+    replay = await restarted.update_item(item_id, plus(level, 1), idempotency_key="scan-1")
+    assert qty_in(replay, level) == told == on_disk_qty(path, item_id, level)  # not again
+    restarted.close()

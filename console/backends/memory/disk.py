@@ -300,6 +300,8 @@ class WarehouseFile:
                     "insert or replace into objects values (?, ?, ?, ?)",
                     (kind, object_id, body.decode(), seq),
                 )
+        # forgotten first: a key forgotten and answered again is kept with its new answer
+        db.executemany("delete from answers where key = ?", ((k,) for k in forgotten))
         db.executemany(
             "insert or replace into answers values (?, ?, ?, ?, ?, ?, ?)",
             (
@@ -308,8 +310,6 @@ class WarehouseFile:
                 for key, kept in answers
             ),
         )  # fmt: skip
-        if forgotten := list(forgotten):
-            db.executemany("delete from answers where key = ?", ((k,) for k in forgotten))
         self._seen = seq
 
     def _transaction(self) -> Any:

@@ -316,8 +316,10 @@ class MemoryWarehouse:
         # what the changes since the last write changed, (kind, id), and the answers and
         # idempotency keys to forget it is to write (`_write_batch`)
         self._changed: set[tuple[str, str]] = set()
-        self._answers_to_write: list[tuple[str, Answer]] = []
-        self._forgotten: list[str] = []
+        # (a key is in one or the other: answered again after being forgotten, it is written;
+        # forgotten after its answer in the same batch, it is not)
+        self._answers_to_write: dict[str, Answer] = {}
+        self._forgotten: set[str] = set()
 
     @classmethod
     def demo(
@@ -344,7 +346,13 @@ class MemoryWarehouse:
 
     @classmethod
     def on_disk(
-        cls, path: Path, *, items: int = 2000, seed: int = 7, snapshots: Path | None = None
+        cls,
+        path: Path,
+        *,
+        items: int = 2000,
+        seed: int = 7,
+        snapshots: Path | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> MemoryWarehouse:
         """The warehouse kept in the SQLite file at `path`: read back when it holds one, else
         the demo warehouse (`items`, `seed`) written into it first. Raises DataFileError."""
@@ -356,6 +364,7 @@ class MemoryWarehouse:
             with collector_paused():
                 if file.is_empty:
                     warehouse = cls.demo(items, seed, snapshots=snapshots)
+                    warehouse._clock = clock
                     file.create(
                         warehouse._instance, warehouse._all_objects(), last_id=warehouse._last_id
                     )
@@ -368,6 +377,7 @@ class MemoryWarehouse:
                         lots=objects["lot"],
                         manifests=objects["manifest"],
                         fulfillments=objects["fulfillment"],
+                        clock=clock,
                     )
                     warehouse._instance = contents.instance
                     for key, answer in contents.answers:
@@ -583,8 +593,8 @@ class MemoryWarehouse:
             self._fell_behind(exc)
         finally:
             self._changed.clear()
-            self._answers_to_write = []
-            self._forgotten = []
+            self._answers_to_write = {}
+            self._forgotten = set()
         return (
             f"The change could not be saved: {self.failure}. Nothing more is served until "
             "the server is restarted."
@@ -645,7 +655,9 @@ class MemoryWarehouse:
             for kind, oid in sorted(self._changed)
             for model in (tracked[kind].get(oid),)
         ]
-        self._file.write(changed, self._answers_to_write, self._forgotten, last_id=self._last_id)
+        self._file.write(
+            changed, self._answers_to_write.items(), self._forgotten, last_id=self._last_id
+        )
 
     @property
     def label(self) -> str:
@@ -712,7 +724,8 @@ class MemoryWarehouse:
             key, _ = kept.popitem(last=False)
             self._idempotent_bytes -= oldest.size
             if self._file is not None:
-                self._forgotten.append(key)
+                self._forgotten.add(key)
+                self._answers_to_write.pop(key, None)
 
     async def _once(self, key: str | None, fingerprint: str, apply: Callable[[], T]) -> T:
         """Apply a change once per idempotency key; a repeat gets the first answer again (with
@@ -754,7 +767,8 @@ class MemoryWarehouse:
                     self._encoded = None
             if key is not None and answer is not None:
                 if self._file is not None:
-                    self._answers_to_write.append((key, answer))
+                    self._answers_to_write[key] = answer
+                    self._forgotten.discard(key)  # its expired answer was forgotten: written anew
                 self._remember(key, answer)
             return result
 
