@@ -37,6 +37,24 @@ def test_a_port_in_use_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> 
     assert "Building" not in captured.out  # refused before the demo was built
 
 
+def test_a_port_another_server_with_workers_listens_on_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found in review: workers' listeners share their port (SO_REUSEPORT), and a second
+    `serve --workers 2` on it bound beside them and took half the connections to its own
+    warehouse."""
+    from console.server.runner import bind
+
+    first = bind("127.0.0.1", 0, workers=2)  # the first server's first worker listener
+    port = first.getsockname()[1]
+    try:
+        argv = ["serve", "--port", str(port), "--workers", "2", "--data", str(tmp_path / "b.db")]
+        assert run(argv) == 1
+    finally:
+        first.close()
+    assert f"Port {port} on 127.0.0.1 is already in use" in capsys.readouterr().err
+
+
 def test_without_the_server_extra_it_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -56,6 +56,14 @@ def bind(host: str, port: int, *, workers: int = 1) -> socket.socket:
     family, kind, proto, _, address = infos[0]
     balanced = workers > 1 and BALANCED_WORKERS
     try:
+        if balanced:
+            # Sockets sharing a port with SO_REUSEPORT would share it with another server's
+            # too (found in review: a second `serve --workers 2` on the port took half of the
+            # connections to its own warehouse): one that does not share asks first whether
+            # anything listens there, and takes the port that 0 means.
+            probe = _socket(family, kind, proto, address, shared=False, listen=False)
+            address = probe.getsockname()
+            probe.close()
         sock = _socket(family, kind, proto, address, shared=balanced)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
@@ -73,7 +81,9 @@ def bind(host: str, port: int, *, workers: int = 1) -> socket.socket:
     return sock
 
 
-def _socket(family: int, kind: int, proto: int, address: Any, *, shared: bool) -> socket.socket:
+def _socket(
+    family: int, kind: int, proto: int, address: Any, *, shared: bool, listen: bool = True
+) -> socket.socket:
     sock = socket.socket(family, kind, proto)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -82,7 +92,8 @@ def _socket(family: int, kind: int, proto: int, address: Any, *, shared: bool) -
         if family == socket.AF_INET6:
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
         sock.bind(address)
-        sock.listen(128)
+        if listen:
+            sock.listen(128)
     except OSError:
         sock.close()
         raise
@@ -93,13 +104,19 @@ def _socket(family: int, kind: int, proto: int, address: Any, *, shared: bool) -
 def _listeners(sock: socket.socket, workers: int) -> list[socket.socket]:
     """The socket each worker takes connections from: `sock` for all, or, where `bind` made it
     the first of their listeners (see `BALANCED_WORKERS`), one each."""
-    if not sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT):
+    if not BALANCED_WORKERS or not sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT):
         return [sock] * workers
-    more = [
-        _socket(sock.family, sock.type, sock.proto, sock.getsockname(), shared=True)
-        for _ in range(workers - 1)
-    ]
-    return [sock, *more]
+    listeners = [sock]
+    try:
+        for _ in range(workers - 1):
+            listeners.append(
+                _socket(sock.family, sock.type, sock.proto, sock.getsockname(), shared=True)
+            )
+    except OSError:
+        for listener in listeners[1:]:
+            listener.close()
+        raise
+    return listeners
 
 
 def base_url(sock: socket.socket, host: str) -> str:
