@@ -400,3 +400,28 @@ async def test_a_key_used_again_after_its_answer_expired_is_kept_with_its_new_an
     replay = await restarted.update_item(item_id, plus(level, 1), idempotency_key="scan-1")
     assert qty_in(replay, level) == told == on_disk_qty(path, item_id, level)  # not again
     restarted.close()
+
+
+async def test_a_batch_that_fails_unexpectedly_answers_none_and_serves_nothing(tmp_path) -> None:
+    """Found in review: only the file's own errors were caught, so any other left the batch's
+    changes waiting for ever, its transaction open, and reads showing what was not on disk."""
+    from console.domain.errors import Unavailable
+
+    path, warehouse, item_id, level, before = await a_file_with_a_stocked_level(tmp_path)
+
+    def a_defect(*args: Any, **kwargs: Any) -> None:
+        raise TypeError("a defect in writing")
+
+    warehouse._file.write = a_defect  # type: ignore[method-assign]
+    outcomes = await asyncio.wait_for(
+        asyncio.gather(
+            *(warehouse.update_item(item_id, plus(level, 1)) for _ in range(3)),
+            return_exceptions=True,
+        ),
+        10,
+    )
+    assert all(isinstance(o, Unavailable) for o in outcomes), outcomes
+    with pytest.raises(Unavailable, match="Restart"):
+        await warehouse.get_item(item_id)  # memory is ahead of the file: nothing is shown
+    warehouse.close()
+    assert on_disk_qty(path, item_id, level) == before

@@ -12,7 +12,9 @@ to a returned object changes the warehouse.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import logging
 import threading
 import time
 import uuid
@@ -90,6 +92,7 @@ from console.domain.requests import (
 if TYPE_CHECKING:
     from console.backends.memory.disk import Changes, WarehouseFile
 
+log = logging.getLogger(__name__)
 T = TypeVar("T", bound=BaseModel)
 Body = RequestModel | Mapping[str, Any]
 
@@ -191,6 +194,10 @@ def _settle(change: _Change, result: Any = None, error: Exception | None = None)
         answer()
     elif not loop.is_closed():
         loop.call_soon_threadsafe(answer)
+
+
+def _no_turn(exc: OSError) -> str:
+    return f"This worker could not take its turn to write ({exc}): nothing was applied. Try again."
 
 
 def _copy(model: T) -> T:
@@ -489,20 +496,22 @@ class MemoryWarehouse:
         turn is waited for in a thread, so this worker serves its reads meanwhile."""
         assert self._file is not None
         writers = self._file.writers
-        if writers is None or writers.try_take():
+        try:
+            free = writers is None or writers.try_take()
+        except OSError as exc:
+            self._refuse_waiting(_no_turn(exc))
+            return
+        if free:
             self._apply_batch()
             return
+        assert writers is not None
         loop = asyncio.get_running_loop()
 
         def take_turn() -> None:
             try:
                 writers.take()
             except OSError as exc:
-                loop.call_soon_threadsafe(
-                    self._refuse_waiting,
-                    f"This worker could not take its turn to write ({exc}): nothing was "
-                    "applied. Try again.",
-                )
+                loop.call_soon_threadsafe(self._refuse_waiting, _no_turn(exc))
                 return
             try:
                 loop.call_soon_threadsafe(self._apply_batch)
@@ -544,6 +553,15 @@ class MemoryWarehouse:
                         else:
                             done.append((change, result, None))
                     failure = self._commit()
+            except Exception as exc:  # a defect: none of the batch may stand, or be answered
+                log.exception("a batch of changes failed")
+                with contextlib.suppress(Exception):
+                    self._file.rollback()
+                self.failure = f"a batch of changes failed ({type(exc).__name__}: {exc})"
+                failure = (
+                    f"The change could not be saved: {self.failure}. Nothing more is served "
+                    "until the server is restarted."
+                )
             finally:
                 self._encoded = None
                 if self._file.writers is not None:
@@ -649,6 +667,8 @@ class MemoryWarehouse:
         """Into the batch's transaction: the objects its changes touched, as they are now,
         their keys' answers and the keys forgotten."""
         assert self._file is not None
+        if not (self._changed or self._answers_to_write or self._forgotten):
+            return  # only replays and refusals: nothing new for the file or other workers
         tracked = self._tracked
         changed = [
             (kind, oid, None if model is None else self._json(model))
