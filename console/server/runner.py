@@ -291,10 +291,12 @@ def serve_app(make_app: Callable[[], Starlette], sock: socket.socket, *, workers
                 pid, status = os.wait()
             except ChildProcessError:
                 break
-            started, slot = children.pop(pid, (None, 0))
+            if pid not in children:
+                continue  # not a worker of ours: nothing to replace
+            started, slot = children.pop(pid)
             if stopping:
                 continue
-            young = started is not None and time.monotonic() - started < WORKER_START_SECONDS
+            young = time.monotonic() - started < WORKER_START_SECONDS
             failed_at_start = failed_at_start + 1 if young else 0
             if failed_at_start >= WORKER_START_TRIES:
                 stop(signal.SIGTERM, None)
