@@ -8,11 +8,13 @@ For each worker count, in one run:
   POST answered per second by 8 clients, the yardstick;
 * `warehouse-console serve --data FILE --workers N` on the demo warehouse of ``--items`` items:
   reads (``GET /v1/items/:id`` of random items), updates (``+1`` to one level, every request with
-  its own Idempotency-Key, as a console sends them) and searches (``GET /v1/items?search=`` of
+  its own Idempotency-Key, as a console sends them; then ``+1`` to up to 200 levels of random
+  items, consoles counting different items) and searches (``GET /v1/items?search=`` of
   words from random item names) per second, by 8 clients for reads and updates and by 1 to 32
   clients for searches; each beside the yardstick (targets: reads >= 0.8x, updates >= 0.5x,
   search rising with clients up to the cores);
-* after the updates, the level's change against the updates answered 2xx: exact, or lost.
+* after each set of updates, the levels' change against the updates answered 2xx: exact, or
+  lost.
 
 Clients are kept-alive connections of tests/benchmarks/load.py, one request at a time each, in
 this process; its CPU use is printed so a reader can tell when it was the limit.
@@ -120,6 +122,38 @@ async def measure(port: int, hello_port: int, seconds: float, seed: int) -> None
     print(line("POST +1 to one level (8)", updates, hello_post))
     verdict = "exact" if delta == updates.ok() else "LOST OR DOUBLED"
     print(f"    level changed by {delta:+d} for {updates.ok()} updates answered 2xx: {verdict}")
+
+    # the common case: consoles counting different items, up to 200 levels drawn at random
+    stocked = [i for i in items if i["levels"]]
+    drawn = {str(i["id"]): i for i in (rng.choice(stocked) for _ in range(200))}
+    targets = [(item_id, i["levels"][0]) for item_id, i in drawn.items()]  # type: ignore[index]
+
+    async def total() -> int:
+        qty = 0
+        for item_id, lv in targets:
+            found = (await fetch_json(port, f"/v1/items/{item_id}"))["data"]
+            qty += next(
+                now["verified_qty"]
+                for now in found["levels"]  # type: ignore[index]
+                if (now["location_id"], now["layout_id"]) == (lv["location_id"], lv["layout_id"])
+            )
+        return qty
+
+    def plus_one_somewhere(c: int, n: int) -> bytes:
+        item_id, lv = targets[(c * 37 + n) % len(targets)]
+        body = {"levels": [{"location_id": lv["location_id"], "layout_id": lv["layout_id"],
+                            "verified_qty": 1}]}  # fmt: skip
+        return request(
+            "POST", f"/v1/items/{item_id}", body=json.dumps(body).encode(),
+            headers={"PX-API-KEY": KEY, "Idempotency-Key": f"bench-{run}-many-{c}-{n}"},
+        )  # fmt: skip
+
+    before = await total()
+    many = await run_load("127.0.0.1", port, plus_one_somewhere, clients=8, seconds=seconds)
+    delta = await total() - before
+    print(line(f"POST +1 to {len(targets)} levels (8)", many, hello_post))
+    verdict = "exact" if delta == many.ok() else "LOST OR DOUBLED"
+    print(f"    levels changed by {delta:+d} for {many.ok()} updates answered 2xx: {verdict}")
 
     queries = []
     for _ in range(10_000):
