@@ -483,13 +483,21 @@ class MemoryWarehouse:
         if self._file is not None:
             self._file.reconnect()
 
-    def _fell_behind(self, exc: Exception) -> Unavailable:
-        assert self._file is not None
-        self.failure = f"the data file {self._file.path} could not be written ({exc})"
-        return Unavailable(
-            f"The change could not be saved: {self.failure}. Nothing more is served until "
-            "the server is restarted."
+    def _fell_behind(self, why: str) -> str:
+        """The warehouse in memory is ahead of its file (`why`): it serves nothing more, as a
+        restart reads the file, which is whole. What the unsaved changes are told."""
+        self.failure = why
+        return (
+            f"The change could not be saved: {why}. Nothing more is served until the server "
+            "is restarted."
         )
+
+    def _not_written(self, exc: Exception) -> str:
+        assert self._file is not None
+        return self._fell_behind(f"the data file {self._file.path} could not be written ({exc})")
+
+    def _not_served(self) -> str:
+        return f"Nothing is served: {self.failure}. Restart the server."
 
     def _next_batch(self) -> None:
         """Apply the waiting changes, now if this process may write, else once it may: its
@@ -557,10 +565,8 @@ class MemoryWarehouse:
                 log.exception("a batch of changes failed")
                 with contextlib.suppress(Exception):
                     self._file.rollback()
-                self.failure = f"a batch of changes failed ({type(exc).__name__}: {exc})"
-                failure = (
-                    f"The change could not be saved: {self.failure}. Nothing more is served "
-                    "until the server is restarted."
+                failure = self._fell_behind(
+                    f"a batch of changes failed ({type(exc).__name__}: {exc})"
                 )
             finally:
                 self._encoded = None
@@ -579,19 +585,18 @@ class MemoryWarehouse:
 
         assert self._file is not None
         if self.failure is not None:
-            return f"Nothing is served: {self.failure}. Restart the server."
+            return self._not_served()
         try:
             self._apply_news(self._file.begin())
-        except sqlite3.OperationalError as exc:
+        except (sqlite3.Error, OSError) as exc:
             self._file.rollback()
-            if "locked" in str(exc) or "busy" in str(exc):
+            if isinstance(exc, sqlite3.OperationalError) and (
+                "locked" in str(exc) or "busy" in str(exc)
+            ):
                 return (
                     f"The data file {self._file.path} stayed busy: nothing was applied. Try again."
                 )
-            return self._fell_behind(exc).message
-        except (sqlite3.Error, OSError) as exc:
-            self._file.rollback()
-            return self._fell_behind(exc).message
+            return self._not_written(exc)
         return None
 
     def _commit(self) -> str | None:
@@ -606,17 +611,14 @@ class MemoryWarehouse:
                 self._file.commit()
                 return None
             self._file.rollback()
+            return self._fell_behind(self.failure)
         except (sqlite3.Error, OSError) as exc:
             self._file.rollback()
-            self._fell_behind(exc)
+            return self._not_written(exc)
         finally:
             self._changed.clear()
             self._answers_to_write = {}
             self._forgotten = set()
-        return (
-            f"The change could not be saved: {self.failure}. Nothing more is served until "
-            "the server is restarted."
-        )
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
@@ -625,14 +627,12 @@ class MemoryWarehouse:
         with self._lock:
             if self._file is not None:
                 if self.failure is not None:
-                    raise Unavailable(f"Nothing is served: {self.failure}. Restart the server.")
+                    raise Unavailable(self._not_served())
                 try:
                     self._apply_news(self._file.news())
                 except Exception as exc:
                     self.failure = f"the data file {self._file.path} could not be read ({exc})"
-                    raise Unavailable(
-                        f"Nothing is served: {self.failure}. Restart the server."
-                    ) from None
+                    raise Unavailable(self._not_served()) from None
             yield
 
     def _apply_news(self, news: Changes | None) -> None:
@@ -767,7 +767,7 @@ class MemoryWarehouse:
         """The change itself, in memory and (inside the batch's transaction) in the file."""
         with self._lock:
             if self.failure is not None:
-                raise Unavailable(f"Nothing is served: {self.failure}. Restart the server.")
+                raise Unavailable(self._not_served())
             earlier = self._remembered(key, request)
             if earlier is not None:
                 return cast(T, earlier.replay())
