@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -391,6 +392,15 @@ async def test_a_worker_waiting_for_its_turn_to_write_still_answers_reads(tmp_pa
     warehouse.reconnect()  # as a worker does: a turn of its own to take
     other_worker = TurnLock(path.with_name(path.name + ".writers"))
     other_worker.take()  # another worker is writing
+    writers = warehouse._file.writers
+    waiting_for_the_turn = threading.Event()
+    take = writers.take
+
+    def noted_take() -> None:
+        waiting_for_the_turn.set()
+        take()
+
+    writers.take = noted_take  # type: ignore[method-assign]
     try:
         updates = [
             asyncio.create_task(
@@ -398,7 +408,7 @@ async def test_a_worker_waiting_for_its_turn_to_write_still_answers_reads(tmp_pa
             )
             for n in (1, 2)
         ]
-        await asyncio.sleep(0)  # the updates start, and wait for this worker's turn
+        assert await asyncio.to_thread(waiting_for_the_turn.wait, 10)  # both sent, they wait
         assert await level_of(warehouse, item_id, where) == before  # a read is answered
         assert not any(update.done() for update in updates)
     finally:
