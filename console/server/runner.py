@@ -168,8 +168,8 @@ def serve(
 ) -> int:
     """Serve `warehouse` until interrupted. Raises `ServeError` when it cannot listen.
 
-    `sock` is a socket already made by `bind(host, port, workers=workers)`: the CLI binds before building a big
-    demo warehouse, so a port in use is reported at once.
+    `sock` is a socket already made by `bind(host, port, workers=workers)`: the CLI binds
+    before building a big demo warehouse, so a port in use is reported at once.
     """
     out = out or sys.stdout
     err = err or sys.stderr
@@ -254,10 +254,11 @@ def serve_app(make_app: Callable[[], Starlette], sock: socket.socket, *, workers
             for sig in previous:
                 signal.signal(sig, signal.SIG_DFL)
             os.close(alive_writer)
-            # A worker waits for its turn to write in a thread (MemoryWarehouse._next_batch), which,
-            # once it has the turn, needs the interpreter back from the busy event loop: at the
-            # default 5 ms switch interval it held the turn that long, and the other workers
-            # waited behind it (updates fell from 2,000/s to 800/s, p95 from 8 to 50 ms).
+            # A worker waits for its turn to write in a thread (MemoryWarehouse._next_batch),
+            # which, once it has the turn, needs the interpreter back from the busy event
+            # loop: at the default 5 ms switch interval it held the turn that long, and the
+            # other workers waited behind it (updates fell from 2,000/s to 800/s, p95 from 8
+            # to 50 ms).
             sys.setswitchinterval(WORKER_SWITCH_SECONDS)
             code = 1
             try:

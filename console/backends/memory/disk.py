@@ -4,8 +4,9 @@ The in-memory warehouse stays the one set of rules and indexes; this file is its
 Every change is written, with the idempotency key's answer, in a transaction committed before
 the answer leaves (`MemoryWarehouse` calls `write` inside its lock; the changes of one turn of
 its event loop share one transaction, see `MemoryWarehouse._apply_batch`). The file is in WAL
-mode with `synchronous=NORMAL`: a commit is in the operating system's hands when it returns, so a killed
-server (kill -9, a crash) loses nothing it answered; a power cut may lose the last moments.
+mode with `synchronous=NORMAL`: a commit is in the operating system's hands when it returns, so
+a killed server (kill -9, a crash) loses nothing it answered; a power cut may lose the last
+moments.
 
 On a start the objects are read back whole, with the warehouse's instance id, so consoles see
 the same warehouse (no "started afresh") and their versions (ETags, digests of the content)
