@@ -4,7 +4,13 @@ read before a shift of changes, and check that none of them moved."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+
+import pytest
+
 from console.backends.memory.warehouse import MemoryWarehouse
+from console.domain.models import wire_json
 from console.domain.queries import ItemQuery
 
 
@@ -53,3 +59,42 @@ async def test_a_shared_read_carries_its_version_beside_it() -> None:
     stored = await shared.get_item(item_id)
     assert stored.etag is None and copy.etag is not None
     assert shared.version(stored) == copy.etag
+
+
+@pytest.mark.parametrize("kept", ["in memory", "on disk"])
+async def test_what_is_sent_of_an_object_is_what_it_holds_now(kept, tmp_path) -> None:
+    """The server sends a stored object as the warehouse keeps it encoded (`encoded`): after
+    a search, a change, a batch of changes, that is always the object as it is."""
+    if kept == "on disk":
+        warehouse = MemoryWarehouse.on_disk(tmp_path / "w.db", items=60, seed=7)
+    else:
+        warehouse = MemoryWarehouse.demo(60, 7)
+    warehouse.share_reads()
+    items = (await warehouse.list_items(ItemQuery(limit=100))).data
+    item = next(i for i in items if i.levels)
+    level = item.levels[0]
+    read = await warehouse.get_item(item.id)
+    assert warehouse.encoded(read) == wire_json(read)
+    etag = warehouse.version(read)
+
+    found = (await warehouse.list_items(ItemQuery(search=item.name))).data
+    hit = next(i for i in found if i.id == item.id)
+    assert b'"_score"' in warehouse.encoded(hit) and warehouse.encoded(hit) == wire_json(hit)
+    again = await warehouse.get_item(item.id)
+    assert b'"_score"' not in warehouse.encoded(again)  # the search's copy is not what is kept
+    assert warehouse.encoded(again) == wire_json(again) and warehouse.version(again) == etag
+
+    where = {"location_id": level.location_id, "layout_id": level.layout_id}
+    answers = await asyncio.gather(
+        *(warehouse.update_item(item.id, {"levels": [where | {"verified_qty": 1}]},
+                                idempotency_key=f"k{n}") for n in range(3))
+    )  # fmt: skip
+    for answer in answers:
+        assert warehouse.encoded(answer) == wire_json(answer)
+    assert len({warehouse.version(answer) for answer in answers} | {etag}) == 4
+    now = await warehouse.get_item(item.id)
+    sent = json.loads(warehouse.encoded(now))
+    assert sent == json.loads(wire_json(now))
+    assert sent["levels"][0]["verified_qty"] == level.verified_qty + 3
+    assert warehouse.version(now) == warehouse.version(answers[-1]) != etag
+    warehouse.close()

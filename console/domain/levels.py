@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from console.domain.errors import Conflict, FieldError, InvalidInput
-from console.domain.models import LEVEL_QUANTITIES, Item, Level, Location
+from console.domain.models import LEVEL_QUANTITIES, Level, Location
 from console.domain.requests import MAX_QUANTITY, LevelChange
 
 # What a status change does to levels: item id → the level changes of one atomic update.
@@ -51,13 +51,14 @@ def apply_level_changes(
     new_level_id: Callable[[], str],
     now: int,
 ) -> list[Level]:
-    """Apply every entry of one update to copies of the levels and return the new list.
+    """Apply every entry of one update to copies of the levels it touches and return the new
+    list (the levels it does not touch are in it as they are).
 
     All entries apply or none do: the originals are never touched, and any result below zero
     raises `Conflict` naming the level, so a bin transfer (one minus, one plus) is atomic.
     """
     levels = list(levels)
-    working = [level.model_copy() for level in levels]
+    working = list(levels)  # a level is copied when an entry first touches it
     touched: list[Level] = []
     for index, change in enumerate(changes):
         location = locations.get(change.location_id)
@@ -67,11 +68,12 @@ def apply_level_changes(
                 [FieldError(f"levels.{index}.location_id", "unknown location")],
             )
         layout_id = _target_layout(working, change, location, index)
-        level = next(
-            (lv for lv in working if lv.location_id == location.id and lv.layout_id == layout_id),
-            None,
-        )
-        if level is None:
+        at = None
+        for position, candidate in enumerate(working):
+            if candidate.location_id == location.id and candidate.layout_id == layout_id:
+                at = position
+                break
+        if at is None:
             layout = location.layout(layout_id)
             level = Level(
                 id=new_level_id(),
@@ -82,6 +84,12 @@ def apply_level_changes(
                 updated_at=now,
             )
             working.append(level)
+            touched.append(level)
+        else:
+            level = working[at]
+            if not any(level is t for t in touched):
+                level = working[at] = level.model_copy()
+                touched.append(level)
         for field in LEVEL_QUANTITIES:
             value = getattr(change, field)
             if value is None:
@@ -89,8 +97,6 @@ def apply_level_changes(
             new = value[0] if isinstance(value, list) else getattr(level, field) + value
             setattr(level, field, new)
         level.updated_at = now
-        if all(level is not t for t in touched):
-            touched.append(level)
     originals = {lv.id: lv for lv in levels}
     for level in touched:
         for field in LEVEL_QUANTITIES:
@@ -106,13 +112,20 @@ def apply_level_changes(
     return working
 
 
-def with_totals(item: Item) -> Item:
-    """Set the item's totals to the sums over its levels (they are never stored apart)."""
-    item.total_verified = sum(lv.verified_qty for lv in item.levels)
-    item.total_damaged = sum(lv.damaged_qty for lv in item.levels)
-    item.total_manifested = sum(lv.manifested_qty for lv in item.levels)
-    item.total_reserved = sum(lv.reserved_qty for lv in item.levels)
-    return item
+def totals(levels: Iterable[Level]) -> dict[str, int]:
+    """An item's totals: the sums over its levels (they are never stored apart)."""
+    verified = damaged = manifested = reserved = 0
+    for lv in levels:
+        verified += lv.verified_qty
+        damaged += lv.damaged_qty
+        manifested += lv.manifested_qty
+        reserved += lv.reserved_qty
+    return {
+        "total_verified": verified,
+        "total_damaged": damaged,
+        "total_manifested": manifested,
+        "total_reserved": reserved,
+    }
 
 
 def inverse(change: LevelChange) -> LevelChange:

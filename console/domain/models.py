@@ -364,6 +364,19 @@ class Fulfillment(Versioned):
     updated_at: Timestamp | None = None
 
 
+_SEARCH_ANNOTATIONS = ("search_highlights", "search_score")
+
+
+def wire_json(model: BaseModel) -> bytes:
+    """A read model as the API sends it, and as a warehouse stores and versions it: aliases on
+    the wire (`_search`, `_score`), an item's search annotations only where there was a search
+    (as on PackageX), nothing else left out."""
+    if isinstance(model, Item):
+        unset = {name for name in _SEARCH_ANNOTATIONS if getattr(model, name) is None}
+        return model.model_dump_json(by_alias=True, exclude=unset or None).encode()
+    return model.model_dump_json(by_alias=True).encode()
+
+
 class Pagination(WireModel):
     page: int = 1
     limit: int = 25

@@ -36,7 +36,7 @@ from console.domain.errors import (
     WarehouseChanged,
     WarehouseError,
 )
-from console.domain.models import Item, Page, Pagination, Versioned
+from console.domain.models import Page, Pagination, Versioned, wire_json
 from console.domain.queries import (
     FulfillmentQuery,
     ItemQuery,
@@ -103,13 +103,14 @@ def envelope(
     code: str | None = None,
     pagination: Pagination | None = None,
     headers: dict[str, str] | None = None,
+    warehouse: MemoryWarehouse | None = None,
 ) -> Response:
     """The envelope every answer is, encoded once: `data` (read models, or plain JSON values)
-    goes straight from the models to the answer's bytes."""
+    goes straight from the models (as `warehouse` keeps them encoded) to the answer's bytes."""
     body = b"".join(
         (
             b'{"message":', _json(message),
-            b',"data":', encoded(data),
+            b',"data":', encoded(data, warehouse),
             b',"status":', str(status).encode(),
             b',"errors":', _json([{"field": e.field, "message": e.message} for e in errors or []]),
             b',"code":', _json(code),
@@ -149,20 +150,13 @@ def version_headers(value: Any, warehouse: MemoryWarehouse | None = None) -> dic
     return {"ETag": etag} if etag else {}
 
 
-_SEARCH_ANNOTATIONS = ("search_highlights", "search_score")
-
-
-def encoded(value: Any) -> bytes:
-    """A read model (or a list of them, or plain JSON data) as JSON: aliases on the wire
-    (`_search`, `_score`), nothing lost."""
-    if isinstance(value, Item):
-        # Search annotations only where there was a search, as on PackageX.
-        unset = {name for name in _SEARCH_ANNOTATIONS if getattr(value, name) is None}
-        return value.model_dump_json(by_alias=True, exclude=unset or None).encode()
+def encoded(value: Any, warehouse: MemoryWarehouse | None = None) -> bytes:
+    """A read model (or a list of them, or plain JSON data) as JSON (`wire_json`); an object
+    `warehouse` handed out as the warehouse keeps it encoded."""
     if isinstance(value, BaseModel):
-        return value.model_dump_json(by_alias=True).encode()
+        return warehouse.encoded(value) if warehouse is not None else wire_json(value)
     if isinstance(value, list) and value and isinstance(value[0], BaseModel):
-        return b"[" + b",".join(encoded(v) for v in value) + b"]"
+        return b"[" + b",".join(encoded(v, warehouse) for v in value) + b"]"
     return _json(value)
 
 
@@ -237,10 +231,9 @@ def warehouse_of(request: Request) -> MemoryWarehouse:
     return request.app.state.warehouse
 
 
-def meant_for(request: Request) -> None:
+def meant_for(request: Request, served: str) -> None:
     """A change naming another warehouse than the one served is refused, not applied here."""
     meant = request.headers.get(WAREHOUSE_INSTANCE)
-    served = warehouse_of(request).instance
     if meant is not None and meant.strip() != served:
         raise WarehouseChanged(
             "This change was made for a warehouse this server no longer serves (it was started "
@@ -260,7 +253,7 @@ def page_result(page: Page[Any], what: str) -> Result:
 
 # -- handlers -----------------------------------------------------------------------------------
 
-Handler = Callable[[Request], Awaitable[Result]]
+Handler = Callable[[Request, MemoryWarehouse], Awaitable[Result]]
 
 
 @dataclass(frozen=True)
@@ -275,37 +268,37 @@ class Resource:
     update_method: str | None = None
     delete_method: str | None = None
 
-    async def list(self, request: Request) -> Result:
-        page = await getattr(warehouse_of(request), self.list_method)(query_of(request, self.query))
+    async def list(self, request: Request, warehouse: MemoryWarehouse) -> Result:
+        page = await getattr(warehouse, self.list_method)(query_of(request, self.query))
         return page_result(page, f"{self.noun}s")
 
-    async def get(self, request: Request) -> Result:
-        found = await getattr(warehouse_of(request), self.get_method)(request.path_params["id"])
+    async def get(self, request: Request, warehouse: MemoryWarehouse) -> Result:
+        found = await getattr(warehouse, self.get_method)(request.path_params["id"])
         return Result(
             data=found,
             message=f"{self.noun.capitalize()} found",
-            headers=version_headers(found, warehouse_of(request)),
+            headers=version_headers(found, warehouse),
         )
 
-    async def create(self, request: Request) -> Result:
+    async def create(self, request: Request, warehouse: MemoryWarehouse) -> Result:
         assert self.create_method is not None
-        meant_for(request)
+        meant_for(request, warehouse.instance)
         body = await body_of(request)
-        created = await getattr(warehouse_of(request), self.create_method)(
+        created = await getattr(warehouse, self.create_method)(
             body, idempotency_key=idempotency_key_of(request)
         )
         return Result(
             data=created,
             status=201,
             message=f"{self.noun.capitalize()} created",
-            headers=version_headers(created, warehouse_of(request)),
+            headers=version_headers(created, warehouse),
         )
 
-    async def update(self, request: Request) -> Result:
+    async def update(self, request: Request, warehouse: MemoryWarehouse) -> Result:
         assert self.update_method is not None
-        meant_for(request)
+        meant_for(request, warehouse.instance)
         body = await body_of(request)
-        updated = await getattr(warehouse_of(request), self.update_method)(
+        updated = await getattr(warehouse, self.update_method)(
             request.path_params["id"],
             body,
             idempotency_key=idempotency_key_of(request),
@@ -314,14 +307,14 @@ class Resource:
         return Result(
             data=updated,
             message=f"{self.noun.capitalize()} updated",
-            headers=version_headers(updated, warehouse_of(request)),
+            headers=version_headers(updated, warehouse),
         )
 
-    async def delete(self, request: Request) -> Result:
+    async def delete(self, request: Request, warehouse: MemoryWarehouse) -> Result:
         assert self.delete_method is not None
-        meant_for(request)
+        meant_for(request, warehouse.instance)
         object_id = request.path_params["id"]
-        await getattr(warehouse_of(request), self.delete_method)(
+        await getattr(warehouse, self.delete_method)(
             object_id, idempotency_key=idempotency_key_of(request)
         )
         return Result(
@@ -369,7 +362,8 @@ def endpoint(handlers: dict[str, Handler]) -> Callable[[Request], Awaitable[Resp
                 code="method_not_allowed",
                 headers={"Allow": allowed},
             )
-        failure = getattr(warehouse_of(request), "failure", None)
+        warehouse = warehouse_of(request)
+        failure = getattr(warehouse, "failure", None)
         if failure is not None:  # its data file fell behind: what it holds may not last
             return envelope(
                 503,
@@ -378,7 +372,7 @@ def endpoint(handlers: dict[str, Handler]) -> Callable[[Request], Awaitable[Resp
                 code="unavailable",
             )
         try:
-            result = await handler(request)
+            result = await handler(request, warehouse)
         except WarehouseError as exc:
             return error_envelope(exc, path)
         except ClientDisconnect:
@@ -404,6 +398,7 @@ def endpoint(handlers: dict[str, Handler]) -> Callable[[Request], Awaitable[Resp
             message=result.message,
             pagination=result.pagination,
             headers=result.headers,
+            warehouse=warehouse,
         )
 
     return run
@@ -444,40 +439,14 @@ def routes() -> list[Route]:
 # -- authentication and the errors Starlette raises itself ----------------------------------------
 
 
-class WarehouseHeaders:
-    """On every answer (errors and 401s too): that this server honours idempotency keys, and
-    which warehouse it serves (console/domain/wire.py)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        instance = getattr(scope["app"].state.warehouse, "instance", None)
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((IDEMPOTENCY_KEYS_HONOURED.lower().encode(), HONOURED.encode()))
-                headers.append((EXTENSIONS.lower().encode(), _OFFERED))
-                if instance:
-                    headers.append((WAREHOUSE_INSTANCE.lower().encode(), instance.encode()))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-class _Seen(set[str]):
+class _Seen(set[bytes]):
     """Values found fine, up to `most` of them (a client sending ever new ones fills it once)."""
 
     def __init__(self, most: int) -> None:
         super().__init__()
         self.most = most
 
-    def note(self, value: str) -> None:
+    def note(self, value: bytes) -> None:
         if len(self) < self.most:
             self.add(value)
 
@@ -498,104 +467,130 @@ def _is_address(name: str) -> bool:
     return True
 
 
-class BrowserGuard:
-    """What only a web page would send is refused before anything else runs, so no page a
-    warehouse PC's browser opens can read or change the warehouse:
+# on every answer, errors and refusals too (console/domain/wire.py)
+_EVERY_ANSWER = (
+    (IDEMPOTENCY_KEYS_HONOURED.lower().encode(), HONOURED.encode()),
+    (EXTENSIONS.lower().encode(), _OFFERED),
+)
+_INSTANCE = WAREHOUSE_INSTANCE.lower().encode()
+_CHANGES = (b"POST", b"PUT", b"PATCH")
 
-    * a `Host` that is a name other than those served (DNS rebinding points a name the attacker
-      owns at this address); an address literal is always fine, no name resolves through it;
-    * an `Origin` not allowed (no page is served here, so by default none is);
-    * a change whose body is not `Content-Type: application/json` (a page's form or `text/plain`
-      post needs no permission from this server; JSON does).
+
+class WarehouseGate:
+    """Every request passes here before anything else runs, and every answer on its way out.
+
+    Refused, in this order, in the envelope:
+
+    * what only a web page would send, so no page a warehouse PC's browser opens can read or
+      change the warehouse: a `Host` that is a name other than those served (DNS rebinding
+      points a name the attacker owns at this address; an address literal is always fine, no
+      name resolves through it); an `Origin` not allowed (no page is served here, so by
+      default none is); a change whose body is not `Content-Type: application/json` (a
+      page's form or `text/plain` post needs no permission from this server; JSON does);
+    * with `api_key`: a request without it in `PX-API-KEY` or `X-API-KEY` (401), compared in
+      constant time.
+
+    Every answer says that this server honours idempotency keys, which extensions it offers,
+    and which warehouse it serves (`app.state.warehouse`, read per request).
     """
 
     def __init__(
-        self, app: ASGIApp, host_names: Iterable[str] | None, origins: Iterable[str] = ()
+        self,
+        app: ASGIApp,
+        *,
+        api_key: str | None,
+        host_names: Iterable[str] | None,
+        origins: Iterable[str] = (),
     ) -> None:
         self.app = app
+        self._key = api_key.encode() if api_key else None
         self.host_names = None if host_names is None else {n.lower() for n in host_names}
         self._hosts_served = _Seen(256)  # Host headers found fine: not parsed again
         self.origins = {o.rstrip("/").lower() for o in origins}
+
+    def __repr__(self) -> str:
+        return f"WarehouseGate(key={'set' if self._key else 'none'})"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {name.lower(): value.decode("latin-1") for name, value in scope["headers"]}
-        refusal = self._refusal(scope["method"], headers)
+        instance = getattr(scope["app"].state.warehouse, "instance", None)
+        extra = (*_EVERY_ANSWER, (_INSTANCE, instance.encode())) if instance else _EVERY_ANSWER
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", ()), *extra]}
+            await send(message)
+
+        refusal = self._refusal(scope["method"].encode(), scope["headers"])
         if refusal is None:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, send_with_headers)
             return
         status, code, message = refusal
         response = envelope(status, endpoint=scope.get("path", ""), message=message, code=code)
-        await response(scope, receive, send)
+        await response(scope, receive, send_with_headers)
 
-    def _refusal(self, method: str, headers: dict[bytes, str]) -> tuple[int, str, str] | None:
-        host = headers.get(b"host", "")
-        if self.host_names is not None and host not in self._hosts_served:
-            name = _host_name(host)
+    def _refusal(
+        self, method: bytes, headers: Iterable[tuple[bytes, bytes]]
+    ) -> tuple[int, str, str] | None:
+        host = origin = media = None
+        keys: list[bytes] = []
+        for name, value in headers:  # names come lower-cased (ASGI)
+            if name == b"host":
+                host = value
+            elif name == b"origin":
+                origin = value
+            elif name == b"content-type":
+                media = value
+            elif name in _KEY_HEADERS:
+                keys.append(value)
+        if self.host_names is not None and (host or b"") not in self._hosts_served:
+            shown = (host or b"").decode("latin-1")
+            name = _host_name(shown)
             if not name or not (_is_address(name) or name in self.host_names):
                 return (
                     400,
                     "host_not_served",
-                    f"This server does not answer to the name “{clean_header(host)}”: use its "
+                    f"This server does not answer to the name “{clean_header(shown)}”: use its "
                     "address, or start it with --allow-host for that name.",
                 )
-            self._hosts_served.note(host)
-        origin = headers.get(b"origin")
-        if origin is not None and origin.rstrip("/").lower() not in self.origins:
-            return (
-                403,
-                "origin_refused",
-                f"Requests from web pages ({clean_header(origin)}) are refused: start the server "
-                "with --allow-origin for that page.",
-            )
-        if method in ("POST", "PUT", "PATCH"):
-            media = headers.get(b"content-type", "").partition(";")[0].strip().lower()
-            if media != "application/json":
-                shown = clean_header(media) or "none"
+            self._hosts_served.note(host or b"")
+        if origin is not None:
+            page = origin.decode("latin-1")
+            if page.rstrip("/").lower() not in self.origins:
+                return (
+                    403,
+                    "origin_refused",
+                    f"Requests from web pages ({clean_header(page)}) are refused: start the "
+                    "server with --allow-origin for that page.",
+                )
+        if method in _CHANGES:
+            kind = (media or b"").decode("latin-1").partition(";")[0].strip().lower()
+            if kind != "application/json":
+                shown = clean_header(kind) or "none"
                 return (
                     415,
                     "unsupported_media_type",
                     f"A change must be sent as Content-Type: application/json (this one: {shown}).",
                 )
-        return None
+        if self._key is None:
+            return None
+        # Every candidate is compared, so the time taken does not reveal which header matched.
+        matches = [hmac.compare_digest(value, self._key) for value in keys]
+        if any(matches):
+            return None
+        message = (
+            "The API key is not valid." if keys else "An API key is required: send it in the "
+            "PX-API-KEY header."
+        )  # fmt: skip
+        return 401, "unauthorized", message
 
 
 def clean_header(value: str) -> str:
     """A header value fit to quote back: printable, and short."""
     shown = "".join(ch for ch in value if ch.isprintable())
     return shown[:100] + ("…" if len(shown) > 100 else "")
-
-
-class ApiKeyMiddleware:
-    """401 unless `PX-API-KEY` or `X-API-KEY` carries the key (compared in constant time)."""
-
-    def __init__(self, app: ASGIApp, api_key: str | None) -> None:
-        self.app = app
-        self._key = api_key.encode() if api_key else None
-
-    def __repr__(self) -> str:
-        return f"ApiKeyMiddleware(key={'set' if self._key else 'none'})"
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self._key is None:
-            await self.app(scope, receive, send)
-            return
-        given = [value for name, value in scope["headers"] if name.lower() in _KEY_HEADERS]
-        # Every candidate is compared, so the time taken does not reveal which header matched.
-        matches = [hmac.compare_digest(value, self._key) for value in given]
-        if any(matches):
-            await self.app(scope, receive, send)
-            return
-        message = (
-            "The API key is not valid." if given else "An API key is required: send it in the "
-            "PX-API-KEY header."
-        )  # fmt: skip
-        response = envelope(
-            401, endpoint=scope.get("path", ""), message=message, code="unauthorized"
-        )
-        await response(scope, receive, send)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -635,9 +630,9 @@ def create_app(
     app = Starlette(
         routes=routes(),
         middleware=[
-            Middleware(WarehouseHeaders),
-            Middleware(BrowserGuard, host_names=host_names, origins=origins),
-            Middleware(ApiKeyMiddleware, api_key=api_key or None),
+            Middleware(
+                WarehouseGate, api_key=api_key or None, host_names=host_names, origins=origins
+            )
         ],
         exception_handlers={HTTPException: http_error, Exception: internal_error},
     )

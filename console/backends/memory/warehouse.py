@@ -48,7 +48,7 @@ from console.domain.errors import (
     Unavailable,
 )
 from console.domain.gtin import gtin14
-from console.domain.levels import LevelPlan, apply_level_changes, with_totals
+from console.domain.levels import LevelPlan, apply_level_changes, totals
 from console.domain.lots import check_lot_dates, check_lot_quantities, fefo_key
 from console.domain.models import (
     OPEN_FULFILLMENT_STATUSES,
@@ -65,6 +65,7 @@ from console.domain.models import (
     Page,
     Pagination,
     Versioned,
+    wire_json,
 )
 from console.domain.numbers import fulfillment_numbers, known_by, manifest_numbers
 from console.domain.queries import (
@@ -206,16 +207,29 @@ def _copy(model: T) -> T:
 
 def etag_of(model: BaseModel, encoded: bytes | None = None) -> str:
     """A strong ETag of what an object holds: it changes whenever anything in it changes (its
-    `updated_at` included), and is the same for the same content. `encoded`: the model's
-    `model_dump_json`, when already made."""
+    `updated_at` included), and is the same for the same content. `encoded`: its `wire_json`,
+    when already made."""
     if encoded is None:
-        encoded = model.model_dump_json().encode()
+        encoded = wire_json(model)
     digest = hashlib.blake2b(encoded, digest_size=12).hexdigest()
     return f'"{digest}"'
 
 
-# ETags kept for the stored objects they were computed of: a read computes none anew
-_ETAGS_KEPT = 65_536
+# Stored objects kept encoded (their JSON and ETag, see `_encoding`): a read of one of them
+# encodes nothing anew. Some 64 MB of JSON at the demo's sizes.
+_ENCODINGS_KEPT = 65_536
+# where the stored objects of each kind are, for `_is_stored`
+_STORES: dict[type, str] = {
+    Item: "_items", Location: "_locations", Lot: "_lots", Manifest: "_manifests",
+    Fulfillment: "_fulfillments",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Encoding:
+    model: BaseModel  # held, so that its id() is not another object's while this is kept
+    body: bytes
+    etag: str
 
 
 # The orders an item listing offers besides relevance: each item's key in it, unique to the
@@ -287,10 +301,13 @@ class MemoryWarehouse:
         # with a data file: the changes waiting for the next batch, and whether it is due
         self._waiting: list[_Change] = []
         self._batch_due = False
-        self._etags: dict[tuple[type, str], tuple[BaseModel, str]] = {}
-        # during a change: the JSON of the objects it made, by identity, so each is encoded
-        # once for its ETag, the data file and the idempotent answer (`_json`)
-        self._encoded: dict[int, tuple[BaseModel, bytes]] | None = None
+        # the stored objects' JSON and ETags, as last encoded (`_encoding`)
+        self._kept: dict[tuple[type, str], _Encoding] = {}
+        # during a change or a batch: the JSON of the objects it made, by identity, so each is
+        # encoded once for its ETag, the data file, the idempotent answer and the answer sent;
+        # the last batch's stays for its answers, which are sent after it
+        self._encoded: dict[int, _Encoding] | None = None
+        self._last_batch: dict[int, _Encoding] = {}
         self._last_id = 0  # the number in the last id made here (`_new_id`)
         # why the data file could not be written, if it could not: nothing is served after
         self.failure: str | None = None
@@ -433,27 +450,43 @@ class MemoryWarehouse:
             return None
         if model.etag is not None:
             return model.etag
-        key = (type(model), str(getattr(model, "id", "")))
-        kept = self._etags.get(key)
-        if kept is not None and kept[0] is model:
-            return kept[1]
-        etag = etag_of(model, self._json(model))
-        if len(self._etags) >= _ETAGS_KEPT:
-            self._etags.clear()
-        self._etags[key] = (model, etag)
-        return etag
+        return self._encoding(model).etag
+
+    def encoded(self, model: BaseModel) -> bytes:
+        """`wire_json` of an object this warehouse handed out: made once per version of a
+        stored object, however often it is read."""
+        return self._encoding(model).body
 
     def _json(self, model: BaseModel) -> bytes:
-        """`model_dump_json` of an object, made once per change however often it is asked."""
-        encoded = self._encoded
-        if encoded is not None:
-            kept = encoded.get(id(model))
-            if kept is not None and kept[0] is model:
-                return kept[1]
-        body = model.model_dump_json().encode()
-        if encoded is not None:
-            encoded[id(model)] = (model, body)
-        return body
+        return self._encoding(model).body
+
+    def _encoding(self, model: BaseModel) -> _Encoding:
+        """The JSON and ETag of an object: from the change or batch that made it, or as kept
+        for the stored object it is, or made now (and kept, when it is the stored one)."""
+        for made in (self._encoded, self._last_batch):
+            if made:
+                found = made.get(id(model))
+                if found is not None and found.model is model:
+                    return found
+        key = (type(model), str(getattr(model, "id", "")))
+        kept = self._kept.get(key)
+        if kept is not None and kept.model is model:
+            return kept
+        body = wire_json(model)
+        encoding = _Encoding(model, body, etag_of(model, body))
+        if self._encoded is not None:
+            self._encoded[id(model)] = encoding
+        elif self._is_stored(key[0], key[1], model):
+            if len(self._kept) >= _ENCODINGS_KEPT:
+                self._kept.clear()
+            self._kept[key] = encoding
+        return encoding
+
+    def _is_stored(self, kind: type, object_id: str, model: BaseModel) -> bool:
+        """Whether `model` is the stored object itself (not a copy, a search result or a
+        replayed answer, which are not kept encoded)."""
+        objects = getattr(self, _STORES.get(kind, ""), None)
+        return objects is not None and objects.get(object_id) is model
 
     def _out(self, model: T) -> T:
         """A stored object as handed to the caller: itself when reads are shared, else a copy."""
@@ -569,7 +602,7 @@ class MemoryWarehouse:
                     f"a batch of changes failed ({type(exc).__name__}: {exc})"
                 )
             finally:
-                self._encoded = None
+                self._last_batch, self._encoded = self._encoded or {}, None
                 if self._file.writers is not None:
                     self._file.writers.release()
         if failure is not None:
@@ -784,7 +817,7 @@ class MemoryWarehouse:
                 answer = self._answer_of(request, result) if key is not None else None
             finally:
                 if alone:
-                    self._encoded = None
+                    self._last_batch, self._encoded = self._encoded, None
             if key is not None and answer is not None:
                 if self._file is not None:
                     self._answers_to_write[key] = answer
@@ -827,14 +860,12 @@ class MemoryWarehouse:
         """Bring the look-up indexes from `previous` (None: new) to `item` (None: deleted).
         A level change touches only the location index: the search text did not change, and
         `moved` (the item's sort keys changed, see `_commit_item`) is False."""
-        old_gtin = gtin14(previous.gtin) if previous else None
-        new_gtin = gtin14(item.gtin) if item else None
-        old_sku = previous.sku.casefold() if previous and previous.sku else None
-        new_sku = item.sku.casefold() if item and item.sku else None
-        if old_gtin and old_gtin != new_gtin:
-            self._by_gtin.pop(old_gtin, None)
-        if old_sku and old_sku != new_sku:
-            self._by_sku.pop(old_sku, None)
+        if (
+            item is None
+            or previous is None
+            or (item.gtin, item.sku) != (previous.gtin, previous.sku)
+        ):  # a count keeps them: their indexes stay as they are
+            self._recode(item, previous)
         if item is None:
             assert previous is not None
             for level in previous.levels:
@@ -844,10 +875,6 @@ class MemoryWarehouse:
             else:
                 self._search.remove(previous.id)
             return
-        if new_gtin:
-            self._by_gtin[new_gtin] = item.id
-        if new_sku:
-            self._by_sku[new_sku] = item.id
         old_sites = {lv.location_id for lv in previous.levels} if previous else set()
         new_sites = {lv.location_id for lv in item.levels}
         for site in old_sites - new_sites:
@@ -859,6 +886,21 @@ class MemoryWarehouse:
         fields = _search_fields(item)
         if previous is None or moved or _search_fields(previous) != fields:
             self._search.add(item.id, fields, _sort_keys(item))
+
+    def _recode(self, item: Item | None, previous: Item | None) -> None:
+        """Bring the GTIN and SKU indexes from `previous` (None: new) to `item` (None: deleted)."""
+        old_gtin = gtin14(previous.gtin) if previous else None
+        new_gtin = gtin14(item.gtin) if item else None
+        old_sku = previous.sku.casefold() if previous and previous.sku else None
+        new_sku = item.sku.casefold() if item and item.sku else None
+        if old_gtin and old_gtin != new_gtin:
+            self._by_gtin.pop(old_gtin, None)
+        if old_sku and old_sku != new_sku:
+            self._by_sku.pop(old_sku, None)
+        if item is not None and new_gtin:
+            self._by_gtin[new_gtin] = item.id
+        if item is not None and new_sku:
+            self._by_sku[new_sku] = item.id
 
     def index_for_search(self) -> None:
         """Index every item for search now. A console's own warehouse fills its index in the
@@ -942,12 +984,16 @@ class MemoryWarehouse:
             for order in self._orders.values():
                 order.add(item.id)
 
-    def _leveled(self, item: Item, changes: list[LevelChange], now: int) -> Item:
-        """A copy of the item with the changes applied and totals recomputed (or an error)."""
+    def _leveled(
+        self, item: Item, changes: list[LevelChange], now: int, fields: dict[str, Any] | None = None
+    ) -> Item:
+        """A copy of the item with `fields` set, the changes applied and totals recomputed (or
+        an error)."""
         levels = apply_level_changes(
             item.levels, changes, self._locations, lambda: self._new_id("lvl"), now
         )
-        return with_totals(item.model_copy(update={"levels": levels, "updated_at": now}))
+        changed = {**(fields or {}), "levels": levels, "updated_at": now, **totals(levels)}
+        return item.model_copy(update=changed)
 
     def _apply_plan(self, plan: LevelPlan, now: int) -> None:
         """Apply level changes across several items atomically: all are checked, then committed."""
@@ -1110,16 +1156,21 @@ class MemoryWarehouse:
             now = self._now()
             current = self._item(item_id, "id")
             self._check_version(current, if_match, "item")
-            fields = request.model_dump(exclude={"levels"}, exclude_unset=True)
+            # a count changes levels only: nothing else to read out of the request
+            only_levels = request.model_fields_set <= {"levels"}
+            fields = (
+                {} if only_levels else request.model_dump(exclude={"levels"}, exclude_unset=True)
+            )
             if "name" in fields and fields["name"] is None:
                 raise InvalidInput.on("name", "an item must keep a name")
             self._check_unique_codes(request.sku, request.gtin, item_id)
             for dims in ("dimensions", "packaged_dimensions"):
                 if fields.get(dims) is not None:
                     fields[dims] = Dimensions(**fields[dims])
-            item = current.model_copy(update=fields | {"updated_at": now})
             if request.levels:
-                item = self._leveled(item, request.levels, now)
+                item = self._leveled(current, request.levels, now, fields)
+            else:
+                item = current.model_copy(update=fields | {"updated_at": now})
             self._commit_item(item, current)
             return item
 
