@@ -90,7 +90,27 @@ def _json(value: Any) -> bytes:
         return b"null"
     if value == []:
         return b"[]"
+    if isinstance(value, str):
+        return _text(value)
     return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+# The texts of the envelope repeat (messages, codes, an object's path): each encoded once, up
+# to so many of so many characters (a path is the client's to make up).
+_TEXTS: dict[str, bytes] = {}
+_TEXTS_KEPT = 4096
+_TEXT_KEPT_CHARS = 200
+
+
+def _text(value: str) -> bytes:
+    found = _TEXTS.get(value)
+    if found is None:
+        found = json.dumps(value, ensure_ascii=False).encode()
+        if len(value) <= _TEXT_KEPT_CHARS:
+            if len(_TEXTS) >= _TEXTS_KEPT:
+                _TEXTS.clear()
+            _TEXTS[value] = found
+    return found
 
 
 def envelope(
@@ -418,7 +438,7 @@ _DESCRIPTION: JSONResponse | None = None
 
 
 def routes() -> list[Route]:
-    out: list[Route] = [Route("/v1/openapi.json", openapi_json, methods=["GET"])]
+    out: list[Route] = []
     for paths, resource in PATHS:
         plural: dict[str, Handler] = {"GET": resource.list}
         singular: dict[str, Handler] = {"GET": resource.get}
@@ -433,6 +453,8 @@ def routes() -> list[Route]:
             methods = ["GET", "POST", "DELETE", "PUT", "PATCH"]
             out.append(Route(path, endpoint(plural), methods=methods))
             out.append(Route(f"{path}/{{id}}", endpoint(singular), methods=methods))
+    # last: the routes are tried in order, and the items' come first as the busiest
+    out.append(Route("/v1/openapi.json", openapi_json, methods=["GET"]))
     return out
 
 

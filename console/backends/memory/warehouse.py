@@ -26,7 +26,6 @@ from collections.abc import (
     Iterator,
     Mapping,
 )
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -128,6 +127,28 @@ class Answer:
         if isinstance(out, Versioned):
             out.etag = self.etag
         return out
+
+
+class _Read:
+    """The context of a read (`MemoryWarehouse._reading`): one per warehouse, made once, as a
+    read is the commonest thing a server does."""
+
+    __slots__ = ("_warehouse",)
+
+    def __init__(self, warehouse: MemoryWarehouse) -> None:
+        self._warehouse = warehouse
+
+    def __enter__(self) -> None:
+        warehouse = self._warehouse
+        warehouse._lock.acquire()
+        try:
+            warehouse._catch_up()
+        except BaseException:
+            warehouse._lock.release()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self._warehouse._lock.release()
 
 
 @dataclass(eq=False)
@@ -297,6 +318,7 @@ class MemoryWarehouse:
         # another, so a client can tell its changes were made to one that no longer exists.
         self._instance = uuid.uuid4().hex
         self._lock = threading.RLock()
+        self._read = _Read(self)
         self._shared = False  # stored objects handed out as they are (`share_reads`)
         # with a data file: the changes waiting for the next batch, and whether it is due
         self._waiting: list[_Change] = []
@@ -653,20 +675,21 @@ class MemoryWarehouse:
             self._answers_to_write = {}
             self._forgotten = set()
 
-    @contextmanager
-    def _reading(self) -> Iterator[None]:
-        """A read, in the warehouse's lock, of the warehouse with whatever other worker
-        processes changed in its file."""
-        with self._lock:
-            if self._file is not None:
-                if self.failure is not None:
-                    raise Unavailable(self._not_served())
-                try:
-                    self._apply_news(self._file.news())
-                except Exception as exc:
-                    self.failure = f"the data file {self._file.path} could not be read ({exc})"
-                    raise Unavailable(self._not_served()) from None
-            yield
+    def _reading(self) -> _Read:
+        """A read (`with self._reading():`), in the warehouse's lock, of the warehouse with
+        whatever other worker processes changed in its file."""
+        return self._read
+
+    def _catch_up(self) -> None:
+        """In the lock, before a read: what other workers wrote, applied."""
+        if self._file is not None:
+            if self.failure is not None:
+                raise Unavailable(self._not_served())
+            try:
+                self._apply_news(self._file.news())
+            except Exception as exc:
+                self.failure = f"the data file {self._file.path} could not be read ({exc})"
+                raise Unavailable(self._not_served()) from None
 
     def _apply_news(self, news: Changes | None) -> None:
         """What another worker process changed, applied to this one's memory and indexes."""
