@@ -78,6 +78,9 @@ class Plan:
     question: Question | None = None
     undoes: Adjustment | None = None
     based_on: str | None = None  # the version of the item the plan was made on
+    # the summary as the applied answer tells it: another console may have changed the level
+    # since this one read it, and the operator must read what the bin holds now
+    as_applied: Callable[[Item], str] | None = None
 
     @property
     def resets(self) -> bool:
@@ -308,7 +311,21 @@ class AdjustmentSession:
                 "count; it does not add to it.",
             )
         summary = f"{slot.label} {name} {entry} ({now}→{after})"
-        return Plan(item.id, item.name, summary, [change], undo, question, based_on=item.etag)
+        location_id = location.id
+
+        def as_applied(answer: Item) -> str:
+            level = next(
+                (lv for lv in answer.levels_at(location_id) if lv.layout_id == slot.layout_id),
+                None,
+            )
+            then = getattr(level, kind) if level else 0
+            before = now if entry.reset else then - entry.amount
+            return f"{slot.label} {name} {entry} ({before}→{then})"
+
+        return Plan(
+            item.id, item.name, summary, [change], undo, question, based_on=item.etag,
+            as_applied=as_applied,
+        )  # fmt: skip
 
     def units(self, typed: str) -> int:
         """How many units a damage or a move takes: the typed number (`3`, `+3` or `-3`)."""
@@ -448,6 +465,8 @@ class AdjustmentSession:
         if delivery.result is Result.APPLIED:
             assert delivery.answer is not None
             record.outcome = Outcome.APPLIED
+            if plan.as_applied is not None and isinstance(delivery.answer, Item):
+                record.summary = plan.as_applied(delivery.answer)
             if self.item is None or self.item.id == delivery.answer.id:
                 self.item = delivery.answer
             self.changed()

@@ -98,6 +98,21 @@ async def test_damage_and_move_are_one_update_each_and_checked_first(session, ba
     assert backend.count("update_item") == 2
 
 
+async def test_what_is_logged_is_what_the_bin_holds_after_another_console_counted(
+    session, backend, notices
+) -> None:
+    plan = session.plan_entry("+5")  # on the 10 shown
+    assert plan.summary == "A-01-01 verified +5 (10→15)"
+    await backend.inner.update_item(  # another console, meanwhile
+        BOLT, {"levels": [{"location_id": RENO, "layout_id": A1, "verified_qty": 7}]}
+    )
+    record = await session.send(plan)
+    assert record.outcome is Outcome.APPLIED and await level(backend, A1) == 22
+    assert record.summary == "A-01-01 verified +5 (17→22)"
+    assert notices[-1].text == "Done: A-01-01 verified +5 (17→22)."
+    assert session.counts(session.slot)[0] == 22
+
+
 async def test_a_bin_scanned_that_holds_none_of_it_becomes_a_slot(session, backend) -> None:
     await session.take_scan(interpret("Shelf [A1]"))
     assert session.slot.label == "Shelf [A1]" and session.level(session.slot) == 0
