@@ -143,6 +143,10 @@ class Item(Versioned):
     def levels_at(self, location_id: str) -> list[Level]:
         return [level for level in self.levels if level.location_id == location_id]
 
+    def level_at(self, location_id: str, layout_id: str | None) -> Level | None:
+        """The level in one bin (None: the location's level without a bin), if the item has it."""
+        return next((lv for lv in self.levels_at(location_id) if lv.layout_id == layout_id), None)
+
     def on_hand_at(self, location_id: str) -> int:
         return sum(level.verified_qty for level in self.levels_at(location_id))
 

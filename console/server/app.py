@@ -495,7 +495,7 @@ _EVERY_ANSWER = (
     (EXTENSIONS.lower().encode(), _OFFERED),
 )
 _INSTANCE = WAREHOUSE_INSTANCE.lower().encode()
-_CHANGES = (b"POST", b"PUT", b"PATCH")
+_CHANGES = ("POST", "PUT", "PATCH")
 
 
 class WarehouseGate:
@@ -545,7 +545,7 @@ class WarehouseGate:
                 message = {**message, "headers": [*message.get("headers", ()), *extra]}
             await send(message)
 
-        refusal = self._refusal(scope["method"].encode(), scope["headers"])
+        refusal = self._refusal(scope["method"], scope["headers"])
         if refusal is None:
             await self.app(scope, receive, send_with_headers)
             return
@@ -554,7 +554,7 @@ class WarehouseGate:
         await response(scope, receive, send_with_headers)
 
     def _refusal(
-        self, method: bytes, headers: Iterable[tuple[bytes, bytes]]
+        self, method: str, headers: Iterable[tuple[bytes, bytes]]
     ) -> tuple[int, str, str] | None:
         host = origin = media = None
         keys: list[bytes] = []

@@ -314,10 +314,7 @@ class AdjustmentSession:
         location_id = location.id
 
         def as_applied(answer: Item) -> str:
-            level = next(
-                (lv for lv in answer.levels_at(location_id) if lv.layout_id == slot.layout_id),
-                None,
-            )
+            level = answer.level_at(location_id, slot.layout_id)
             then = getattr(level, kind) if level else 0
             before = now if entry.reset else then - entry.amount
             return f"{slot.label} {name} {entry} ({before}→{then})"

@@ -109,20 +109,23 @@ class Side:
                 out.statuses[status] = out.statuses.get(status, 0) + n
         return out
 
-
-async def measured(server: Server, requests: Requests, clients: int, seconds: float) -> Load:
-    before = cpu_seconds(server.pid)
-    load = await run_load("127.0.0.1", server.port, requests, clients=clients, seconds=seconds)
-    after = cpu_seconds(server.pid)
-    server.cpu = None if before is None or after is None else after - before
-    return load
+    async def measure(
+        self, server: Server, requests: Requests, clients: int, seconds: float
+    ) -> Load:
+        """One more round of this side: its load, and the server's CPU time added."""
+        before = cpu_seconds(server.pid)
+        load = await run_load("127.0.0.1", server.port, requests, clients=clients, seconds=seconds)
+        after = cpu_seconds(server.pid)
+        self.loads.append(load)
+        if self.cpu is not None:
+            self.cpu = None if before is None or after is None else self.cpu + after - before
+        return load
 
 
 @dataclass
 class Server:
     pid: int
     port: int
-    cpu: float | None = None  # of its last measured load
 
 
 async def compare(
@@ -141,9 +144,7 @@ async def compare(
     theirs, mine, ratios = Side(), Side(), []
     for _ in range(rounds):
         for side, server, making in ((theirs, hello, yardstick), (mine, ours, requests)):
-            load = await measured(server, making, clients, seconds)
-            side.loads.append(load)
-            side.cpu = None if side.cpu is None or server.cpu is None else side.cpu + server.cpu
+            await side.measure(server, making, clients, seconds)
         ratios.append(mine.loads[-1].per_second / theirs.loads[-1].per_second)
     return theirs, mine, ratios
 
@@ -271,15 +272,12 @@ async def measure(ours: Server, hello: Server, seconds: float, seed: int, rounds
         queries.append(urllib.parse.quote(" ".join(words[first : first + 2])))
     for clients in SEARCH_CLIENTS:
         searches = Side()
-        searches.loads.append(
-            await measured(
-                ours,
-                lambda c, n: get(f"/v1/items?search={queries[(c * 997 + n) % len(queries)]}"),
-                clients,
-                seconds,
-            )
+        await searches.measure(
+            ours,
+            lambda c, n: get(f"/v1/items?search={queries[(c * 997 + n) % len(queries)]}"),
+            clients,
+            seconds,
         )
-        searches.cpu = ours.cpu
         print(line(f"search ({clients} clients)", searches))
 
 

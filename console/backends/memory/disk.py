@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from console.domain.models import Fulfillment, Item, Location, Lot, Manifest
+from console.domain.models import Fulfillment, Item, Location, Lot, Manifest, wire_json
 from console.locks import FileLock, TurnLock
 
 if TYPE_CHECKING:
@@ -187,7 +187,7 @@ class WarehouseFile:
             )
             self._db.executemany(
                 "insert or replace into objects values (?, ?, ?, 0)",
-                ((MODELS[type(o)], _id(o), o.model_dump_json()) for o in objects),
+                ((MODELS[type(o)], _id(o), wire_json(o).decode()) for o in objects),
             )
 
     @property

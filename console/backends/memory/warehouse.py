@@ -479,9 +479,6 @@ class MemoryWarehouse:
         stored object, however often it is read."""
         return self._encoding(model).body
 
-    def _json(self, model: BaseModel) -> bytes:
-        return self._encoding(model).body
-
     def _encoding(self, model: BaseModel) -> _Encoding:
         """The JSON and ETag of an object: from the change or batch that made it, or as kept
         for the stored object it is, or made now (and kept, when it is the stored one)."""
@@ -727,7 +724,7 @@ class MemoryWarehouse:
             return  # only replays and refusals: nothing new for the file or other workers
         tracked = self._tracked
         changed = [
-            (kind, oid, None if model is None else self._json(model))
+            (kind, oid, None if model is None else self.encoded(model))
             for kind, oid in sorted(self._changed)
             for model in (tracked[kind].get(oid),)
         ]
@@ -778,7 +775,7 @@ class MemoryWarehouse:
         return Answer(
             request=request,
             model=type(result) if isinstance(result, BaseModel) else None,
-            body=self._json(result) if isinstance(result, BaseModel) else b"",
+            body=self.encoded(result) if isinstance(result, BaseModel) else b"",
             etag=self.version(result),
             at=self._clock(),
         )
@@ -1608,11 +1605,5 @@ class MemoryWarehouse:
 
     def level(self, item_id: str, location_id: str, layout_id: str | None) -> Level | None:
         with self._reading():
-            return next(
-                (
-                    _copy(lv)
-                    for lv in self._item(item_id).levels
-                    if lv.location_id == location_id and lv.layout_id == layout_id
-                ),
-                None,
-            )
+            found = self._item(item_id).level_at(location_id, layout_id)
+            return _copy(found) if found is not None else None
