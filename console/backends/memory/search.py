@@ -309,7 +309,7 @@ class _Term:
 
 
 class _Compiled:
-    __slots__ = ("active", "exact_ids", "hits", "lazy", "terms")
+    __slots__ = ("active", "exact_ids", "hits", "lazy", "lazy_prefixes", "terms")
 
     def __init__(self, terms: list[_Term], exact_ids: tuple[tuple[str, ...], ...]) -> None:
         self.terms = terms
@@ -322,6 +322,8 @@ class _Compiled:
             for token, quality in term.qualities.items():
                 self.hits.setdefault(token, []).append((j, quality))
         self.lazy = [(j, term.prefix) for j, term in enumerate(terms) if term.prefix is not None]
+        # all of them, for one `str.startswith` of a token, which most tokens fail
+        self.lazy_prefixes = tuple(prefix for _, prefix in self.lazy)
 
 
 def _order_field(order: str) -> str:
@@ -912,6 +914,7 @@ class SearchIndex:
         terms = compiled.terms
         hits = compiled.hits
         lazy = compiled.lazy
+        lazy_prefixes = compiled.lazy_prefixes
         best = [0.0] * len(terms)
         name_words = 0
         ids: list[tuple[str, ...]] = []
@@ -923,18 +926,21 @@ class SearchIndex:
             elif code in (_SKU, _GTIN):
                 ids.append(tuple(tokens))
             weight = _FIELD_WEIGHT[code]
-            for token in tokens:
+            # Most of a document's tokens match no query word: without prefixes too broad to
+            # list, only the matching ones are looked at (found in one set operation).
+            for token in tokens if lazy else hits.keys() & tokens:
                 matches = hits.get(token)
                 if matches is not None:
                     for j, quality in matches:
                         value = quality * weight
                         if value > best[j]:
                             best[j] = value
-                for j, prefix in lazy:
-                    if token.startswith(prefix):
-                        value = _prefix_quality(len(prefix), len(token)) * weight
-                        if value > best[j]:
-                            best[j] = value
+                if lazy and token.startswith(lazy_prefixes):
+                    for j, prefix in lazy:
+                        if token.startswith(prefix):
+                            value = _prefix_quality(len(prefix), len(token)) * weight
+                            if value > best[j]:
+                                best[j] = value
         matched = 0
         score = 0.0
         for j in compiled.active:
@@ -960,9 +966,12 @@ class SearchIndex:
             return {}
         texts = self._texts.get(doc_id) or self._stored_texts(doc_id)
         out: dict[str, str] = {}
+        hits = compiled.hits
         for i in range(0, len(texts), 2):
             field, text = texts[i], texts[i + 1]
             code = _FIELD_CODES.get(field, _TEXT)
+            if not compiled.lazy and hits.keys().isdisjoint(_field_tokens(code, text)):
+                continue  # no token of it matches: nothing to mark (most fields of a hit)
             spans: list[tuple[int, int]] = []
             for start, end, token in _token_spans(code, text):
                 if _token_matches(compiled, token):
@@ -997,7 +1006,7 @@ def _stored(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> tuple[st
 
 
 def _token_matches(compiled: _Compiled, token: str) -> bool:
-    return token in compiled.hits or any(token.startswith(prefix) for _, prefix in compiled.lazy)
+    return token in compiled.hits or token.startswith(compiled.lazy_prefixes)
 
 
 def _ranked(scored: dict[str, float], count: int | None) -> list[SearchHit]:
