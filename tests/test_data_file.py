@@ -14,9 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
+from console.backends.memory.building import FieldSets, compacted
 from console.backends.memory.disk import DataFileError
 from console.backends.memory.warehouse import MemoryWarehouse
 from console.domain.errors import WarehouseError
+from console.domain.models import Item, wire_json
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -86,6 +88,40 @@ async def test_everything_answered_is_there_after_a_restart(tmp_path: Path) -> N
     assert manifest == told["manifest"]
     assert manifest.inventory[0].received_qty == 1
     again.close()
+
+
+async def test_what_is_read_back_is_what_was_written_in_half_the_memory(tmp_path: Path) -> None:
+    """A file's objects are checked as they are read, then kept around shared sets of field
+    names (console/backends/memory/building.py): every object encodes as it was written, and
+    a change to one read back changes no other."""
+    path = tmp_path / "warehouse.db"
+    first = reopen(path)
+    written = {(type(o), o_id(o)): wire_json(o) for o in first._all_objects()}
+    first.close()
+    again = reopen(path)
+    read = {(type(o), o_id(o)): wire_json(o) for o in again._all_objects()}
+    assert read == written
+    items = [i for i in (await again.list_items(None)).data if i.levels]
+    stored = [again._items[i.id] for i in items[:2]]
+    assert stored[0].model_fields_set is stored[1].model_fields_set
+    level = items[0].levels[0]
+    plus_one = {"location_id": level.location_id, "layout_id": level.layout_id, "verified_qty": 1}
+    await again.update_item(items[0].id, {"levels": [plus_one], "hs_code": "0401.10"})
+    assert again._items[items[1].id] is stored[1]
+    assert wire_json(stored[1]) == written[type(stored[1]), stored[1].id]
+    again.close()
+
+
+def test_an_object_read_back_keeps_its_extra_fields() -> None:
+    """Fields this version does not know (a newer server's) stay as they were read."""
+    item = Item.model_validate({"id": "item_1", "name": "Oat milk", "shelf_life_days": 90})
+    kept = compacted(item, FieldSets())
+    assert kept.model_extra == {"shelf_life_days": 90}
+    assert wire_json(kept) == wire_json(item) and kept.model_fields_set == item.model_fields_set
+
+
+def o_id(model: Any) -> str:
+    return str(model.id)
 
 
 async def test_a_re_sent_change_after_a_restart_applies_once(tmp_path: Path) -> None:

@@ -19,15 +19,14 @@ The words (categories, brands, products and their options) come from the catalog
 file of the package (console/backends/memory/catalogue.py).
 
 The objects are not validated one by one: they are built with pydantic's `model_construct`
-from values known to be of the right type. Two shortcuts follow, which code that keeps these
+from values known to be of the right type. Three shortcuts follow, which code that keeps these
 objects must respect (the memory warehouse does: it copies before it changes):
 
 * items of the same product variant share their ``dimensions`` and ``packaged_dimensions``
   objects (copy an item before changing its dimensions in place);
 * timestamps and other repeated values are shared int/str objects;
-* objects given the same fields share one set of the fields set (`model_fields_set`, which
-  pydantic keeps as given to `model_construct`): never change a stored object's attributes in
-  place, copy it (a copy gets a set of its own).
+* objects given the same fields share one set of their names (`model_fields_set`, see
+  `FieldSets` in console/backends/memory/building.py).
 """
 
 from __future__ import annotations
@@ -41,6 +40,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from pydantic import BaseModel
 
+from console.backends.memory.building import FieldSets, construct
 from console.backends.memory.catalogue import Product, catalogue
 from console.domain.gtin import with_check_digit
 from console.domain.models import (
@@ -87,6 +87,10 @@ def today_midnight_utc() -> int:
 # -- construction ---------------------------------------------------------------------------------
 
 
+# the objects given the same fields share one set of their names (`FieldSets`)
+_FIELD_SETS = FieldSets()
+
+
 def _constructor(cls: type[T], unset: Iterable[str] = ()) -> Callable[..., T]:
     """`cls.model_construct` for values known to be of the right type (nothing is validated
     again); the fields named in `unset` do not count as set."""
@@ -100,25 +104,12 @@ def _constructor(cls: type[T], unset: Iterable[str] = ()) -> Callable[..., T]:
         if field.default_factory is not None
     }
 
-    # One set per combination of fields given, shared by the objects given them: a set of
-    # twenty names is 1.2 KiB, a third of what a demo item and its levels held.
-    fields_sets: dict[frozenset[str], set[str]] = {}
-
     def make(**values: Any) -> T:
-        names = frozenset(values)
-        given = fields_sets.get(names)
-        if given is None:
-            given = fields_sets[names] = set(names - left_out)
+        given = _FIELD_SETS.shared(frozenset(values) - left_out)
         for name, factory in factories.items():
             if name not in values:
                 values[name] = factory()  # type: ignore[call-arg]
-        made = cls.model_construct(_fields_set=given, **values)
-        # The extra fields (none here) are what is left of the values given: an emptied dict
-        # that keeps the room all of them took, 832 bytes for an item. Cleared, it keeps none.
-        extra = made.model_extra
-        if extra is not None and not extra:
-            extra.clear()
-        return made
+        return construct(cls, given, values)
 
     return make
 

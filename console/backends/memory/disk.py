@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from console.backends.memory.building import FieldSets, compacted
 from console.domain.models import Fulfillment, Item, Location, Lot, Manifest, wire_json
 from console.locks import FileLock, TurnLock
 
@@ -334,11 +335,12 @@ class WarehouseFile:
                 raise DataFileError(f"{self.path} holds no warehouse yet.")
             self._seen = self._sequence()
             objects: dict[str, list[Any]] = {kind: [] for kind in KINDS}
+            sets = FieldSets()  # each object checked, then kept in half the memory
             for kind, body in self._rows("select kind, body from objects order by kind, id"):
                 model = KINDS.get(kind)
                 if model is None:
                     raise DataFileError(f"{self.path} holds objects of an unknown kind ({kind}).")
-                objects[kind].append(model.model_validate_json(body))
+                objects[kind].append(compacted(model.model_validate_json(body), sets))
             from console.backends.memory.warehouse import Answer
 
             answers = [
