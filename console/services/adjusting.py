@@ -310,17 +310,17 @@ class AdjustmentSession:
                 f"{item.name} | {slot.label} · {name}: {now} → {after} | This replaces the "
                 "count; it does not add to it.",
             )
-        summary = f"{slot.label} {name} {entry} ({now}→{after})"
-        location_id = location.id
 
-        def as_applied(answer: Item) -> str:
-            level = answer.level_at(location_id, slot.layout_id)
-            then = getattr(level, kind) if level else 0
-            before = now if entry.reset else then - entry.amount
+        def told(before: int, then: int) -> str:
             return f"{slot.label} {name} {entry} ({before}→{then})"
 
+        def as_applied(answer: Item) -> str:
+            level = answer.level_at(location.id, slot.layout_id)
+            then = getattr(level, kind) if level else 0
+            return told(now if entry.reset else then - entry.amount, then)
+
         return Plan(
-            item.id, item.name, summary, [change], undo, question, based_on=item.etag,
+            item.id, item.name, told(now, after), [change], undo, question, based_on=item.etag,
             as_applied=as_applied,
         )  # fmt: skip
 
