@@ -177,6 +177,16 @@ async def fetch_json(port: int, path: str) -> dict[str, object]:
     return json.loads(body)
 
 
+async def verified_at(port: int, item_id: str, level: dict[str, object]) -> int:
+    """The verified quantity the server holds now at `level`'s location and bin."""
+    found = (await fetch_json(port, f"/v1/items/{item_id}"))["data"]
+    return next(
+        now["verified_qty"]
+        for now in found["levels"]  # type: ignore[attr-defined]
+        if (now["location_id"], now["layout_id"]) == (level["location_id"], level["layout_id"])
+    )
+
+
 async def measure(ours: Server, hello: Server, seconds: float, seed: int, rounds: int) -> None:
     port = ours.port
     rng = random.Random(seed)
@@ -203,18 +213,10 @@ async def measure(ours: Server, hello: Server, seconds: float, seed: int, rounds
     level = item["levels"][0]  # type: ignore[index]
     where = {"location_id": level["location_id"], "layout_id": level["layout_id"]}
 
-    async def level_qty() -> int:
-        found = (await fetch_json(port, f"/v1/items/{item['id']}"))["data"]
-        return next(
-            lv["verified_qty"]
-            for lv in found["levels"]  # type: ignore[index]
-            if lv["location_id"] == where["location_id"] and lv["layout_id"] == where["layout_id"]
-        )
-
     change = json.dumps({"levels": [where | {"verified_qty": 1}]}).encode()
     keys = itertools.count()  # every request its own key, over every round
     run = secrets.token_hex(4)
-    before = await level_qty()
+    before = await verified_at(port, str(item["id"]), where)
     theirs, updates, ratios = await compare(
         ours,
         lambda c, n: request(
@@ -223,7 +225,7 @@ async def measure(ours: Server, hello: Server, seconds: float, seed: int, rounds
         ),
         hello, hello_post, clients=8, seconds=seconds, rounds=rounds,
     )  # fmt: skip
-    delta = await level_qty() - before
+    delta = await verified_at(port, str(item["id"]), where) - before
     print(line("hello POST (8 clients)", theirs))
     print(line("POST +1 to one level (8)", updates, ratios))
     ok = updates.merged().ok()
@@ -236,15 +238,7 @@ async def measure(ours: Server, hello: Server, seconds: float, seed: int, rounds
     targets = [(item_id, i["levels"][0]) for item_id, i in drawn.items()]  # type: ignore[index]
 
     async def total() -> int:
-        qty = 0
-        for item_id, lv in targets:
-            found = (await fetch_json(port, f"/v1/items/{item_id}"))["data"]
-            qty += next(
-                now["verified_qty"]
-                for now in found["levels"]  # type: ignore[index]
-                if (now["location_id"], now["layout_id"]) == (lv["location_id"], lv["layout_id"])
-            )
-        return qty
+        return sum([await verified_at(port, item_id, lv) for item_id, lv in targets])
 
     def plus_one_somewhere(c: int, n: int) -> bytes:
         item_id, lv = targets[(c * 37 + n) % len(targets)]
