@@ -438,6 +438,41 @@ async def test_a_key_used_again_after_its_answer_expired_is_kept_with_its_new_an
     restarted.close()
 
 
+async def test_the_file_keeps_the_answers_the_server_remembers_and_no_others(
+    tmp_path, monkeypatch
+) -> None:
+    """Answers forgotten to make room leave the file too (it would grow for ever otherwise),
+    in the same transaction; those kept are replayed after a restart, the forgotten applied."""
+    import sqlite3
+
+    from console.backends.memory import warehouse as warehouse_module
+
+    path, warehouse, item_id, level, before = await a_file_with_a_stocked_level(tmp_path)
+    first = await warehouse.update_item(item_id, plus(level, 1), idempotency_key="scan-0")
+    kept = 3  # answers of this size
+    size = len(wire_json(first)) + 16 + 200
+    monkeypatch.setattr(warehouse_module, "IDEMPOTENCY_BYTES", kept * size + size // 2)
+    for n in range(1, 4):  # one at a time, then several in one transaction
+        await warehouse.update_item(item_id, plus(level, 1), idempotency_key=f"scan-{n}")
+    await asyncio.gather(
+        *(warehouse.update_item(item_id, plus(level, 1), idempotency_key=f"scan-{n}")
+          for n in range(4, 8))
+    )  # fmt: skip
+    told = before + 8
+    assert on_disk_qty(path, item_id, level) == told
+    db = sqlite3.connect(path)
+    keys = [key for (key,) in db.execute("select key from answers order by rowid")]
+    db.close()
+    assert keys == ["scan-5", "scan-6", "scan-7"]
+    warehouse.close()
+    again = reopen(path)
+    replayed = await again.update_item(item_id, plus(level, 1), idempotency_key="scan-6")
+    assert qty_in(replayed, level) == before + 7  # the answer it had then
+    applied = await again.update_item(item_id, plus(level, 1), idempotency_key="scan-1")
+    assert qty_in(applied, level) == told + 1  # forgotten: a new count
+    again.close()
+
+
 async def test_a_batch_that_fails_unexpectedly_answers_none_and_serves_nothing(tmp_path) -> None:
     """Found in review: only the file's own errors were caught, so any other left the batch's
     changes waiting for ever, its transaction open, and reads showing what was not on disk."""

@@ -115,6 +115,7 @@ class Answer:
     body: bytes
     etag: str | None
     at: float
+    number: int = 0  # its number in the data file; 0: not written there (yet)
 
     @property
     def size(self) -> int:
@@ -359,13 +360,12 @@ class MemoryWarehouse:
         self._idempotent_bytes = 0
         self._file: WarehouseFile | None = None  # the data file, when kept on disk
         self._tracked: dict[str, _Tracked] = {}  # its dicts of objects by kind, when kept
-        # what the changes since the last write changed, (kind, id), and the answers and
-        # idempotency keys to forget it is to write (`_write_batch`)
+        # what the changes since the last write changed, (kind, id), the answers to write and
+        # the numbers of those written that were forgotten (`_write_batch`): an answer
+        # forgotten before it was written is not written
         self._changed: set[tuple[str, str]] = set()
-        # (a key is in one or the other: answered again after being forgotten, it is written;
-        # forgotten after its answer in the same batch, it is not)
         self._answers_to_write: dict[str, Answer] = {}
-        self._forgotten: set[str] = set()
+        self._forgotten: set[int] = set()
 
     @classmethod
     def demo(
@@ -778,6 +778,7 @@ class MemoryWarehouse:
             body=self.encoded(result) if isinstance(result, BaseModel) else b"",
             etag=self.version(result),
             at=self._clock(),
+            number=0 if self._file is None else self._file.answer_number(),
         )
 
     def _remember(self, key: str | None, answer: Answer) -> None:
@@ -796,9 +797,8 @@ class MemoryWarehouse:
                 return
             key, _ = kept.popitem(last=False)
             self._idempotent_bytes -= oldest.size
-            if self._file is not None:
-                self._forgotten.add(key)
-                self._answers_to_write.pop(key, None)
+            if self._file is not None and self._answers_to_write.pop(key, None) is None:
+                self._forgotten.add(oldest.number)
 
     async def _once(self, key: str | None, fingerprint: str, apply: Callable[[], T]) -> T:
         """Apply a change once per idempotency key; a repeat gets the first answer again (with
@@ -841,7 +841,6 @@ class MemoryWarehouse:
             if key is not None and answer is not None:
                 if self._file is not None:
                     self._answers_to_write[key] = answer
-                    self._forgotten.discard(key)  # its expired answer was forgotten: written anew
                 self._remember(key, answer)
             return result
 
