@@ -352,6 +352,50 @@ async def test_each_of_many_changes_at_once_is_on_disk_when_it_is_answered(tmp_p
     again.close()
 
 
+def commits_in(path: Path) -> int:
+    """How many transactions of changes the file has had (each takes the next number)."""
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        (seq,) = db.execute("select value from facts where name = 'seq'").fetchone()
+    return int(seq)
+
+
+async def test_changes_arriving_over_consecutive_turns_share_one_commit(tmp_path) -> None:
+    """Requests read from their sockets in consecutive turns of the event loop, as eight
+    consoles' counts come in: one commit for all of them, each answered once it is on disk."""
+    path, warehouse, item_id, level, before = await a_file_with_a_stocked_level(tmp_path)
+    commits = commits_in(path)
+    changes = []
+    for n in range(8):
+        changes.append(
+            asyncio.create_task(
+                warehouse.update_item(item_id, plus(level, 1), idempotency_key=f"c{n}")
+            )
+        )
+        await asyncio.sleep(0)  # the next console's request comes in the next turn
+    answered = sorted(qty_in(item, level) for item in await asyncio.gather(*changes))
+    assert answered == list(range(before + 1, before + 9))
+    assert on_disk_qty(path, item_id, level) == before + 8
+    assert commits_in(path) == commits + 1
+    warehouse.close()
+
+
+async def test_a_change_alone_is_answered_within_a_few_turns_without_waiting_on_a_clock(
+    tmp_path,
+) -> None:
+    """A console counting alone waits for no other: no timer holds its change back."""
+    path, warehouse, item_id, level, before = await a_file_with_a_stocked_level(tmp_path)
+    change = asyncio.create_task(warehouse.update_item(item_id, plus(level, 1)))
+    turns = 0
+    while not change.done():
+        assert turns < 12, "the change was held back"
+        await asyncio.sleep(0)
+        turns += 1
+    assert qty_in(change.result(), level) == before + 1 == on_disk_qty(path, item_id, level)
+    warehouse.close()
+
+
 async def test_a_read_never_shows_a_change_that_is_not_yet_on_disk(tmp_path) -> None:
     path, warehouse, item_id, level, before = await a_file_with_a_stocked_level(tmp_path)
     change = asyncio.create_task(warehouse.update_item(item_id, plus(level, 1)))

@@ -2,8 +2,8 @@
 
 The in-memory warehouse stays the one set of rules and indexes; this file is its durable copy.
 Every change is written, with the idempotency key's answer, in a transaction committed before
-the answer leaves (`MemoryWarehouse` calls `write` inside its lock; the changes of one turn of
-its event loop share one transaction, see `MemoryWarehouse._apply_batch`). The file is in WAL
+the answer leaves (`MemoryWarehouse` calls `write` inside its lock; the changes that arrive
+together share one transaction, see `MemoryWarehouse._apply_batch`). The file is in WAL
 mode with `synchronous=NORMAL`: a commit is in the operating system's hands when it returns, so
 a killed server (kill -9, a crash) loses nothing it answered; a power cut may lose the last
 moments.
