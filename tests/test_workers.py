@@ -230,9 +230,20 @@ def test_what_one_worker_changes_the_other_reads_next(tmp_path: Path) -> None:
     warehouse.close()
 
 
-# What versions 1 and 2 wrote, made from a file of this version: version 2 kept answers by
-# their key, with their age and change number indexed; version 1 had no change numbers at all.
+# What versions 1 to 3 wrote, made from a file of this version: version 3 kept objects in a
+# table without row numbers; version 2 kept answers by their key, with their age and change
+# number indexed; version 1 had no change numbers at all.
 _BACK_TO = {
+    3: """
+        create table keyed_objects (
+            kind text not null, id text not null, body text not null,
+            seq integer not null default 0, primary key (kind, id)
+        ) without rowid;
+        insert into keyed_objects select kind, id, body, seq from objects;
+        drop table objects; alter table keyed_objects rename to objects;
+        create index objects_by_seq on objects (seq);
+        update facts set value = '3' where name = 'schema';
+    """,
     2: """
         create table keyed_answers (
             key text primary key, request blob not null, kind text, body blob not null,
@@ -253,12 +264,13 @@ _BACK_TO = {
 }
 
 
-@pytest.mark.parametrize("version", [2, 1])
+@pytest.mark.parametrize("version", [3, 2, 1])
 def test_a_data_file_of_an_earlier_version_is_read_and_carried_on(
     tmp_path: Path, version: int
 ) -> None:
-    """Files of earlier versions get what this one keeps (change numbers, numbered answers)
-    and lose nothing: not a level, not an idempotency key's answer."""
+    """Files of earlier versions get what this one keeps (change numbers, numbered answers,
+    objects changed in place) and lose nothing: not a level, not an idempotency key's
+    answer."""
     import sqlite3
 
     path = tmp_path / "warehouse.db"
@@ -268,7 +280,7 @@ def test_a_data_file_of_an_earlier_version_is_read_and_carried_on(
     before = asyncio.run(level_of(warehouse, item_id, where))
     warehouse.close()
     db = sqlite3.connect(path)
-    for back_to in range(2, version - 1, -1):
+    for back_to in range(SCHEMA_VERSION - 1, version - 1, -1):
         db.executescript(_BACK_TO[back_to])
     db.close()
     again = open_file(path)
@@ -281,6 +293,7 @@ def test_a_data_file_of_an_earlier_version_is_read_and_carried_on(
     assert db.execute("select value from facts where name = 'schema'").fetchone() == (
         str(SCHEMA_VERSION),
     )
+    db.execute("select rowid from objects limit 1")  # the objects are changed in place now
     db.close()
     third = open_file(path)
     assert asyncio.run(level_of(third, item_id, where)) == before + 1

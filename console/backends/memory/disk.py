@@ -41,7 +41,7 @@ from console.locks import FileLock, TurnLock
 if TYPE_CHECKING:
     from console.backends.memory.warehouse import Answer
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # A worker waits this long for another's change to finish before it calls the file busy.
 BUSY_SECONDS = 10.0
 # The kinds of object kept, by the name each row carries.
@@ -58,12 +58,15 @@ MODELS: dict[type[BaseModel], str] = {model: kind for kind, model in KINDS.items
 # index of their keys (random strings) had a batch of eight updates write some twenty pages,
 # a third of what an update cost the server; their numbers only ever grow, so a batch adds to
 # the end of one tree and forgets from its start.
+# Objects are rows of a table with row numbers, changed where they are (`_CHANGE_OBJECT`): an
+# object's JSON (1-2 kB) is too big for a table without them, whose rows live in its key's
+# tree and spill into overflow pages, each change freeing and taking pages again.
 _SCHEMA = """
 create table if not exists facts (name text primary key, value text not null);
 create table if not exists objects (
     kind text not null, id text not null, body text not null, seq integer not null default 0,
     primary key (kind, id)
-) without rowid;
+);
 create table if not exists answers (
     number integer primary key, key text not null, request blob not null, kind text,
     body blob not null, etag text, at real not null
@@ -94,6 +97,22 @@ _NUMBERED_ANSWERS = (
     "alter table numbered_answers rename to answers",
     "insert or replace into facts values "
     "('answers', (select coalesce(max(number), 0) from answers))",
+)
+
+# Version 3 kept objects in a table without row numbers.
+_OBJECTS_IN_PLACE = (
+    """create table objects_in_place (
+        kind text not null, id text not null, body text not null, seq integer not null default 0,
+        primary key (kind, id)
+    )""",
+    "insert into objects_in_place select kind, id, body, seq from objects order by kind, id",
+    "drop table objects",
+    "alter table objects_in_place rename to objects",
+    "create index objects_by_seq on objects (seq)",
+)
+_CHANGE_OBJECT = (
+    "insert into objects values (?, ?, ?, ?) "
+    "on conflict (kind, id) do update set body = excluded.body, seq = excluded.seq"
 )
 
 
@@ -145,6 +164,11 @@ class WarehouseFile:
             if version == "2":
                 self._upgrade(_NUMBERED_ANSWERS, to="3")
                 version = "3"
+            if version == "3":
+                self._upgrade(_OBJECTS_IN_PLACE, to="4")
+                version = "4"
+                # the copied table left the old one's pages free: twice the file's size
+                self._db.execute("vacuum")
         except sqlite3.DatabaseError as exc:
             self._owner.release()
             raise DataFileError(f"{path} is not a warehouse data file: {exc}.") from None
@@ -333,10 +357,7 @@ class WarehouseFile:
                     "insert or replace into removed values (?, ?, ?)", (kind, object_id, seq)
                 )
             else:
-                db.execute(
-                    "insert or replace into objects values (?, ?, ?, ?)",
-                    (kind, object_id, body.decode(), seq),
-                )
+                db.execute(_CHANGE_OBJECT, (kind, object_id, body.decode(), seq))
         db.executemany("delete from answers where number = ?", ((n,) for n in forgotten))
         db.executemany(
             "insert into answers values (?, ?, ?, ?, ?, ?, ?)",
