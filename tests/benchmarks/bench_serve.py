@@ -21,7 +21,9 @@ Each comparison is taken in ``--rounds`` rounds, the yardstick then ours in turn
 shared machine getting slower or faster meanwhile slows both alike; the ratio printed is the
 median of the rounds', each round's beside it. The server's CPU time per request (its worker
 processes' included, read from /proc on Linux) is printed too: it varies less than throughput
-on a shared machine, and says what each request costs the server.
+on a shared machine, and says what each request costs the server; "a CPU second" is the
+yardstick's CPU time a request over ours, the ratio throughput would have where the server's
+CPU is all that limits both.
 
 Clients are kept-alive connections of tests/benchmarks/load.py, one request at a time each, in
 this process; its CPU use is printed so a reader can tell when it was the limit.
@@ -94,11 +96,14 @@ class Side:
     def per_second(self) -> float:
         return sum(x.answered for x in self.loads) / sum(x.seconds for x in self.loads)
 
-    def cpu_per_request(self) -> str:
+    def microseconds(self) -> float | None:
+        """The server's CPU time a request answered, when known."""
         answered = sum(x.answered for x in self.loads)
-        if self.cpu is None or not answered:
-            return ""
-        return f"   server CPU {self.cpu / answered * 1e6:5.0f} us/request"
+        return None if self.cpu is None or not answered else self.cpu / answered * 1e6
+
+    def cpu_per_request(self) -> str:
+        spent = self.microseconds()
+        return "" if spent is None else f"   server CPU {spent:5.0f} us/request"
 
     def merged(self) -> Load:
         out = Load(self.loads[0].clients, sum(x.seconds for x in self.loads))
@@ -149,13 +154,20 @@ async def compare(
     return theirs, mine, ratios
 
 
-def line(name: str, side: Side, ratios: list[float] | None = None) -> str:
+def line(
+    name: str, side: Side, ratios: list[float] | None = None, yardstick: Side | None = None
+) -> str:
+    """A side's figures; with `ratios` and its `yardstick`, beside the yardstick's: answers
+    a second, and answers a CPU second (what throughput would be where the server's CPU is
+    the limit, and steadier than it on a shared machine)."""
     load = side.merged()
+    ratio = ""
     if ratios:
         shown = " ".join(f"{r:.2f}" for r in ratios)
         ratio = f"   {statistics.median(ratios):.2f}x hello (rounds {shown})"
-    else:
-        ratio = ""
+    ours, theirs = side.microseconds(), yardstick.microseconds() if yardstick else None
+    if ours and theirs:
+        ratio += f", a CPU second {theirs / ours:.2f}x"
     bad = {s: n for s, n in load.statuses.items() if not 200 <= s < 300}
     errors = f"   NOT 2xx: {bad}" if bad else ""
     return (
@@ -207,7 +219,7 @@ async def measure(ours: Server, hello: Server, seconds: float, seed: int, rounds
         ours, read, hello, hello_get, clients=8, seconds=seconds, rounds=rounds
     )
     print(line("hello GET (8 clients)", theirs))
-    print(line("GET /v1/items/:id (8 clients)", reads, ratios))
+    print(line("GET /v1/items/:id (8 clients)", reads, ratios, theirs))
 
     item = next(i for i in items if i["levels"])
     level = item["levels"][0]  # type: ignore[index]
@@ -227,7 +239,7 @@ async def measure(ours: Server, hello: Server, seconds: float, seed: int, rounds
     )  # fmt: skip
     delta = await verified_at(port, str(item["id"]), where) - before
     print(line("hello POST (8 clients)", theirs))
-    print(line("POST +1 to one level (8)", updates, ratios))
+    print(line("POST +1 to one level (8)", updates, ratios, theirs))
     ok = updates.merged().ok()
     verdict = "exact" if delta == ok else "LOST OR DOUBLED"
     print(f"    level changed by {delta:+d} for {ok} updates answered 2xx: {verdict}")
@@ -256,7 +268,7 @@ async def measure(ours: Server, hello: Server, seconds: float, seed: int, rounds
     delta = await total() - before
     # the yardstick's own rounds for this comparison: a shared machine's speed moves it too
     print(line("hello POST (8 clients)", theirs))
-    print(line(f"POST +1 to {len(targets)} levels (8)", many, ratios))
+    print(line(f"POST +1 to {len(targets)} levels (8)", many, ratios, theirs))
     ok = many.merged().ok()
     verdict = "exact" if delta == ok else "LOST OR DOUBLED"
     print(f"    levels changed by {delta:+d} for {ok} updates answered 2xx: {verdict}")
