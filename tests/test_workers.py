@@ -10,6 +10,7 @@ worker does what, and in which order, is the test's choice rather than the kerne
 from __future__ import annotations
 
 import asyncio
+import faulthandler
 import multiprocessing
 import os
 import signal
@@ -39,12 +40,19 @@ def open_file(path: Path) -> MemoryWarehouse:
 
 
 def _worker(warehouse: MemoryWarehouse, jobs: Any, results: Any) -> None:
+    # A job the test gave up on (`Worker.run` waits 60 s) says where each thread of the worker
+    # stood, in the test's captured output: a forked process can hang on a lock another
+    # thread of its parent held at the fork, and only its stacks tell which.
+    faulthandler.dump_traceback_later(50)
     warehouse.reconnect()
+    faulthandler.cancel_dump_traceback_later()
     while (job := jobs.get()) is not None:
+        faulthandler.dump_traceback_later(50)
         try:
             results.put(("ok", asyncio.run(job(warehouse))))
         except Exception as exc:  # the test reads what went wrong
             results.put(("error", f"{type(exc).__name__}: {exc}"))
+        faulthandler.cancel_dump_traceback_later()
 
 
 class Worker:
