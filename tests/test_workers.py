@@ -135,6 +135,26 @@ class Job_:
         return self.function(warehouse, *self.args)
 
 
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="threads counted from /proc")
+def test_workers_are_forked_only_once_the_search_index_s_threads_have_ended(
+    tmp_path: Path,
+) -> None:
+    """Once, on a loaded CI machine, a forked worker never answered its first change.
+    tantivy's threads live on for a moment after the index settles, and a process forked
+    meanwhile can hold a lock one of them held, for ever."""
+    started_with = {int(task.name) for task in Path("/proc/self/task").iterdir()}
+    warehouse = open_file(tmp_path / "warehouse.db")
+    item_id, _ = asyncio.run(a_stocked_level(warehouse))
+    asyncio.run(warehouse.update_item(item_id, {"name": "Zyxwv gasket"}))
+    warehouse.index_for_search()  # settled: its writer done, its threads ending
+    warehouse.disconnect()  # what serve does right before it forks the workers
+    running = {int(task.name) for task in Path("/proc/self/task").iterdir()}
+    warehouse.reconnect()
+    warehouse.close()
+    python_s = {thread.native_id for thread in threading.enumerate()}
+    assert not running - python_s - started_with  # none left but those there before
+
+
 def test_two_workers_apply_every_plus_one_once_even_when_a_retry_lands_on_the_other(
     tmp_path: Path,
 ) -> None:

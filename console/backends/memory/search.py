@@ -46,7 +46,10 @@ from __future__ import annotations
 import heapq
 import json
 import math
+import os
 import re
+import threading
+import time
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
@@ -57,6 +60,10 @@ from functools import lru_cache
 import tantivy
 
 __all__ = ["SearchHit", "SearchIndex", "SearchTop", "tokenize"]
+
+# How long a process about to fork waits for tantivy's threads to end (`threads_ended`): they
+# end within milliseconds of the index settling.
+_THREADS_END_SECONDS = 5.0
 
 _WORD = re.compile(r"[^\W_]+")
 _GTIN_LENGTHS = frozenset({8, 12, 13, 14})
@@ -347,6 +354,16 @@ def _schema(orders: Iterable[str]) -> tantivy.Schema:
     return builder.build()
 
 
+def _native_threads() -> set[int] | None:
+    """The ids of the threads of this process that Python did not start; None where the
+    system does not list them (Linux's /proc does)."""
+    try:
+        running = {int(task) for task in os.listdir("/proc/self/task")}
+    except OSError:
+        return None
+    return running - {thread.native_id for thread in threading.enumerate()}
+
+
 def _id_key(code: int, tokens: Iterable[str]) -> str:
     return ("s" if code == _SKU else "g") + "\x1f" + "\x1f".join(tokens)
 
@@ -366,6 +383,7 @@ class SearchIndex:
         each document then gives its sort key in each (`add`)."""
         self._orders = tuple(orders)
         self._schema = _schema(self._orders)
+        self._threads_before = _native_threads() or set()  # see `threads_ended`
         self._index = tantivy.Index(self._schema)
         # Made at the first change and let go by `settle`: a writer runs threads, which a
         # forked process would not have (see `started`)
@@ -396,6 +414,20 @@ class SearchIndex:
         threads of its own, so the process must not fork (the child would have the writer, not
         its threads). A settled index forks whole: a worker makes its own writer."""
         return self._writing is not None
+
+    def threads_ended(self, seconds: float = _THREADS_END_SECONDS) -> bool:
+        """Wait, up to `seconds`, for the threads tantivy still runs after the index settled
+        to end: whether they did (True where the system cannot tell). Seen on Linux: its
+        segment updater, merge and watch threads live on for a moment after `settle`; a
+        process forked meanwhile gives a child holding whatever lock one of them held, which
+        its first change then waits on for ever. Those are the threads that were not there
+        when the index was made and that Python did not start."""
+        deadline = time.monotonic() + seconds
+        while (_native_threads() or set()) - self._threads_before:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)  # native threads ending signal nothing a process can wait on
+        return True
 
     @property
     def _writer(self) -> tantivy.IndexWriter:

@@ -539,9 +539,11 @@ class MemoryWarehouse:
         """Before worker processes are forked from this one (each then calls `reconnect`).
         The search index must be settled (`index_for_search`): while it has changes to save it
         runs threads, which a forked worker would not have, and its next change would wait on
-        them for ever."""
+        them for ever; and the threads it ran must have ended (`SearchIndex.threads_ended`)."""
         if self._search.started:
             raise RuntimeError("the search index has unsaved changes: settle it before forking")
+        if not self._search.threads_ended():
+            log.warning("the search index's threads are still running: forking all the same")
         if self._file is not None:
             self._file.disconnect()
 
