@@ -142,13 +142,17 @@ def test_workers_are_forked_only_once_the_search_index_s_threads_have_ended(
     """Once, on a loaded CI machine, a forked worker never answered its first change.
     tantivy's threads live on for a moment after the index settles, and a process forked
     meanwhile can hold a lock one of them held, for ever."""
-    started_with = {int(task.name) for task in Path("/proc/self/task").iterdir()}
+
+    def threads() -> set[int]:  # this process's, as the system lists them
+        return {int(task.name) for task in Path("/proc/self/task").iterdir()}
+
+    started_with = threads()
     warehouse = open_file(tmp_path / "warehouse.db")
     item_id, _ = asyncio.run(a_stocked_level(warehouse))
     asyncio.run(warehouse.update_item(item_id, {"name": "Zyxwv gasket"}))
     warehouse.index_for_search()  # settled: its writer done, its threads ending
     warehouse.disconnect()  # what serve does right before it forks the workers
-    running = {int(task.name) for task in Path("/proc/self/task").iterdir()}
+    running = threads()
     warehouse.reconnect()
     warehouse.close()
     python_s = {thread.native_id for thread in threading.enumerate()}

@@ -621,8 +621,9 @@ class MemoryWarehouse:
 
         A commit is the dearest part of a change, so the changes that arrive together (those
         still arriving are waited for, `_gather`) share one, and each object they changed is
-        written once, as the last left it. All of it is one step of the loop, in the warehouse's lock: a read sees the
-        batch's changes only once they are on disk. A refused change refuses only itself;
+        written once, as the last left it. All of it is one step of the loop, in the
+        warehouse's lock: a read sees the batch's changes only once they are on disk. A
+        refused change refuses only itself;
         when the batch cannot be written, it is rolled back and none of it is answered (the
         warehouse then serves nothing more, see `_fell_behind`)."""
         assert self._file is not None
