@@ -30,16 +30,15 @@ label, which only a backend can tell.
 from __future__ import annotations
 
 import calendar
-import contextlib
 import datetime as dt
 import re
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from console.allocator import give_back_freed_memory
 from console.domain.gtin import check_digit, gtin14
 
 # biip is not imported at start: decoding its GS1 prefix tables takes ~0.1 s and ~15 MB at its
@@ -133,19 +132,8 @@ def load_gs1_tables() -> None:
     if getattr(gs1_prefixes, "_GS1_COMPANY_PREFIX_TRIE", None):
         # an empty table: biip then reports no company prefix, which no screen shows
         gs1_prefixes._GS1_COMPANY_PREFIX_TRIE = {}
-        _return_freed_memory()
-
-
-def _return_freed_memory() -> None:
-    """glibc keeps freed blocks for reuse, so the ~10 MB the released table leaves behind would
-    stay resident for the life of the console: handed back to the system. Elsewhere (not Linux,
-    or another C library) nothing happens."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes  # only here: not worth its import at start-up
-
-    with contextlib.suppress(OSError, AttributeError):  # musl and others have no malloc_trim
-        ctypes.CDLL(None).malloc_trim(0)
+        # the ~10 MB the released table leaves behind would stay resident for the console's life
+        give_back_freed_memory()
 
 
 def _epoch(day: dt.date | None) -> int | None:

@@ -20,8 +20,6 @@ alternatives are in tests/benchmarks/search_alternatives.py (the `bench` extra).
 from __future__ import annotations
 
 import argparse
-import contextlib
-import ctypes
 import gc
 import math
 import os
@@ -34,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from console import allocator
 from console.backends.memory.search import tokenize
 
 if TYPE_CHECKING:
@@ -265,11 +264,10 @@ def prefixes(text: str) -> list[str]:
 
 
 def give_back_freed_memory() -> None:
-    """Freed memory returned to the system (glibc's malloc_trim), so that what a build adds
-    shows as resident memory instead of filling what earlier work left free."""
+    """Freed memory returned to the system, so that what a build adds shows as resident memory
+    instead of filling what earlier work left free."""
     gc.collect()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    allocator.give_back_freed_memory()
 
 
 def resident_mib() -> float:
