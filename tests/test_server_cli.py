@@ -68,10 +68,9 @@ def test_without_the_server_extra_it_says_what_to_install(
 
 
 @pytest.mark.skipif(os.name != "posix", reason="uses SIGINT")
-def test_serving_prints_the_url_warns_without_a_key_and_stops_cleanly() -> None:
-    env = {k: v for k, v in os.environ.items() if k != "WAREHOUSE_SERVER_API_KEY"}
-    command = ["serve", "--host", "0.0.0.0", "--port", "0", "--demo-items", "20"]
-    process = subprocess.Popen(
+def serving(command: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    """`warehouse-console` with `command`, in a process of its own, its output read here."""
+    return subprocess.Popen(
         [sys.executable, "-m", "console.cli", *command],
         cwd=ROOT,
         env=env,
@@ -79,6 +78,12 @@ def test_serving_prints_the_url_warns_without_a_key_and_stops_cleanly() -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def test_serving_prints_the_url_warns_without_a_key_and_stops_cleanly() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "WAREHOUSE_SERVER_API_KEY"}
+    command = ["serve", "--host", "0.0.0.0", "--port", "0", "--demo-items", "20"]
+    process = serving(command, env)
     try:
         assert process.stdout is not None
         lines = [process.stdout.readline() for _ in range(4)]
@@ -114,14 +119,7 @@ def test_the_server_answers_smaller_than_its_build_was() -> None:
     """Building the warehouse and its index frees much of what it made: given back to the
     system before the server answers, not held for its whole life (nor by each worker)."""
     env = {**os.environ, "WAREHOUSE_SERVER_API_KEY": "k" * 22}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "console.cli", "serve", "--port", "0", "--demo-items", "20000"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = serving(["serve", "--port", "0", "--demo-items", "20000"], env)
     try:
         assert process.stdout is not None
         lines = [process.stdout.readline() for _ in range(3)]
