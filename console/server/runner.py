@@ -207,8 +207,8 @@ def serve(
         return create_app(warehouse, api_key, host_names=names, origins=origins)
 
     # Building the warehouse and its search index freed much of what it made, which the C
-    # library would keep: a server answers with 561 MB resident instead of 636 MB at 100,000
-    # items, 4.98 GB instead of 5.26 GB at 1,000,000, and each forked worker starts as small.
+    # library would keep for the server's whole life, and each forked worker would start as
+    # large as the build's peak (figures in docs/api.md, "What a warehouse takes in memory").
     give_back_freed_memory()
     # What the server holds for its whole life (the warehouse, its index, the modules) is kept
     # out of collections: a full one walked it all, 1.6 s at 100,000 items with every request
