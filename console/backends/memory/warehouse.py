@@ -332,12 +332,9 @@ class MemoryWarehouse:
         self._lock = threading.RLock()
         self._read = _Read(self)
         self._shared = False  # stored objects handed out as they are (`share_reads`)
-        # with a data file: the changes waiting for the next batch, whether it is due, and
-        # how many were waiting at its last look and how many looks it had (`_gather`)
+        # with a data file: the changes waiting for the next batch, and whether it is due
         self._waiting: list[_Change] = []
         self._batch_due = False
-        self._gathered = 0
-        self._looks = 0
         # the stored objects' JSON and ETags, as last encoded (`_encoding`)
         self._kept: dict[tuple[type, str], _Encoding] = {}
         # during a change or a batch: the JSON of the objects it made, by identity, so each is
@@ -567,17 +564,17 @@ class MemoryWarehouse:
     def _not_served(self) -> str:
         return f"Nothing is served: {self.failure}. Restart the server."
 
-    def _gather(self, turns: int) -> None:
+    def _gather(self, turns: int, gathered: int, looks: int) -> None:
         """The batch waits for the changes still arriving (see `_GATHER_TURNS`): a commit is
-        the dearest part of a change, and each change that joins a batch shares one."""
+        the dearest part of a change, and each change that joins a batch shares one. Looked
+        again in `turns` turns, with `gathered` waiting at the last of its `looks`."""
         loop = asyncio.get_running_loop()
         if turns > 1:
-            loop.call_soon(self._gather, turns - 1)
+            loop.call_soon(self._gather, turns - 1, gathered, looks)
             return
         waiting = len(self._waiting)
-        if self._gathered < waiting < _BATCH_FULL and self._looks < _GATHER_LOOKS:
-            self._gathered, self._looks = waiting, self._looks + 1
-            loop.call_soon(self._gather, _GATHER_TURNS)
+        if gathered < waiting < _BATCH_FULL and looks < _GATHER_LOOKS:
+            loop.call_soon(self._gather, _GATHER_TURNS, waiting, looks + 1)
             return
         self._next_batch()
 
@@ -843,8 +840,7 @@ class MemoryWarehouse:
         self._waiting.append(change)
         if not self._batch_due:
             self._batch_due = True
-            self._gathered, self._looks = len(self._waiting), 0
-            loop.call_soon(self._gather, _GATHER_TURNS)
+            loop.call_soon(self._gather, _GATHER_TURNS, len(self._waiting), 0)
         return cast(T, await change.answered)
 
     def _once_now(self, key: str | None, request: bytes, apply: Callable[[], T]) -> T:
