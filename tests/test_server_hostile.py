@@ -60,10 +60,12 @@ DEEP_METADATA = '{"a":' * 3000 + "1" + "}" * 3000
         (f"items/{BOLT}", '{"packaged_dimensions":{"weight":"heavy"}}', "packaged_dimensions"),
         (f"lots/{LOT}", '{"status":"nope"}', "status"),
         (f"lots/{LOT}", '{"total_qty":"5"}', "total_qty"),
+        (f"items/{BOLT}", '{"name":"x"}'.encode("utf-16"), "utf-8"),
+        (f"items/{BOLT}", b'{"name":"\xff"}', "utf-8"),
     ],
 )
 async def test_a_hostile_body_is_refused_and_changes_nothing(
-    api: httpx.AsyncClient, path: str, body: str, named: str
+    api: httpx.AsyncClient, path: str, body: str | bytes, named: str
 ) -> None:
     before = await state(api)
     answer = await api.post(path, content=body)
@@ -71,6 +73,13 @@ async def test_a_hostile_body_is_refused_and_changes_nothing(
     envelope = answer.json()
     assert named in envelope["message"] + str(envelope["errors"])
     assert await state(api) == before
+
+
+async def test_a_body_led_by_a_byte_order_mark_is_read(api: httpx.AsyncClient) -> None:
+    """RFC 8259 lets a reader ignore one; some Windows tools write it."""
+    answer = await api.post(f"items/{BOLT}", content='\ufeff{"name":"Hex bolt M8"}'.encode())
+    assert answer.status_code == 200, answer.text
+    assert (await api.get(f"items/{BOLT}")).json()["data"]["name"] == "Hex bolt M8"
 
 
 @pytest.mark.parametrize(

@@ -191,6 +191,22 @@ def query_of(request: Request, model: type[ListQuery]) -> Any:
     return model.parse(params)
 
 
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e999: JSON's grammar allows it, no number holds it
+        raise ValueError(f"{text} is out of range for a number")
+    return number
+
+
+# One decoder for every body (json.loads given hooks makes one a call). With NaN, Infinity
+# and numbers out of range refused as they are read, a body holds only finite numbers.
+_BODY_JSON = json.JSONDecoder(parse_constant=_no_constants, parse_float=_finite)
+
+
 async def body_of(request: Request) -> Any:
     """The JSON body, or InvalidInput naming what is wrong with it."""
     raw = bytearray()
@@ -210,25 +226,19 @@ async def body_of(request: Request) -> Any:
         ) from None
     if not raw.strip():
         return {}
-
-    def no_constants(name: str) -> Any:
-        raise ValueError(f"{name} is not valid JSON")
-
-    def finite(text: str) -> float:
-        number = float(text)
-        if not math.isfinite(number):  # 1e999: JSON's grammar allows it, no number holds it
-            raise ValueError(f"{text} is out of range for a number")
-        return number
-
     try:
-        data = json.loads(bytes(raw), parse_constant=no_constants, parse_float=finite)
+        # JSON between systems is UTF-8 (RFC 8259), a byte order mark tolerated
+        data = _BODY_JSON.decode(raw.decode().removeprefix("\ufeff"))
     except RecursionError:
         data, message = None, f"The request body is nested more than {MAX_JSON_DEPTH} levels deep."
-    except (ValueError, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # UnicodeDecodeError is one
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
         data, message = None, f"The request body is not valid JSON: {reason}."
     else:
-        problem = json_depth_problem(data)
+        # no deeper than it has brackets: the walk is for the rare body with many
+        problem = (
+            json_depth_problem(data) if raw.count(b"{") + raw.count(b"[") > MAX_JSON_DEPTH else None
+        )
         if problem is None:
             return data
         message = f"The request body is {problem}."
