@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import faulthandler
+import gc
 import multiprocessing
 import os
 import signal
@@ -89,7 +90,16 @@ class Worker:
 def workers(warehouse: MemoryWarehouse, count: int = 2) -> list[Worker]:
     warehouse.index_for_search()  # as `serve` does before it forks them
     warehouse.disconnect()
-    started = [Worker(warehouse) for _ in range(count)]
+    # As `serve` does, what this process holds is frozen first, so a worker never collects it.
+    # Here that includes what earlier tests left and nothing has collected yet. Once in CI a
+    # worker stood still in its first job for 50 s, inside a deep copy's allocation. The likely
+    # cause is a collection running a finalizer of the parent's garbage in a child that lacks
+    # the threads, or holds the locks, that finalizer expects.
+    gc.freeze()
+    try:
+        started = [Worker(warehouse) for _ in range(count)]
+    finally:
+        gc.unfreeze()  # here, in the test's process: collected as before
     warehouse.reconnect()
     return started
 
@@ -553,7 +563,6 @@ def test_what_a_server_holds_for_life_is_kept_out_of_collections(monkeypatch) ->
     """A full collection walked the whole warehouse (1.6 s at 100,000 items, every request held
     meanwhile), and in a forked worker it would have copied every page it shares: the served
     warehouse is frozen before any worker starts."""
-    import gc
     import io
 
     from console.backends.memory.warehouse import MemoryWarehouse
