@@ -8,7 +8,6 @@ on every request, so a test can swap in a fresh one.
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import ipaddress
 import json
@@ -54,6 +53,7 @@ from console.domain.wire import (
     OFFERED_EXTENSIONS,
     WAREHOUSE_INSTANCE,
 )
+from console.server.deadlines import BodyTimeout, within
 
 log = logging.getLogger("console.server")
 
@@ -211,7 +211,7 @@ async def body_of(request: Request) -> Any:
     """The JSON body, or InvalidInput naming what is wrong with it."""
     raw = bytearray()
     try:
-        async with asyncio.timeout(BODY_SECONDS):
+        async with within(BODY_SECONDS):
             async for chunk in request.stream():
                 raw += chunk
                 if len(raw) > MAX_BODY_BYTES:
@@ -219,7 +219,7 @@ async def body_of(request: Request) -> Any:
                         f"The request body is larger than {MAX_BODY_BYTES} bytes.",
                         [FieldError("body", "too large")],
                     )
-    except TimeoutError:
+    except BodyTimeout:
         raise SlowRequest(
             f"The request body took longer than {BODY_SECONDS} s to arrive: nothing was applied.",
             [FieldError("body", "too slow")],
