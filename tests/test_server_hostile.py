@@ -62,6 +62,9 @@ DEEP_METADATA = '{"a":' * 3000 + "1" + "}" * 3000
         (f"lots/{LOT}", '{"total_qty":"5"}', "total_qty"),
         (f"items/{BOLT}", '{"name":"x"}'.encode("utf-16"), "utf-8"),
         (f"items/{BOLT}", b'{"name":"\xff"}', "utf-8"),
+        (f"items/{BOLT}", '{"metadata":{"a":"\\ud800"}}', "half a character"),
+        ("items", '{"name":"x","metadata":{"\\udc00":1}}', "half a character"),
+        ("items", '{"name":"\\ud83d x"}', "half a character"),
     ],
 )
 async def test_a_hostile_body_is_refused_and_changes_nothing(

@@ -207,6 +207,16 @@ def _finite(text: str) -> float:
 _BODY_JSON = json.JSONDecoder(parse_constant=_no_constants, parse_float=_finite)
 
 
+def _lone_surrogate(data: Any) -> str | None:
+    """A \\ud800 escape without its pair decodes to half a character, which no text holds:
+    stored, it broke the object's every answer. Only an escape makes one (the body was UTF-8)."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode()
+    except UnicodeEncodeError as exc:
+        return f"holding half a character (\\u{ord(exc.object[exc.start]):04x} without its pair)"
+    return None
+
+
 async def body_of(request: Request) -> Any:
     """The JSON body, or InvalidInput naming what is wrong with it."""
     raw = bytearray()
@@ -228,7 +238,8 @@ async def body_of(request: Request) -> Any:
         return {}
     try:
         # JSON between systems is UTF-8 (RFC 8259), a byte order mark tolerated
-        data = _BODY_JSON.decode(raw.decode().removeprefix("\ufeff"))
+        text = raw.decode().removeprefix("\ufeff")
+        data = _BODY_JSON.decode(text)
     except RecursionError:
         data, message = None, f"The request body is nested more than {MAX_JSON_DEPTH} levels deep."
     except ValueError as exc:  # UnicodeDecodeError is one
@@ -239,6 +250,8 @@ async def body_of(request: Request) -> Any:
         problem = (
             json_depth_problem(data) if raw.count(b"{") + raw.count(b"[") > MAX_JSON_DEPTH else None
         )
+        if problem is None and "\\u" in text:
+            problem = _lone_surrogate(data)
         if problem is None:
             return data
         message = f"The request body is {problem}."
