@@ -5,13 +5,15 @@ elsewhere (the server stopping) stays a cancellation."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable
 
 import pytest
 
 from console.server.deadlines import BodyTimeout, within
 
-SECONDS = 0.2
+SECONDS = 0.5
+IN_TIME = SECONDS / 10  # a body's rest comes well within its time, even on a busy machine
 
 
 def arriving_after(seconds: float) -> asyncio.Future[None]:
@@ -22,9 +24,9 @@ def arriving_after(seconds: float) -> asyncio.Future[None]:
     return rest
 
 
-async def cut_off_or_read(rest: Awaitable[None]) -> str:
+async def cut_off_or_read(rest: Awaitable[None], seconds: float = SECONDS) -> str:
     try:
-        async with within(SECONDS):
+        async with within(seconds):
             await rest
     except BodyTimeout:
         task = asyncio.current_task()
@@ -42,19 +44,19 @@ async def test_a_trickled_body_is_cut_off_once_its_time_is_up() -> None:
 
 
 async def test_a_body_that_comes_in_time_is_read() -> None:
-    assert await cut_off_or_read(arriving_after(SECONDS / 2)) == "read"
+    assert await cut_off_or_read(arriving_after(IN_TIME)) == "read"
 
 
 async def test_of_bodies_read_together_only_the_late_ones_are_cut_off() -> None:
     outcomes = await asyncio.gather(
-        *(cut_off_or_read(arriving_after(s)) for s in (0, 30, SECONDS / 2, 30))
+        *(cut_off_or_read(arriving_after(s)) for s in (0, 30, IN_TIME, 30))
     )
     assert outcomes == ["read", "cut off", "read", "cut off"]
 
 
 async def test_reads_after_a_cut_off_have_their_own_time() -> None:
     assert await cut_off_or_read(arriving_after(30)) == "cut off"
-    assert await cut_off_or_read(arriving_after(SECONDS / 2)) == "read"
+    assert await cut_off_or_read(arriving_after(IN_TIME)) == "read"
     assert await cut_off_or_read(arriving_after(30)) == "cut off"
 
 
@@ -62,7 +64,7 @@ async def test_a_cancellation_from_elsewhere_stays_a_cancellation() -> None:
     loop = asyncio.get_running_loop()
     rest: asyncio.Future[None] = loop.create_future()
     reading = asyncio.create_task(cut_off_or_read(rest))
-    loop.call_later(SECONDS / 4, reading.cancel)  # the server stopping
+    loop.call_later(IN_TIME, reading.cancel)  # the server stopping
     with pytest.raises(asyncio.CancelledError):
         await reading
 
@@ -76,6 +78,47 @@ async def test_a_cancellation_at_the_moment_the_time_is_up_stays_a_cancellation(
     reading = asyncio.create_task(cut_off_or_read(rest))
     with pytest.raises(asyncio.CancelledError):
         await reading
+
+
+async def test_a_short_time_is_kept_beside_a_long_one() -> None:
+    """Reads with different times share the loop's clock: the shorter is not cut off only
+    when the longer one would look."""
+    long_read = asyncio.create_task(cut_off_or_read(arriving_after(30), seconds=100))
+    await asyncio.sleep(0)  # the long read takes the clock first
+    async with asyncio.timeout(SECONDS * 8):  # well past a tenth of 100 s otherwise
+        assert await cut_off_or_read(arriving_after(30)) == "cut off"
+    long_read.cancel()
+
+
+async def test_an_outer_time_is_kept_while_an_inner_read_runs() -> None:
+    async def nested() -> str:
+        try:
+            async with within(SECONDS), within(100):
+                await arriving_after(30)
+        except BodyTimeout:
+            return "cut off"
+        return "read"
+
+    async with asyncio.timeout(SECONDS * 8):
+        assert await nested() == "cut off"
+
+
+async def test_a_task_cancelled_before_its_read_is_still_cut_off_in_time() -> None:
+    """As asyncio.timeout counts it: a cancellation the task took earlier (and carried on
+    from) is not taken for one from elsewhere."""
+    task = asyncio.current_task()
+    assert task is not None
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await asyncio.sleep(1)
+    try:
+        async with within(SECONDS):
+            await arriving_after(30)
+    except BodyTimeout:
+        outcome = "cut off"
+    finally:
+        task.uncancel()
+    assert outcome == "cut off"
 
 
 def test_an_event_loop_done_with_is_let_go() -> None:
@@ -92,3 +135,23 @@ def test_an_event_loop_done_with_is_let_go() -> None:
     assert asyncio.run(a_read()) == "read"
     gc.collect()
     assert loops[0]() is None
+
+
+def test_an_event_loop_left_with_a_read_in_progress_is_let_go() -> None:
+    import gc
+    import weakref
+
+    async def start_a_read() -> asyncio.Task[str]:
+        never = asyncio.get_running_loop().create_future()
+        task = asyncio.create_task(cut_off_or_read(never))
+        await asyncio.sleep(0)  # it enters its read
+        return task
+
+    loop = asyncio.new_event_loop()
+    reading = loop.run_until_complete(start_a_read())
+    assert not reading.done()
+    gone = weakref.ref(loop)
+    loop.close()
+    del loop, reading
+    gc.collect()
+    assert gone() is None

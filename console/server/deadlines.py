@@ -3,14 +3,15 @@ is cut off (`console/server/app.py`, `body_of`).
 
 `asyncio.timeout` around each read does the same with a timer per request. The timer is armed,
 then cancelled microseconds later when, as nearly always, the body came with the headers. The
-loop keeps every cancelled timer in its heap until it would have been due, ten seconds on.
-Measured: 6-7.5 us a read with `asyncio.timeout` against 1.7-2.6 us here (200,000 reads one
-after the other). On the raw ASGI app, 8 consoles sending `+1` cost a median 171.8 against
-165.3 us of CPU a change (rounds taken in turn, in one process).
+loop keeps cancelled timers in its heap until they come due, or until they are over half of
+it and it rebuilds the heap. Measured: 6-7.5 us a read with `asyncio.timeout` against 1.7-2.6
+us here (200,000 reads one after the other). On the raw ASGI app, 8 consoles sending `+1` cost
+a median 171.8 against 165.3 us of CPU a change (rounds taken in turn, in one process).
 
-A read notes its task and when its time is up. One timer per event loop, armed only while a
-read is noted, looks every tenth of that time and cancels the reads whose time is up. So a
-read is cut off between its time and a tenth of it later.
+A read notes when its time is up. One timer per event loop, armed only while a read is noted,
+looks every tenth of the shortest time among them and cancels the reads whose time is up: a
+read is cut off between its time and a tenth of it later. Reads may nest, as
+`asyncio.timeout` may, and the accounting of cancellations is the same as its own.
 """
 
 from __future__ import annotations
@@ -24,44 +25,56 @@ class BodyTimeout(Exception):
     """The body did not arrive in time; the read was cut off and the task carries on."""
 
 
+class _Read:
+    """One read in progress. It holds its task weakly, so that a loop abandoned with a read in
+    progress is not kept by its clock (which `_CLOCKS` holds)."""
+
+    __slots__ = ("due", "expired", "task", "tick")
+
+    def __init__(self, task: asyncio.Task[object], due: float, tick: float) -> None:
+        self.task = weakref.ref(task)
+        self.due, self.tick = due, tick
+        self.expired = False
+
+
 class _Clock:
-    """The reads of one event loop, and whether its timer is armed. It holds nothing that
-    holds its loop, the key it is kept under (`_CLOCKS`), so the loop is let go when its server
-    or test is done."""
+    """The reads of one event loop, and the timer looking at them. It holds nothing that holds
+    its loop, the key it is kept under."""
 
     def __init__(self) -> None:
-        self.reads: dict[asyncio.Task[object], _Read] = {}
-        self.armed = False
+        self.reads: set[_Read] = set()
+        self.tick: float | None = None  # how often the timer looks; None: not armed
+        self.generation = 0  # the timer armed last; an earlier one looks once more, then stops
 
-    def note(self, read: _Read, seconds: float, loop: asyncio.AbstractEventLoop) -> None:
-        self.reads[read.task] = read
-        if not self.armed:
-            self.armed = True
-            loop.call_later(seconds / 10, self.look, seconds / 10)
+    def note(self, read: _Read, loop: asyncio.AbstractEventLoop) -> None:
+        self.reads.add(read)
+        if self.tick is None or read.tick < self.tick:
+            self._arm(loop, read.tick)
 
-    def look(self, every: float) -> None:
+    def _arm(self, loop: asyncio.AbstractEventLoop, tick: float) -> None:
+        self.tick = tick
+        self.generation += 1
+        loop.call_later(tick, self.look, self.generation)
+
+    def look(self, generation: int) -> None:
         loop = asyncio.get_running_loop()
         now = loop.time()
-        for read in list(self.reads.values()):
-            if read.due <= now and not read.expired:
+        for read in list(self.reads):
+            task = read.task()
+            if task is None:
+                self.reads.discard(read)
+            elif read.due <= now and not read.expired:
                 read.expired = True
-                read.task.cancel("the request body took too long")
+                task.cancel("the request body took too long")
+        if generation != self.generation:
+            return
         if self.reads:
-            loop.call_later(every, self.look, every)
+            self._arm(loop, min(read.tick for read in self.reads))
         else:
-            self.armed = False
+            self.tick = None
 
 
 _CLOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Clock] = weakref.WeakKeyDictionary()
-
-
-class _Read:
-    __slots__ = ("cancelling", "clock", "due", "expired", "task")
-
-    def __init__(self, clock: _Clock, task: asyncio.Task[object], due: float) -> None:
-        self.clock, self.task, self.due = clock, task, due
-        self.cancelling = task.cancelling()
-        self.expired = False
 
 
 class within:
@@ -69,11 +82,10 @@ class within:
     `seconds` have passed (and up to a tenth of them more). A cancellation from elsewhere
     stays a cancellation."""
 
-    __slots__ = ("_read", "_seconds")
+    __slots__ = ("_cancelling", "_clock", "_read", "_seconds", "_task")
 
     def __init__(self, seconds: float) -> None:
         self._seconds = seconds
-        self._read: _Read | None = None
 
     async def __aenter__(self) -> None:
         loop = asyncio.get_running_loop()
@@ -83,8 +95,9 @@ class within:
         clock = _CLOCKS.get(loop)
         if clock is None:
             clock = _CLOCKS[loop] = _Clock()
-        self._read = _Read(clock, task, loop.time() + self._seconds)
-        clock.note(self._read, self._seconds, loop)
+        self._task, self._clock, self._cancelling = task, clock, task.cancelling()
+        self._read = _Read(task, loop.time() + self._seconds, self._seconds / 10)
+        clock.note(self._read, loop)
 
     async def __aexit__(
         self,
@@ -92,11 +105,9 @@ class within:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        read = self._read
-        assert read is not None
-        read.clock.reads.pop(read.task, None)
-        if not read.expired:
+        self._clock.reads.discard(self._read)
+        if not self._read.expired:
             return
         # cancelled here: take that back, unless another cancellation came too
-        if read.task.uncancel() <= read.cancelling and kind is asyncio.CancelledError:
-            raise BodyTimeout from None
+        if self._task.uncancel() <= self._cancelling and kind is asyncio.CancelledError:
+            raise BodyTimeout from error
