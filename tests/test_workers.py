@@ -94,7 +94,9 @@ def workers(warehouse: MemoryWarehouse, count: int = 2) -> list[Worker]:
     # Here that includes what earlier tests left and nothing has collected yet. Once in CI a
     # worker stood still in its first job for 50 s, inside a deep copy's allocation. The likely
     # cause is a collection running a finalizer of the parent's garbage in a child that lacks
-    # the threads, or holds the locks, that finalizer expects.
+    # the threads, or holds the locks, that finalizer expects. So that garbage is collected
+    # here first, where its threads are.
+    gc.collect()
     gc.freeze()
     try:
         started = [Worker(warehouse) for _ in range(count)]
