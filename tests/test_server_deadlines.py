@@ -24,14 +24,26 @@ def arriving_after(seconds: float) -> asyncio.Future[None]:
     return rest
 
 
-async def cut_off_or_read(rest: Awaitable[None], seconds: float = SECONDS) -> str:
+async def answered() -> None:
+    """What a request does after its read: waits on the loop again (sending its answer). A
+    cancellation left pending on the task would be thrown here."""
+    sent = asyncio.get_running_loop().create_future()
+    asyncio.get_running_loop().call_soon(sent.set_result, None)
+    await sent
+
+
+async def cut_off_or_read(
+    rest: Awaitable[None], seconds: float = SECONDS, entered: asyncio.Event | None = None
+) -> str:
     try:
         async with within(seconds):
+            if entered is not None:
+                entered.set()
             await rest
     except BodyTimeout:
         task = asyncio.current_task()
         assert task is not None and task.cancelling() == 0  # the request carries on
-        await asyncio.sleep(0)  # and can still answer
+        await answered()  # and can still answer
         return "cut off"
     return "read"
 
@@ -63,8 +75,10 @@ async def test_reads_after_a_cut_off_have_their_own_time() -> None:
 async def test_a_cancellation_from_elsewhere_stays_a_cancellation() -> None:
     loop = asyncio.get_running_loop()
     rest: asyncio.Future[None] = loop.create_future()
-    reading = asyncio.create_task(cut_off_or_read(rest))
-    loop.call_later(IN_TIME, reading.cancel)  # the server stopping
+    entered = asyncio.Event()
+    reading = asyncio.create_task(cut_off_or_read(rest, entered=entered))
+    await entered.wait()
+    reading.cancel()  # the server stopping, while the body is still on its way
     with pytest.raises(asyncio.CancelledError):
         await reading
 
@@ -83,8 +97,11 @@ async def test_a_cancellation_at_the_moment_the_time_is_up_stays_a_cancellation(
 async def test_a_short_time_is_kept_beside_a_long_one() -> None:
     """Reads with different times share the loop's clock: the shorter is not cut off only
     when the longer one would look."""
-    long_read = asyncio.create_task(cut_off_or_read(arriving_after(30), seconds=100))
-    await asyncio.sleep(0)  # the long read takes the clock first
+    entered = asyncio.Event()
+    long_read = asyncio.create_task(
+        cut_off_or_read(arriving_after(30), seconds=100, entered=entered)
+    )
+    await entered.wait()  # the long read takes the clock first
     async with asyncio.timeout(SECONDS * 8):  # well past a tenth of 100 s otherwise
         assert await cut_off_or_read(arriving_after(30)) == "cut off"
     long_read.cancel()
@@ -110,7 +127,7 @@ async def test_a_task_cancelled_before_its_read_is_still_cut_off_in_time() -> No
     assert task is not None
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
-        await asyncio.sleep(1)
+        await asyncio.get_running_loop().create_future()  # where the cancellation lands
     try:
         async with within(SECONDS):
             await arriving_after(30)
@@ -143,8 +160,9 @@ def test_an_event_loop_left_with_a_read_in_progress_is_let_go() -> None:
 
     async def start_a_read() -> asyncio.Task[str]:
         never = asyncio.get_running_loop().create_future()
-        task = asyncio.create_task(cut_off_or_read(never))
-        await asyncio.sleep(0)  # it enters its read
+        entered = asyncio.Event()
+        task = asyncio.create_task(cut_off_or_read(never, entered=entered))
+        await entered.wait()
         return task
 
     loop = asyncio.new_event_loop()
